@@ -1,0 +1,33 @@
+//===- Passes.h - tmix passes and pattern entry points ----------*- C++ -*-===//
+
+#ifndef TMIX_PASSES_H
+#define TMIX_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Pass/Pass.h"
+#include "llvm/ADT/StringSet.h"
+
+namespace mlir {
+class RewritePatternSet;
+namespace tmix {
+
+#define GEN_PASS_DECL
+#include "tmix/Passes.h.inc"
+
+/// Adds the patterns that rewrite tmix ops into their reference
+/// linalg-on-tensors form. When `opNames` is non-empty, only ops whose
+/// mnemonic (e.g. "attention") it contains are rewritten.
+void populateTMixDecomposePatterns(RewritePatternSet &patterns,
+                                   const llvm::StringSet<> &opNames = {});
+
+#define GEN_PASS_REGISTRATION
+#include "tmix/Passes.h.inc"
+
+} // namespace tmix
+} // namespace mlir
+
+#endif // TMIX_PASSES_H

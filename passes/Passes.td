@@ -1,0 +1,38 @@
+//===- Passes.td - tmix transformation passes --------------*- tablegen -*-===//
+
+#ifndef TMIX_PASSES_TD
+#define TMIX_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def TMixDecomposePass : Pass<"tmix-decompose"> {
+  let summary = "Rewrite tmix mixers into their reference linalg-on-tensors form";
+  let description = [{
+    Replaces each tmix op with the naive computation its definition states,
+    as linalg.generic ops on tensors (plus tensor, arith, math and, for the
+    recurrent linear-attention rules, an scf.for over time). Scores and
+    probabilities are materialised in full and every reduction accumulates
+    in f32 (f64 for f64 operands): this form is the numerical oracle that
+    tiled lowerings are checked against, not a fast path.
+
+    `ops` restricts the rewrite to the named ops (e.g. `ops=attention,pool_mixer`);
+    the others are left alone.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+  let options = [
+    ListOption<"ops", "ops", "std::string",
+               "tmix op names to decompose (attention, sigmoid_attention, "
+               "linear_attention, pool_mixer); all when empty">
+  ];
+  let statistics = [
+    Statistic<"numDecomposed", "num-decomposed", "Number of tmix ops decomposed">
+  ];
+}
+
+#endif // TMIX_PASSES_TD

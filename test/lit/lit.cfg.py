@@ -1,0 +1,26 @@
+# -*- Python -*-
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "TMIX"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.tmix_obj_root, "test", "lit")
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py.in",
+                   "Inputs"]
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+config.substitutions.append(("%tmix_src_root", config.tmix_src_root))
+config.substitutions.append(("%tmix_obj_root", config.tmix_obj_root))
+config.substitutions.append(("%tmix_libs", config.tmix_lib_dir))
+config.substitutions.append(("%cmake", config.cmake_command))
+config.substitutions.append(("%cxx", config.cxx_compiler))
+
+tools = ["tmix-opt", "FileCheck", "not", "mlir-opt"]
+llvm_config.add_tool_substitutions(
+    tools, [config.tmix_tools_dir, config.llvm_tools_dir])
