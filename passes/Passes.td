@@ -35,4 +35,20 @@ def TMixDecomposePass : Pass<"tmix-decompose"> {
   ];
 }
 
+def TMixProtectInputsPass : Pass<"tmix-protect-inputs", "::mlir::ModuleOp"> {
+  let summary = "Mark tensor arguments of public functions read-only";
+  let description = [{
+    Sets `bufferization.writable = false` on every tensor argument of every
+    public function. Compiled models and the reference path hand caller
+    buffers to these functions; without the mark, one-shot bufferization may
+    update an input in place (a linear-attention state, say) and clobber
+    the caller's data. Private functions and arguments that already carry
+    the attribute are left alone.
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
+  let statistics = [
+    Statistic<"numProtected", "num-protected", "Number of arguments marked read-only">
+  ];
+}
+
 #endif // TMIX_PASSES_TD

@@ -1,0 +1,106 @@
+"""Compile MLIR through tmix-reference-pipeline and call it from numpy.
+
+The pipeline turns every function result into an out-parameter and emits
+`_mlir_ciface_<name>` wrappers taking pointers to memref descriptors; this
+module builds those descriptors with ctypes. It is the executable reference
+path every later lowering is compared against.
+"""
+import ctypes
+import os
+import subprocess
+import tempfile
+
+import numpy as np
+
+BUILD_DIR = os.environ.get(
+    "TMIX_BUILD_DIR",
+    os.path.join(os.path.dirname(__file__), "..", "..", "build"))
+LLVM_BIN = os.environ.get("TMIX_LLVM_BIN", "/usr/lib/llvm-22/bin")
+LLVM_LIB = os.path.join(os.path.dirname(LLVM_BIN), "lib")
+TMIX_OPT = os.path.join(BUILD_DIR, "bin", "tmix-opt")
+
+_CTYPES = {
+    np.dtype(np.float32): ctypes.c_float,
+    np.dtype(np.float64): ctypes.c_double,
+    np.dtype(np.float16): ctypes.c_uint16,
+    np.dtype(np.bool_): ctypes.c_bool,
+}
+
+MLIR_TYPES = {
+    np.dtype(np.float32): "f32",
+    np.dtype(np.float64): "f64",
+    np.dtype(np.float16): "f16",
+    np.dtype(np.bool_): "i1",
+}
+
+
+def tensor_type(shape, dtype):
+    dims = "x".join(str(d) for d in shape)
+    elt = MLIR_TYPES[np.dtype(dtype)]
+    return f"tensor<{dims}x{elt}>" if dims else f"tensor<{elt}>"
+
+
+def _descriptor_type(rank, ctype):
+    fields = [("allocated", ctypes.POINTER(ctype)),
+              ("aligned", ctypes.POINTER(ctype)),
+              ("offset", ctypes.c_int64)]
+    if rank:
+        fields += [("sizes", ctypes.c_int64 * rank),
+                   ("strides", ctypes.c_int64 * rank)]
+    return type(f"MemRef{rank}D", (ctypes.Structure,), {"_fields_": fields})
+
+
+def _descriptor(array):
+    ctype = _CTYPES[array.dtype]
+    desc = _descriptor_type(array.ndim, ctype)()
+    ptr = array.ctypes.data_as(ctypes.POINTER(ctype))
+    desc.allocated = ptr
+    desc.aligned = ptr
+    desc.offset = 0
+    for i, (size, stride) in enumerate(zip(array.shape, array.strides)):
+        desc.sizes[i] = size
+        desc.strides[i] = stride // array.itemsize
+    return desc
+
+
+class CompiledModule:
+    """A shared library built from an MLIR module of tmix functions."""
+
+    def __init__(self, mlir_text, workdir=None, opt_flags=None):
+        self._tmp = None
+        if workdir is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="tmix-ref-")
+            workdir = self._tmp.name
+        src = os.path.join(workdir, "module.mlir")
+        llvm_dialect = os.path.join(workdir, "module.llvm.mlir")
+        llvm_ir = os.path.join(workdir, "module.ll")
+        self.path = os.path.join(workdir, "module.so")
+        with open(src, "w") as f:
+            f.write(mlir_text)
+        flags = opt_flags or ["--tmix-reference-pipeline"]
+        _run([TMIX_OPT, src, *flags, "-o", llvm_dialect])
+        _run([os.path.join(LLVM_BIN, "mlir-translate"), "--mlir-to-llvmir",
+              llvm_dialect, "-o", llvm_ir])
+        _run([os.path.join(LLVM_BIN, "clang"), "-O1", "-shared", "-fPIC",
+              "-Wno-override-module", llvm_ir, "-o", self.path,
+              # memrefCopy, for copies between strided views.
+              f"-L{LLVM_LIB}", "-lmlir_c_runner_utils", f"-Wl,-rpath,{LLVM_LIB}",
+              "-lm"])
+        self._lib = ctypes.CDLL(self.path)
+
+    def call(self, name, inputs, output_specs):
+        """Runs @name on `inputs`; returns outputs of (shape, dtype) specs."""
+        outputs = [np.empty(shape, dtype=dtype) for shape, dtype in output_specs]
+        arrays = [np.ascontiguousarray(a) for a in inputs] + outputs
+        descs = [_descriptor(a) for a in arrays]
+        fn = getattr(self._lib, f"_mlir_ciface_{name}")
+        fn.restype = None
+        fn(*[ctypes.byref(d) for d in descs])
+        return outputs
+
+
+def _run(cmd):
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr}")
+    return proc.stdout
