@@ -51,7 +51,8 @@ struct Emitter {
   Value convert(Value x, Type to) {
     if (x.getType() == to)
       return x;
-    if (cast<FloatType>(x.getType()).getWidth() < cast<FloatType>(to).getWidth())
+    if (cast<FloatType>(x.getType()).getWidth() <
+        cast<FloatType>(to).getWidth())
       return arith::ExtFOp::create(b, loc, to, x);
     return arith::TruncFOp::create(b, loc, to, x);
   }
@@ -88,7 +89,7 @@ struct Emitter {
   }
   /// Element-wise map of `x` into a fresh tensor of `elementType`.
   Value mapElements(Value x, Type elementType,
-            function_ref<Value(OpBuilder &, Location, Value)> fn) {
+                    function_ref<Value(OpBuilder &, Location, Value)> fn) {
     auto type = cast<RankedTensorType>(x.getType());
     SmallVector<OpFoldResult> sizes;
     for (int64_t i = 0; i < type.getRank(); ++i)
@@ -137,8 +138,7 @@ AffineMap maskMap(Emitter &e, Value mask, unsigned numDims) {
   int64_t offset = 4 - type.getRank();
   SmallVector<AffineExpr> exprs;
   for (auto [i, size] : llvm::enumerate(type.getShape()))
-    exprs.push_back(size == 1 ? e.b.getAffineConstantExpr(0)
-                              : e.d(offset + i));
+    exprs.push_back(size == 1 ? e.b.getAffineConstantExpr(0) : e.d(offset + i));
   return e.map(numDims, exprs);
 }
 
@@ -164,17 +164,17 @@ FailureOr<Value> decomposeQuadratic(OpBuilder &b, Location loc,
   // s[b,h,i,j] = sum_d q[b,h,i,d] * k[b,h/G,j,d]; dims (b, h, i, j, d).
   SmallVector<OpFoldResult> scoreSizes = {e.dim(a.q, 0), e.dim(a.q, 1),
                                           e.dim(a.q, 2), e.dim(a.k, 2)};
-  Value scores = e.generic(
-      {a.q, a.k}, e.filled(scoreSizes, 0.0),
-      {e.map(5, {e.d(0), e.d(1), e.d(2), e.d(4)}),
-       e.map(5, {e.d(0), *kvHead, e.d(3), e.d(4)}),
-       e.map(5, {e.d(0), e.d(1), e.d(2), e.d(3)})},
-      {kPar, kPar, kPar, kPar, kRed},
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Value prod = arith::MulFOp::create(nb, nl, e.convert(args[0], acc),
-                                           e.convert(args[1], acc));
-        return arith::AddFOp::create(nb, nl, args[2], prod);
-      });
+  Value scores =
+      e.generic({a.q, a.k}, e.filled(scoreSizes, 0.0),
+                {e.map(5, {e.d(0), e.d(1), e.d(2), e.d(4)}),
+                 e.map(5, {e.d(0), *kvHead, e.d(3), e.d(4)}),
+                 e.map(5, {e.d(0), e.d(1), e.d(2), e.d(3)})},
+                {kPar, kPar, kPar, kPar, kRed},
+                [&](OpBuilder &nb, Location nl, ValueRange args) {
+                  Value prod = arith::MulFOp::create(
+                      nb, nl, e.convert(args[0], acc), e.convert(args[1], acc));
+                  return arith::AddFOp::create(nb, nl, args[2], prod);
+                });
 
   // Scale, softcap, bias, masks and causality on the scores. Softmax gets
   // -inf for hidden keys; sigmoid gets its final weights (0 when hidden).
@@ -188,14 +188,15 @@ FailureOr<Value> decomposeQuadratic(OpBuilder &b, Location loc,
       bias = e.cst(-std::log(static_cast<double>(lk)));
     else
       bias = arith::NegFOp::create(
-          b, loc, math::LogOp::create(b, loc, e.indexToFloat(e.dimValue(a.k, 2))));
+          b, loc,
+          math::LogOp::create(b, loc, e.indexToFloat(e.dimValue(a.k, 2))));
   }
   Value causalOffset;
   if (a.causal == CausalMode::top_left)
     causalOffset = e.index(0);
   else if (a.causal == CausalMode::bottom_right)
-    causalOffset = arith::SubIOp::create(b, loc, e.dimValue(a.k, 2),
-                                         e.dimValue(a.q, 2));
+    causalOffset =
+        arith::SubIOp::create(b, loc, e.dimValue(a.k, 2), e.dimValue(a.q, 2));
   Value negInf = e.cst(-std::numeric_limits<double>::infinity());
   Value zero = e.cst(0.0), one = e.cst(1.0);
   Value softcap = a.softcap ? e.cst(a.softcap->convertToDouble()) : Value();
@@ -207,9 +208,8 @@ FailureOr<Value> decomposeQuadratic(OpBuilder &b, Location loc,
   if (a.mask) {
     ins.push_back(a.mask);
     maps.push_back(maskMap(e, a.mask, 4));
-    boolMask = cast<RankedTensorType>(a.mask.getType())
-                   .getElementType()
-                   .isInteger(1);
+    boolMask =
+        cast<RankedTensorType>(a.mask.getType()).getElementType().isInteger(1);
   }
   maps.push_back(id4);
   SmallVector<IteratorType> par4(4, kPar);
@@ -235,9 +235,10 @@ FailureOr<Value> decomposeQuadratic(OpBuilder &b, Location loc,
           Value limit = arith::AddIOp::create(nb, nl, i, causalOffset);
           Value inCausal = arith::CmpIOp::create(
               nb, nl, arith::CmpIPredicate::sle, j, limit);
-          visible = visible ? arith::AndIOp::create(nb, nl, visible, inCausal)
-                                  .getResult()
-                            : inCausal;
+          visible =
+              visible
+                  ? arith::AndIOp::create(nb, nl, visible, inCausal).getResult()
+                  : inCausal;
         }
         if (a.sigmoid) {
           Value w = arith::DivFOp::create(
@@ -261,12 +262,11 @@ FailureOr<Value> decomposeQuadratic(OpBuilder &b, Location loc,
   SmallVector<IteratorType> rowReduce = {kPar, kPar, kPar, kRed};
   Value weights = logits, rowSum;
   if (!a.sigmoid) {
-    Value rowMax = e.generic(logits, e.filled(rowSizes, -INFINITY),
-                             {id4, row4}, rowReduce,
-                             [&](OpBuilder &nb, Location nl, ValueRange args) {
-                               return arith::MaximumFOp::create(nb, nl, args[0],
-                                                                args[1]);
-                             });
+    Value rowMax =
+        e.generic(logits, e.filled(rowSizes, -INFINITY), {id4, row4}, rowReduce,
+                  [&](OpBuilder &nb, Location nl, ValueRange args) {
+                    return arith::MaximumFOp::create(nb, nl, args[0], args[1]);
+                  });
     // A hidden key has logit -inf: weight 0 even when the whole row is
     // hidden (where exp(-inf - -inf) would be NaN).
     weights = e.generic(
@@ -278,8 +278,7 @@ FailureOr<Value> decomposeQuadratic(OpBuilder &b, Location loc,
               nb, nl, arith::SubFOp::create(nb, nl, args[0], args[1]));
           return arith::SelectOp::create(nb, nl, hidden, zero, p);
         });
-    rowSum = e.generic(weights, e.filled(rowSizes, 0.0), {id4, row4},
-                       rowReduce,
+    rowSum = e.generic(weights, e.filled(rowSizes, 0.0), {id4, row4}, rowReduce,
                        [&](OpBuilder &nb, Location nl, ValueRange args) {
                          return arith::AddFOp::create(nb, nl, args[0], args[1]);
                        });
@@ -288,47 +287,41 @@ FailureOr<Value> decomposeQuadratic(OpBuilder &b, Location loc,
   // o[b,h,i,e] = sum_j w[b,h,i,j] * v[b,h/G,j,e]; dims (b, h, i, e, j).
   SmallVector<OpFoldResult> outSizes = {e.dim(a.q, 0), e.dim(a.q, 1),
                                         e.dim(a.q, 2), e.dim(a.v, 3)};
-  Value weighted = e.generic(
-      {weights, a.v}, e.filled(outSizes, 0.0),
-      {e.map(5, {e.d(0), e.d(1), e.d(2), e.d(4)}),
-       e.map(5, {e.d(0), *kvHead, e.d(4), e.d(3)}),
-       e.map(5, {e.d(0), e.d(1), e.d(2), e.d(3)})},
-      {kPar, kPar, kPar, kPar, kRed},
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Value prod = arith::MulFOp::create(nb, nl, args[0],
-                                           e.convert(args[1], acc));
-        return arith::AddFOp::create(nb, nl, args[2], prod);
-      });
+  Value weighted =
+      e.generic({weights, a.v}, e.filled(outSizes, 0.0),
+                {e.map(5, {e.d(0), e.d(1), e.d(2), e.d(4)}),
+                 e.map(5, {e.d(0), *kvHead, e.d(4), e.d(3)}),
+                 e.map(5, {e.d(0), e.d(1), e.d(2), e.d(3)})},
+                {kPar, kPar, kPar, kPar, kRed},
+                [&](OpBuilder &nb, Location nl, ValueRange args) {
+                  Value prod = arith::MulFOp::create(nb, nl, args[0],
+                                                     e.convert(args[1], acc));
+                  return arith::AddFOp::create(nb, nl, args[2], prod);
+                });
 
   if (a.sigmoid)
     return e.convertTensor(weighted, a.outElementType);
-  return e.generic(
-      {weighted, rowSum}, e.empty(outSizes, a.outElementType),
-      {id4, row4, id4}, par4,
-      [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-        Value positive = arith::CmpFOp::create(
-            nb, nl, arith::CmpFPredicate::OGT, args[1], zero);
-        Value o = arith::SelectOp::create(
-            nb, nl, positive, arith::DivFOp::create(nb, nl, args[0], args[1]),
-            zero);
-        return e.convert(o, a.outElementType);
-      });
+  return e.generic({weighted, rowSum}, e.empty(outSizes, a.outElementType),
+                   {id4, row4, id4}, par4,
+                   [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                     Value positive = arith::CmpFOp::create(
+                         nb, nl, arith::CmpFPredicate::OGT, args[1], zero);
+                     Value o = arith::SelectOp::create(
+                         nb, nl, positive,
+                         arith::DivFOp::create(nb, nl, args[0], args[1]), zero);
+                     return e.convert(o, a.outElementType);
+                   });
 }
 
 struct DecomposeAttention : OpRewritePattern<AttentionOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(AttentionOp op,
                                 PatternRewriter &rewriter) const override {
-    QuadraticAttention a{op.getQuery(),
-                         op.getKey(),
-                         op.getValue(),
-                         op.getMask(),
-                         op.getScale(),
-                         op.getSoftcap(),
-                         std::nullopt,
-                         op.getCausal(),
-                         /*sigmoid=*/false,
-                         op.getType().getElementType()};
+    QuadraticAttention a{op.getQuery(),     op.getKey(),
+                         op.getValue(),     op.getMask(),
+                         op.getScale(),     op.getSoftcap(),
+                         std::nullopt,      op.getCausal(),
+                         /*sigmoid=*/false, op.getType().getElementType()};
     FailureOr<Value> result = decomposeQuadratic(rewriter, op.getLoc(), a);
     if (failed(result))
       return rewriter.notifyMatchFailure(op, "dynamic head ratio");
@@ -341,16 +334,11 @@ struct DecomposeSigmoidAttention : OpRewritePattern<SigmoidAttentionOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(SigmoidAttentionOp op,
                                 PatternRewriter &rewriter) const override {
-    QuadraticAttention a{op.getQuery(),
-                         op.getKey(),
-                         op.getValue(),
-                         op.getMask(),
-                         op.getScale(),
-                         std::nullopt,
-                         op.getBias(),
-                         op.getCausal(),
-                         /*sigmoid=*/true,
-                         op.getType().getElementType()};
+    QuadraticAttention a{op.getQuery(),    op.getKey(),
+                         op.getValue(),    op.getMask(),
+                         op.getScale(),    std::nullopt,
+                         op.getBias(),     op.getCausal(),
+                         /*sigmoid=*/true, op.getType().getElementType()};
     FailureOr<Value> result = decomposeQuadratic(rewriter, op.getLoc(), a);
     if (failed(result))
       return rewriter.notifyMatchFailure(op, "dynamic head ratio");
@@ -380,24 +368,25 @@ struct DecomposeLinearAttention : OpRewritePattern<LinearAttentionOp> {
 
     FeatureMap fm = op.getFeatureMap();
     auto phi = [&](Value x) {
-      return e.mapElements(x, acc, [&](OpBuilder &nb, Location nl, Value s) -> Value {
-        s = e.convert(s, acc);
-        switch (fm) {
-        case FeatureMap::identity:
-          return s;
-        case FeatureMap::relu:
-          return arith::MaximumFOp::create(nb, nl, s, zero);
-        case FeatureMap::elu_plus_one: {
-          // elu(x) + 1 = x + 1 for x > 0, exp(x) otherwise.
-          Value pos = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGT,
-                                            s, zero);
-          return arith::SelectOp::create(nb, nl, pos,
-                                         arith::AddFOp::create(nb, nl, s, one),
-                                         math::ExpOp::create(nb, nl, s));
-        }
-        }
-        llvm_unreachable("unknown feature map");
-      });
+      return e.mapElements(
+          x, acc, [&](OpBuilder &nb, Location nl, Value s) -> Value {
+            s = e.convert(s, acc);
+            switch (fm) {
+            case FeatureMap::identity:
+              return s;
+            case FeatureMap::relu:
+              return arith::MaximumFOp::create(nb, nl, s, zero);
+            case FeatureMap::elu_plus_one: {
+              // elu(x) + 1 = x + 1 for x > 0, exp(x) otherwise.
+              Value pos = arith::CmpFOp::create(
+                  nb, nl, arith::CmpFPredicate::OGT, s, zero);
+              return arith::SelectOp::create(
+                  nb, nl, pos, arith::AddFOp::create(nb, nl, s, one),
+                  math::ExpOp::create(nb, nl, s));
+            }
+            }
+            llvm_unreachable("unknown feature map");
+          });
     };
     Value fq = phi(q), fk = phi(k), fv = e.convertTensor(v, acc);
     Value decay = op.getDecay() ? e.convertTensor(op.getDecay(), acc) : Value();
@@ -428,14 +417,14 @@ struct DecomposeLinearAttention : OpRewritePattern<LinearAttentionOp> {
     };
     // z[b,h,d] + sum_x k[b,h,x,d]; dims (b, h, d, x).
     auto accumulateNorm = [&](Value z, Value keys) {
-      return e.generic(keys, z,
-                       {e.map(4, {e.d(0), e.d(1), e.d(3), e.d(2)}),
-                        e.map(4, {e.d(0), e.d(1), e.d(2)})},
-                       {kPar, kPar, kPar, kRed},
-                       [&](OpBuilder &nb, Location nl, ValueRange args) {
-                         return arith::AddFOp::create(nb, nl, args[0], args[1])
-                             .getResult();
-                       });
+      return e.generic(
+          keys, z,
+          {e.map(4, {e.d(0), e.d(1), e.d(3), e.d(2)}),
+           e.map(4, {e.d(0), e.d(1), e.d(2)})},
+          {kPar, kPar, kPar, kRed},
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            return arith::AddFOp::create(nb, nl, args[0], args[1]).getResult();
+          });
     };
     // o[b,h,x,e] = scale * sum_d q[b,h,x,d] S[b,h/G,d,e] (/ (q.z + eps)).
     auto readout = [&](Value queries, Value s, Value z) {
@@ -450,17 +439,20 @@ struct DecomposeLinearAttention : OpRewritePattern<LinearAttentionOp> {
       AffineMap row = e.map(4, {e.d(0), e.d(1), e.d(2)});
       SmallVector<IteratorType> par4(4, kPar);
       if (!z)
-        return e.mapElements(num, acc, [&](OpBuilder &nb, Location nl, Value x) {
-          return arith::MulFOp::create(nb, nl, x, scale).getResult();
-        });
-      Value den = e.generic({queries, z}, e.filled(ArrayRef(sizes).take_front(3), 0.0),
-                            {e.map(4, {e.d(0), e.d(1), e.d(2), e.d(3)}),
-                             e.map(4, {e.d(0), *kvHead, e.d(3)}),
-                             e.map(4, {e.d(0), e.d(1), e.d(2)})},
-                            {kPar, kPar, kPar, kRed}, mulAdd);
+        return e.mapElements(
+            num, acc, [&](OpBuilder &nb, Location nl, Value x) {
+              return arith::MulFOp::create(nb, nl, x, scale).getResult();
+            });
+      Value den =
+          e.generic({queries, z}, e.filled(ArrayRef(sizes).take_front(3), 0.0),
+                    {e.map(4, {e.d(0), e.d(1), e.d(2), e.d(3)}),
+                     e.map(4, {e.d(0), *kvHead, e.d(3)}),
+                     e.map(4, {e.d(0), e.d(1), e.d(2)})},
+                    {kPar, kPar, kPar, kRed}, mulAdd);
       return e.generic({num, den}, e.empty(sizes, acc), {id4, row, id4}, par4,
                        [&](OpBuilder &nb, Location nl, ValueRange args) {
-                         Value n = arith::MulFOp::create(nb, nl, args[0], scale);
+                         Value n =
+                             arith::MulFOp::create(nb, nl, args[0], scale);
                          Value d = arith::AddFOp::create(nb, nl, args[1], eps);
                          return arith::DivFOp::create(nb, nl, n, d).getResult();
                        });
@@ -487,8 +479,8 @@ struct DecomposeLinearAttention : OpRewritePattern<LinearAttentionOp> {
             auto step = [&](Value x) {
               int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
               SmallVector<OpFoldResult> offsets(rank, nb.getIndexAttr(0));
-              SmallVector<OpFoldResult> sizes, strides(rank,
-                                                       nb.getIndexAttr(1));
+              SmallVector<OpFoldResult> sizes,
+                  strides(rank, nb.getIndexAttr(1));
               offsets[2] = t;
               for (int64_t i = 0; i < rank; ++i)
                 sizes.push_back(i == 2 ? nb.getIndexAttr(1) : le.dim(x, i));
@@ -506,31 +498,32 @@ struct DecomposeLinearAttention : OpRewritePattern<LinearAttentionOp> {
                 Value g = math::ExpOp::create(bb, bl, a[0]);
                 return arith::MulFOp::create(bb, bl, a[1], g).getResult();
               };
-              s = le.generic(
-                  gt, s,
-                  {perDim ? le.map(4, {le.d(0), le.d(1), c0, le.d(2)})
-                          : le.map(4, {le.d(0), le.d(1), c0}),
-                   nb.getMultiDimIdentityMap(4)},
-                  {kPar, kPar, kPar, kPar}, gateBody);
+              s = le.generic(gt, s,
+                             {perDim
+                                  ? le.map(4, {le.d(0), le.d(1), c0, le.d(2)})
+                                  : le.map(4, {le.d(0), le.d(1), c0}),
+                              nb.getMultiDimIdentityMap(4)},
+                             {kPar, kPar, kPar, kPar}, gateBody);
               if (z)
                 z = le.generic(gt, z,
-                               {perDim ? le.map(3, {le.d(0), le.d(1), c0, le.d(2)})
-                                       : le.map(3, {le.d(0), le.d(1), c0}),
+                               {perDim
+                                    ? le.map(3, {le.d(0), le.d(1), c0, le.d(2)})
+                                    : le.map(3, {le.d(0), le.d(1), c0}),
                                 nb.getMultiDimIdentityMap(3)},
                                {kPar, kPar, kPar}, gateBody);
             }
             Value written = vt;
             if (beta) {
               // u = beta_t (v_t - S^T k_t); dims (b, h, x, e, d).
-              SmallVector<OpFoldResult> rowSizes = {le.dim(vt, 0), le.dim(vt, 1),
-                                                    nb.getIndexAttr(1),
-                                                    le.dim(vt, 3)};
-              Value recalled = le.generic(
-                  {s, kt}, le.filled(rowSizes, 0.0),
-                  {le.map(5, {le.d(0), le.d(1), le.d(4), le.d(3)}),
-                   le.map(5, {le.d(0), le.d(1), le.d(2), le.d(4)}),
-                   le.map(5, {le.d(0), le.d(1), le.d(2), le.d(3)})},
-                  {kPar, kPar, kPar, kPar, kRed}, mulAdd);
+              SmallVector<OpFoldResult> rowSizes = {
+                  le.dim(vt, 0), le.dim(vt, 1), nb.getIndexAttr(1),
+                  le.dim(vt, 3)};
+              Value recalled =
+                  le.generic({s, kt}, le.filled(rowSizes, 0.0),
+                             {le.map(5, {le.d(0), le.d(1), le.d(4), le.d(3)}),
+                              le.map(5, {le.d(0), le.d(1), le.d(2), le.d(4)}),
+                              le.map(5, {le.d(0), le.d(1), le.d(2), le.d(3)})},
+                             {kPar, kPar, kPar, kPar, kRed}, mulAdd);
               AffineMap id4 = nb.getMultiDimIdentityMap(4);
               written = le.generic(
                   {vt, recalled, step(beta)}, le.empty(rowSizes, acc),
@@ -538,7 +531,8 @@ struct DecomposeLinearAttention : OpRewritePattern<LinearAttentionOp> {
                   {kPar, kPar, kPar, kPar},
                   [&](OpBuilder &bb, Location bl, ValueRange a) {
                     Value diff = arith::SubFOp::create(bb, bl, a[0], a[1]);
-                    return arith::MulFOp::create(bb, bl, a[2], diff).getResult();
+                    return arith::MulFOp::create(bb, bl, a[2], diff)
+                        .getResult();
                   });
             }
             s = accumulate(s, kt, written);
@@ -548,7 +542,8 @@ struct DecomposeLinearAttention : OpRewritePattern<LinearAttentionOp> {
             SmallVector<OpFoldResult> offsets(4, nb.getIndexAttr(0));
             offsets[2] = t;
             SmallVector<OpFoldResult> sizes = {le.dim(ot, 0), le.dim(ot, 1),
-                                               nb.getIndexAttr(1), le.dim(ot, 3)};
+                                               nb.getIndexAttr(1),
+                                               le.dim(ot, 3)};
             SmallVector<OpFoldResult> strides(4, nb.getIndexAttr(1));
             o = tensor::InsertSliceOp::create(nb, nl, ot, o, offsets, sizes,
                                               strides);
@@ -651,12 +646,14 @@ struct DecomposePoolMixer : OpRewritePattern<PoolMixerOp> {
               lo = arith::MaxSIOp::create(
                   nb, nl, c0,
                   arith::SubIOp::create(
-                      nb, nl, i, arith::ConstantIndexOp::create(nb, nl, *before)));
+                      nb, nl, i,
+                      arith::ConstantIndexOp::create(nb, nl, *before)));
             if (after)
               hi = arith::MinSIOp::create(
                   nb, nl, last,
                   arith::AddIOp::create(
-                      nb, nl, i, arith::ConstantIndexOp::create(nb, nl, *after)));
+                      nb, nl, i,
+                      arith::ConstantIndexOp::create(nb, nl, *after)));
             Value count = arith::AddIOp::create(
                 nb, nl, arith::SubIOp::create(nb, nl, hi, lo), c1);
             y = arith::DivFOp::create(nb, nl, y, e.indexToFloat(count));
@@ -691,8 +688,7 @@ struct TMixDecomposePass
   bool isSelected(Operation *op) const {
     if (!isa<TMixDialect>(op->getDialect()))
       return false;
-    return selected.empty() ||
-           selected.contains(op->getName().stripDialect());
+    return selected.empty() || selected.contains(op->getName().stripDialect());
   }
 
   void runOnOperation() override {

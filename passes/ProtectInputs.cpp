@@ -21,8 +21,7 @@ namespace {
 struct TMixProtectInputsPass
     : tmix::impl::TMixProtectInputsPassBase<TMixProtectInputsPass> {
   void runOnOperation() override {
-    StringRef attrName =
-        bufferization::BufferizationDialect::kWritableAttrName;
+    StringRef attrName = bufferization::BufferizationDialect::kWritableAttrName;
     for (auto func : getOperation().getOps<func::FuncOp>()) {
       if (func.isPrivate() || func.isExternal())
         continue;

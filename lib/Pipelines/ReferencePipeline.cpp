@@ -1,7 +1,7 @@
 //===- ReferencePipeline.cpp - tmix-reference-pipeline ---------*- C++ -*-===//
 
-#include "tmix/Pipelines.h"
 #include "tmix/Passes.h"
+#include "tmix/Pipelines.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"

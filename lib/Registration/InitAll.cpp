@@ -38,9 +38,8 @@ void tmix::registerTMixDialect(DialectRegistry &registry) {
 void tmix::registerAllTMixDialects(DialectRegistry &registry) {
   registerTMixDialect(registry);
   registry.insert<affine::AffineDialect, arith::ArithDialect,
-                  bufferization::BufferizationDialect,
-                  cf::ControlFlowDialect, func::FuncDialect,
-                  index::IndexDialect, linalg::LinalgDialect,
+                  bufferization::BufferizationDialect, cf::ControlFlowDialect,
+                  func::FuncDialect, index::IndexDialect, linalg::LinalgDialect,
                   LLVM::LLVMDialect, math::MathDialect, memref::MemRefDialect,
                   scf::SCFDialect, tensor::TensorDialect>();
   // Bufferization and buffer deallocation of what tmix pipelines produce.

@@ -20,6 +20,11 @@ config.substitutions.append(("%tmix_obj_root", config.tmix_obj_root))
 config.substitutions.append(("%tmix_libs", config.tmix_lib_dir))
 config.substitutions.append(("%cmake", config.cmake_command))
 config.substitutions.append(("%cxx", config.cxx_compiler))
+config.substitutions.append(("%cc", config.c_compiler))
+
+# The find_package consumer builds a separate project (~1 min on 2 cores).
+if os.environ.get("TMIX_SKIP_PACKAGE_TEST") != "1":
+    config.available_features.add("package-test")
 
 tools = ["tmix-opt", "FileCheck", "not", "mlir-opt"]
 llvm_config.add_tool_substitutions(

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import npref
-from refexec import CompiledModule, tensor_type
+from tmix.reference import CompiledModule, tensor_type
 
 F32_TOL = 1e-5
 F16_TOL = 4e-3

@@ -55,11 +55,11 @@ LogicalResult checkSameDim(Operation *op, StringRef lhs, StringRef rhs,
 /// Checks that `type` has exactly the shape `expected`.
 LogicalResult checkShape(Operation *op, StringRef name, ShapedType type,
                          ArrayRef<int64_t> expected) {
-  bool ok = type.getRank() == static_cast<int64_t>(expected.size()) &&
-            llvm::all_of(llvm::zip_equal(type.getShape(), expected),
-                         [](auto p) {
-                           return compatible(std::get<0>(p), std::get<1>(p));
-                         });
+  bool ok =
+      type.getRank() == static_cast<int64_t>(expected.size()) &&
+      llvm::all_of(llvm::zip_equal(type.getShape(), expected), [](auto p) {
+        return compatible(std::get<0>(p), std::get<1>(p));
+      });
   if (ok)
     return success();
   return op->emitOpError("expected ")
@@ -81,8 +81,7 @@ struct AttentionDims {
 
 /// Verifies q/k/v/mask/output of `tmix.attention` and
 /// `tmix.sigmoid_attention`, which share operands and rules.
-template <typename OpT>
-LogicalResult verifyQuadraticAttention(OpT op) {
+template <typename OpT> LogicalResult verifyQuadraticAttention(OpT op) {
   Operation *o = op.getOperation();
   auto q = op.getQuery().getType();
   auto k = op.getKey().getType();
@@ -91,12 +90,12 @@ LogicalResult verifyQuadraticAttention(OpT op) {
                           k.getDimSize(0))) ||
       failed(checkSameDim(o, "key", "value", "batch size", k.getDimSize(0),
                           v.getDimSize(0))) ||
-      failed(checkSameDim(o, "key", "value", "number of heads",
-                          k.getDimSize(1), v.getDimSize(1))) ||
-      failed(checkSameDim(o, "key", "value", "sequence length",
-                          k.getDimSize(2), v.getDimSize(2))) ||
-      failed(checkSameDim(o, "query", "key", "head dimension",
-                          q.getDimSize(3), k.getDimSize(3))))
+      failed(checkSameDim(o, "key", "value", "number of heads", k.getDimSize(1),
+                          v.getDimSize(1))) ||
+      failed(checkSameDim(o, "key", "value", "sequence length", k.getDimSize(2),
+                          v.getDimSize(2))) ||
+      failed(checkSameDim(o, "query", "key", "head dimension", q.getDimSize(3),
+                          k.getDimSize(3))))
     return failure();
   int64_t hq = q.getDimSize(1), hkv = k.getDimSize(1);
   if (!ShapedType::isDynamic(hq) && !ShapedType::isDynamic(hkv) &&
@@ -106,9 +105,9 @@ LogicalResult verifyQuadraticAttention(OpT op) {
            << hkv << ")";
   SmallVector<int64_t> full = {q.getDimSize(0), hq, q.getDimSize(2),
                                k.getDimSize(2)};
-  if (failed(checkShape(o, "output", op.getOutput().getType(),
-                        {q.getDimSize(0), hq, q.getDimSize(2),
-                         v.getDimSize(3)})))
+  if (failed(
+          checkShape(o, "output", op.getOutput().getType(),
+                     {q.getDimSize(0), hq, q.getDimSize(2), v.getDimSize(3)})))
     return failure();
   if (Value mask = op.getMask()) {
     auto m = cast<RankedTensorType>(mask.getType());
@@ -162,16 +161,15 @@ LogicalResult LinearAttentionOp::verify() {
                           k.getDimSize(0))) ||
       failed(checkSameDim(o, "key", "value", "batch size", k.getDimSize(0),
                           v.getDimSize(0))) ||
-      failed(checkSameDim(o, "key", "value", "number of heads",
-                          k.getDimSize(1), v.getDimSize(1))) ||
-      failed(checkSameDim(o, "key", "value", "sequence length",
-                          k.getDimSize(2), v.getDimSize(2))) ||
-      failed(checkSameDim(o, "query", "key", "head dimension",
-                          q.getDimSize(3), k.getDimSize(3))))
+      failed(checkSameDim(o, "key", "value", "number of heads", k.getDimSize(1),
+                          v.getDimSize(1))) ||
+      failed(checkSameDim(o, "key", "value", "sequence length", k.getDimSize(2),
+                          v.getDimSize(2))) ||
+      failed(checkSameDim(o, "query", "key", "head dimension", q.getDimSize(3),
+                          k.getDimSize(3))))
     return failure();
-  int64_t batch = q.getDimSize(0), hq = q.getDimSize(1),
-          hkv = k.getDimSize(1), len = k.getDimSize(2),
-          dk = k.getDimSize(3), dv = v.getDimSize(3);
+  int64_t batch = q.getDimSize(0), hq = q.getDimSize(1), hkv = k.getDimSize(1),
+          len = k.getDimSize(2), dk = k.getDimSize(3), dv = v.getDimSize(3);
   if (!ShapedType::isDynamic(hq) && !ShapedType::isDynamic(hkv) &&
       (hkv == 0 || hq % hkv != 0))
     return emitOpError("expected the number of query heads (")
@@ -201,8 +199,8 @@ LogicalResult LinearAttentionOp::verify() {
   if (Value decay = getDecay()) {
     auto d = cast<RankedTensorType>(decay.getType());
     if (d.getRank() == 4) {
-      if (failed(checkShape(o, "per-dimension decay", d,
-                            {batch, hkv, len, dk})))
+      if (failed(
+              checkShape(o, "per-dimension decay", d, {batch, hkv, len, dk})))
         return failure();
     } else if (failed(checkShape(o, "decay", d, {batch, hkv, len}))) {
       return failure();
@@ -237,9 +235,8 @@ LogicalResult LinearAttentionOp::verify() {
       return emitOpError("normalize cannot be combined with a carried state "
                          "(initial state or final state)");
   }
-  if (failed(checkFinite(o, "scale",
-                         getScale() ? std::optional(*getScale())
-                                    : std::nullopt)))
+  if (failed(checkFinite(
+          o, "scale", getScale() ? std::optional(*getScale()) : std::nullopt)))
     return failure();
   APFloat eps = getEps();
   if (!eps.isFinite() || eps.isNegative())

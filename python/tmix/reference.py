@@ -15,6 +15,9 @@ import numpy as np
 BUILD_DIR = os.environ.get(
     "TMIX_BUILD_DIR",
     os.path.join(os.path.dirname(__file__), "..", "..", "build"))
+if not os.path.isdir(BUILD_DIR):
+    raise ImportError(f"tmix build directory {BUILD_DIR} not found; build with "
+                      "scripts/build.sh or set TMIX_BUILD_DIR")
 LLVM_BIN = os.environ.get("TMIX_LLVM_BIN", "/usr/lib/llvm-22/bin")
 LLVM_LIB = os.path.join(os.path.dirname(LLVM_BIN), "lib")
 TMIX_OPT = os.path.join(BUILD_DIR, "bin", "tmix-opt")

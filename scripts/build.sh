@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Configures (once) and builds tmix into build/ with clang-22, lld and Ninja.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BUILD="${TMIX_BUILD_DIR:-$ROOT/build}"
+if [[ ! -f "$BUILD/build.ninja" ]]; then
+  cmake -G Ninja -S "$ROOT" -B "$BUILD" \
+    -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
+    -DLLVM_USE_LINKER=lld \
+    -DCMAKE_INSTALL_PREFIX="$BUILD/install"
+fi
+cmake --build "$BUILD" -- -j"${TMIX_JOBS:-$(nproc)}"
