@@ -51,4 +51,21 @@ def TMixProtectInputsPass : Pass<"tmix-protect-inputs", "::mlir::ModuleOp"> {
   ];
 }
 
+def TMixDecomposeAggregatesPass : Pass<"tmix-decompose-aggregates"> {
+  let summary = "Decompose aggregated linalg ops (linalg.softmax) into generics";
+  let description = [{
+    Rewrites every op implementing `linalg::AggregatedOpInterface` with the
+    ops its `decomposeOperation` returns (for `linalg.softmax`: max, exp,
+    sum and divide generics), so loop-level lowerings can handle them.
+    Other ops are left alone.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::tensor::TensorDialect"];
+  let statistics = [
+    Statistic<"numDecomposed", "num-decomposed", "Number of aggregated ops decomposed">
+  ];
+}
+
 #endif // TMIX_PASSES_TD

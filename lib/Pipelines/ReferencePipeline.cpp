@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/Transforms/RequestCWrappers.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -30,6 +31,7 @@ void tmix::buildReferencePipeline(OpPassManager &pm,
                                   const ReferencePipelineOptions &options) {
   if (options.decompose)
     pm.addPass(createTMixDecomposePass());
+  pm.addPass(createTMixDecomposeAggregatesPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
@@ -55,7 +57,11 @@ void tmix::buildReferencePipeline(OpPassManager &pm,
   // below must keep their plain C names.
   if (options.cInterface)
     pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
-  // libm keeps tanh/erf/... exact, which an oracle wants over speed.
+  // libm keeps tanh/erf/... exact, which an oracle wants over speed; it has
+  // no rsqrt, so that one becomes 1/sqrt first.
+  math::MathExpandOpsPassOptions expand;
+  expand.opMnemonics = {"rsqrt"};
+  pm.addPass(math::createMathExpandOpsPass(expand));
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());

@@ -1,6 +1,8 @@
 //===- InitAll.cpp - one registration point for tmix -----------*- C++ -*-===//
 
 #include "tmix/InitAll.h"
+#include "onnx/IR/OnnxDialect.h"
+#include "tmix/Conversion/Passes.h"
 #include "tmix/IR/TMixDialect.h"
 #include "tmix/Passes.h"
 #include "tmix/Pipelines.h"
@@ -37,6 +39,7 @@ void tmix::registerTMixDialect(DialectRegistry &registry) {
 
 void tmix::registerAllTMixDialects(DialectRegistry &registry) {
   registerTMixDialect(registry);
+  registry.insert<onnxir::OnnxDialect>();
   registry.insert<affine::AffineDialect, arith::ArithDialect,
                   bufferization::BufferizationDialect, cf::ControlFlowDialect,
                   func::FuncDialect, index::IndexDialect, linalg::LinalgDialect,
@@ -57,6 +60,7 @@ void tmix::registerAllTMixDialects(DialectRegistry &registry) {
 
 void tmix::registerAllTMixPasses() {
   registerTMixPasses();
+  registerTMixConversionPasses();
   registerTMixPipelines();
 }
 

@@ -7,6 +7,7 @@ path every later lowering is compared against.
 """
 import ctypes
 import os
+import re
 import subprocess
 import tempfile
 
@@ -21,12 +22,15 @@ if not os.path.isdir(BUILD_DIR):
 LLVM_BIN = os.environ.get("TMIX_LLVM_BIN", "/usr/lib/llvm-22/bin")
 LLVM_LIB = os.path.join(os.path.dirname(LLVM_BIN), "lib")
 TMIX_OPT = os.path.join(BUILD_DIR, "bin", "tmix-opt")
+TMIX_TRANSLATE = os.path.join(BUILD_DIR, "bin", "tmix-translate")
 
 _CTYPES = {
     np.dtype(np.float32): ctypes.c_float,
     np.dtype(np.float64): ctypes.c_double,
     np.dtype(np.float16): ctypes.c_uint16,
     np.dtype(np.bool_): ctypes.c_bool,
+    np.dtype(np.int64): ctypes.c_int64,
+    np.dtype(np.int32): ctypes.c_int32,
 }
 
 MLIR_TYPES = {
@@ -34,7 +38,31 @@ MLIR_TYPES = {
     np.dtype(np.float64): "f64",
     np.dtype(np.float16): "f16",
     np.dtype(np.bool_): "i1",
+    np.dtype(np.int64): "i64",
+    np.dtype(np.int32): "i32",
 }
+_NUMPY_TYPES = {v: k for k, v in MLIR_TYPES.items()}
+_TENSOR = re.compile(r"tensor<((?:\d+x)*)(f16|f32|f64|i1|i32|i64)>")
+
+
+def parse_tensor_types(text):
+    """[(shape, dtype)] for every static tensor type in `text`, in order."""
+    return [(tuple(int(d) for d in dims.split("x") if d), _NUMPY_TYPES[elt])
+            for dims, elt in _TENSOR.findall(text)]
+
+
+def function_signature(mlir_text, name):
+    """(input specs, output specs) of func.func @name in printed MLIR."""
+    start = mlir_text.index(f"func.func @{name}(")
+    header = mlir_text[start:mlir_text.index("{\n", start)]
+    depth, i = 0, header.index("(")
+    for i in range(header.index("("), len(header)):
+        depth += {"(": 1, ")": -1}.get(header[i], 0)
+        if depth == 0:
+            break
+    args, rest = header[:i + 1], header[i + 1:]
+    rest = rest.split(" attributes ")[0]
+    return parse_tensor_types(args), parse_tensor_types(rest)
 
 
 def tensor_type(shape, dtype):
@@ -107,3 +135,8 @@ def _run(cmd):
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr}")
     return proc.stdout
+
+
+def import_onnx(path, *flags):
+    """The converted MLIR text of an ONNX model (tmix-translate)."""
+    return _run([TMIX_TRANSLATE, "--import-onnx", str(path), *flags])

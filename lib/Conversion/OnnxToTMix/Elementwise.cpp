@@ -1,0 +1,444 @@
+//===- Elementwise.cpp - ONNX element-wise ops -----------------*- C++ -*-===//
+//
+// Every element-wise ONNX op is one scalar body over numpy broadcasting;
+// constant inputs fold through the same body.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Rules.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::tmix::onnx_to_tmix;
+
+namespace {
+
+using Scalar2 = function_ref<Value(OpBuilder &, Location, Value, Value)>;
+using Scalar1 = function_ref<Value(OpBuilder &, Location, Value)>;
+
+Value fconst(OpBuilder &b, Location loc, Type t, double v) {
+  return arith::ConstantOp::create(b, loc, b.getFloatAttr(t, v));
+}
+
+/// All inputs must share one element type (ONNX has no implicit promotion).
+LogicalResult sameElementTypes(Node &n, ValueRange ins) {
+  for (Value v : ins)
+    if (getElementTypeOrSelf(v) != getElementTypeOrSelf(ins.front())) {
+      n.emitError() << "inputs have different element types "
+                    << getElementTypeOrSelf(ins.front()) << " and "
+                    << getElementTypeOrSelf(v);
+      return failure();
+    }
+  return success();
+}
+
+FailureOr<SmallVector<Value>> one(FailureOr<Value> v) {
+  if (failed(v))
+    return failure();
+  return SmallVector<Value>{*v};
+}
+
+/// A binary op with separate float and integer bodies (null = unsupported).
+Rule binary(std::function<Value(OpBuilder &, Location, Value, Value)> onFloat,
+            std::function<Value(OpBuilder &, Location, Value, Value)> onInt,
+            bool producesBool = false) {
+  return [=](Node &n) -> FailureOr<SmallVector<Value>> {
+    SmallVector<Value> ins = {n.input(0), n.input(1)};
+    if (!ins[0] || !ins[1]) {
+      n.emitError() << "expects two inputs";
+      return failure();
+    }
+    if (failed(sameElementTypes(n, ins)))
+      return failure();
+    Type elt = getElementTypeOrSelf(ins[0]);
+    bool isFloat = isa<FloatType>(elt);
+    if ((isFloat && !onFloat) || (!isFloat && !onInt)) {
+      n.emitError() << "element type " << elt << " is not supported";
+      return failure();
+    }
+    Type out = producesBool ? n.b.getI1Type() : elt;
+    return one(elementwise(n, ins, out,
+                           [&](OpBuilder &b, Location l, ValueRange,
+                               ValueRange a) {
+                             return isFloat ? onFloat(b, l, a[0], a[1])
+                                            : onInt(b, l, a[0], a[1]);
+                           }));
+  };
+}
+
+Rule unaryFloat(std::function<Value(OpBuilder &, Location, Value)> fn) {
+  return [=](Node &n) -> FailureOr<SmallVector<Value>> {
+    Value x = n.input(0);
+    Type elt = getElementTypeOrSelf(x);
+    if (!isa<FloatType>(elt)) {
+      n.emitError() << "expects a float input, got " << elt;
+      return failure();
+    }
+    return one(elementwise(
+        n, x, elt,
+        [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+          return fn(b, l, a[0]);
+        }));
+  };
+}
+
+template <typename FOp, typename IOp> Rule arithBinary() {
+  return binary(
+      [](OpBuilder &b, Location l, Value x, Value y) {
+        return b.createOrFold<FOp>(l, x, y);
+      },
+      [](OpBuilder &b, Location l, Value x, Value y) {
+        return b.createOrFold<IOp>(l, x, y);
+      });
+}
+
+Rule compare(arith::CmpFPredicate fp, arith::CmpIPredicate ip) {
+  return binary(
+      [=](OpBuilder &b, Location l, Value x, Value y) {
+        return b.createOrFold<arith::CmpFOp>(l, fp, x, y);
+      },
+      [=](OpBuilder &b, Location l, Value x, Value y) {
+        return b.createOrFold<arith::CmpIOp>(l, ip, x, y);
+      },
+      /*producesBool=*/true);
+}
+
+/// Min, Max, Sum, Mean over any number of broadcast inputs.
+Rule variadic(std::function<Value(OpBuilder &, Location, Value, Value)> onFloat,
+              std::function<Value(OpBuilder &, Location, Value, Value)> onInt,
+              bool mean = false) {
+  return [=](Node &n) -> FailureOr<SmallVector<Value>> {
+    SmallVector<Value> ins;
+    for (unsigned i = 0; i < n.numInputs(); ++i)
+      if (n.input(i))
+        ins.push_back(n.input(i));
+    if (ins.empty()) {
+      n.emitError() << "expects at least one input";
+      return failure();
+    }
+    if (failed(sameElementTypes(n, ins)))
+      return failure();
+    Type elt = getElementTypeOrSelf(ins[0]);
+    bool isFloat = isa<FloatType>(elt);
+    if (!isFloat && (mean || !onInt)) {
+      n.emitError() << "element type " << elt << " is not supported";
+      return failure();
+    }
+    return one(elementwise(
+        n, ins, elt, [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+          Value acc = a[0];
+          for (Value v : a.drop_front())
+            acc = isFloat ? onFloat(b, l, acc, v) : onInt(b, l, acc, v);
+          if (mean)
+            acc = b.createOrFold<arith::DivFOp>(
+                l, acc, fconst(b, l, elt, static_cast<double>(a.size())));
+          return acc;
+        }));
+  };
+}
+
+Value sigmoid(OpBuilder &b, Location l, Value x) {
+  Type t = x.getType();
+  Value one = fconst(b, l, t, 1.0);
+  Value e = b.createOrFold<math::ExpOp>(l, b.createOrFold<arith::NegFOp>(l, x));
+  return b.createOrFold<arith::DivFOp>(l, one,
+                                       b.createOrFold<arith::AddFOp>(l, one, e));
+}
+
+/// 0.5 x (1 + erf(x / sqrt 2)), or the tanh approximation.
+Value gelu(OpBuilder &b, Location l, Value x, bool tanhApprox) {
+  Type t = x.getType();
+  Value half = fconst(b, l, t, 0.5), one = fconst(b, l, t, 1.0);
+  Value inner;
+  if (tanhApprox) {
+    Value x3 = b.createOrFold<arith::MulFOp>(
+        l, x, b.createOrFold<arith::MulFOp>(l, x, x));
+    Value poly = b.createOrFold<arith::AddFOp>(
+        l, x, b.createOrFold<arith::MulFOp>(l, fconst(b, l, t, 0.044715), x3));
+    inner = b.createOrFold<math::TanhOp>(
+        l, b.createOrFold<arith::MulFOp>(
+               l, fconst(b, l, t, std::sqrt(2.0 / M_PI)), poly));
+  } else {
+    inner = b.createOrFold<math::ErfOp>(
+        l, b.createOrFold<arith::MulFOp>(l, x, fconst(b, l, t, M_SQRT1_2)));
+  }
+  return b.createOrFold<arith::MulFOp>(
+      l, b.createOrFold<arith::MulFOp>(l, half, x),
+      b.createOrFold<arith::AddFOp>(l, one, inner));
+}
+
+FailureOr<SmallVector<Value>> castTo(Node &n, Value x, Type to) {
+  return one(elementwise(n, x, to,
+                         [&](OpBuilder &b, Location l, ValueRange,
+                             ValueRange a) {
+                           return convertScalar(b, l, a[0], to);
+                         }));
+}
+
+/// ONNX TensorProto data type codes that tmix supports.
+Type onnxElementType(Builder &b, int64_t code) {
+  switch (code) {
+  case 1:
+    return b.getF32Type();
+  case 11:
+    return b.getF64Type();
+  case 10:
+    return b.getF16Type();
+  case 16:
+    return b.getBF16Type();
+  case 7:
+    return b.getI64Type();
+  case 6:
+    return b.getI32Type();
+  case 5:
+    return b.getI16Type();
+  case 3:
+    return b.getI8Type();
+  case 9:
+    return b.getI1Type();
+  default:
+    return {};
+  }
+}
+} // namespace
+
+void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
+  using P = arith::CmpFPredicate;
+  using IP = arith::CmpIPredicate;
+  t.add("Add", 7, arithBinary<arith::AddFOp, arith::AddIOp>());
+  t.add("Sub", 7, arithBinary<arith::SubFOp, arith::SubIOp>());
+  t.add("Mul", 7, arithBinary<arith::MulFOp, arith::MulIOp>());
+  t.add("Div", 7, arithBinary<arith::DivFOp, arith::DivSIOp>());
+  t.add("Pow", 7,
+        binary(
+            [](OpBuilder &b, Location l, Value x, Value y) {
+              return b.createOrFold<math::PowFOp>(l, x, y);
+            },
+            nullptr));
+  t.add("Mod", 10, [](Node &n) -> FailureOr<SmallVector<Value>> {
+    bool fmod = n.getInt("fmod", 0);
+    Rule r = binary(
+        [](OpBuilder &b, Location l, Value x, Value y) {
+          return b.createOrFold<arith::RemFOp>(l, x, y);
+        },
+        [fmod](OpBuilder &b, Location l, Value x, Value y) -> Value {
+          Value rem = b.createOrFold<arith::RemSIOp>(l, x, y);
+          if (fmod)
+            return rem;
+          // Python-style: the result takes the divisor's sign.
+          Value zero = arith::ConstantOp::create(
+              b, l, b.getIntegerAttr(x.getType(), 0));
+          Value remNeg = b.createOrFold<arith::CmpIOp>(l, IP::slt, rem, zero);
+          Value yNeg = b.createOrFold<arith::CmpIOp>(l, IP::slt, y, zero);
+          Value nonzero = b.createOrFold<arith::CmpIOp>(l, IP::ne, rem, zero);
+          Value fix = b.createOrFold<arith::AndIOp>(
+              l, nonzero, b.createOrFold<arith::XOrIOp>(l, remNeg, yNeg));
+          return b.createOrFold<arith::SelectOp>(
+              l, fix, b.createOrFold<arith::AddIOp>(l, rem, y), rem);
+        });
+    return r(n);
+  });
+  t.add("Min", 8,
+        variadic(
+            [](OpBuilder &b, Location l, Value x, Value y) {
+              return b.createOrFold<arith::MinimumFOp>(l, x, y);
+            },
+            [](OpBuilder &b, Location l, Value x, Value y) {
+              return b.createOrFold<arith::MinSIOp>(l, x, y);
+            }));
+  t.add("Max", 8,
+        variadic(
+            [](OpBuilder &b, Location l, Value x, Value y) {
+              return b.createOrFold<arith::MaximumFOp>(l, x, y);
+            },
+            [](OpBuilder &b, Location l, Value x, Value y) {
+              return b.createOrFold<arith::MaxSIOp>(l, x, y);
+            }));
+  auto addF = [](OpBuilder &b, Location l, Value x, Value y) {
+    return b.createOrFold<arith::AddFOp>(l, x, y);
+  };
+  auto addI = [](OpBuilder &b, Location l, Value x, Value y) {
+    return b.createOrFold<arith::AddIOp>(l, x, y);
+  };
+  t.add("Sum", 8, variadic(addF, addI));
+  t.add("Mean", 8, variadic(addF, nullptr, /*mean=*/true));
+
+  t.add("Equal", 7, compare(P::OEQ, IP::eq));
+  t.add("Less", 7, compare(P::OLT, IP::slt));
+  t.add("LessOrEqual", 12, compare(P::OLE, IP::sle));
+  t.add("Greater", 7, compare(P::OGT, IP::sgt));
+  t.add("GreaterOrEqual", 12, compare(P::OGE, IP::sge));
+  auto logical = [](auto build) {
+    return binary(nullptr, [=](OpBuilder &b, Location l, Value x, Value y) {
+      return build(b, l, x, y);
+    });
+  };
+  t.add("And", 7, logical([](OpBuilder &b, Location l, Value x, Value y) {
+          return b.createOrFold<arith::AndIOp>(l, x, y);
+        }));
+  t.add("Or", 7, logical([](OpBuilder &b, Location l, Value x, Value y) {
+          return b.createOrFold<arith::OrIOp>(l, x, y);
+        }));
+  t.add("Xor", 7, logical([](OpBuilder &b, Location l, Value x, Value y) {
+          return b.createOrFold<arith::XOrIOp>(l, x, y);
+        }));
+  t.add("Not", 1, [](Node &n) -> FailureOr<SmallVector<Value>> {
+    if (!getElementTypeOrSelf(n.input(0)).isInteger(1)) {
+      n.emitError() << "expects a bool input";
+      return failure();
+    }
+    return one(elementwise(
+        n, n.input(0), n.b.getI1Type(),
+        [](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+          Value t = arith::ConstantOp::create(b, l, b.getBoolAttr(true));
+          return b.createOrFold<arith::XOrIOp>(l, a[0], t);
+        }));
+  });
+
+  t.add("Neg", 6, [](Node &n) -> FailureOr<SmallVector<Value>> {
+    Type elt = getElementTypeOrSelf(n.input(0));
+    return one(elementwise(
+        n, n.input(0), elt,
+        [&](OpBuilder &b, Location l, ValueRange, ValueRange a) -> Value {
+          if (isa<FloatType>(elt))
+            return b.createOrFold<arith::NegFOp>(l, a[0]);
+          Value zero = arith::ConstantOp::create(b, l, b.getIntegerAttr(elt, 0));
+          return b.createOrFold<arith::SubIOp>(l, zero, a[0]);
+        }));
+  });
+  t.add("Abs", 6, [](Node &n) -> FailureOr<SmallVector<Value>> {
+    Type elt = getElementTypeOrSelf(n.input(0));
+    return one(elementwise(
+        n, n.input(0), elt,
+        [&](OpBuilder &b, Location l, ValueRange, ValueRange a) -> Value {
+          if (isa<FloatType>(elt))
+            return b.createOrFold<math::AbsFOp>(l, a[0]);
+          return b.createOrFold<math::AbsIOp>(l, a[0]);
+        }));
+  });
+  auto math1 = [](auto tag) {
+    using OpT = decltype(tag);
+    return unaryFloat([](OpBuilder &b, Location l, Value x) {
+      return b.createOrFold<OpT>(l, x);
+    });
+  };
+  t.add("Sqrt", 6, math1(math::SqrtOp()));
+  t.add("Exp", 6, math1(math::ExpOp()));
+  t.add("Log", 6, math1(math::LogOp()));
+  t.add("Erf", 9, math1(math::ErfOp()));
+  t.add("Tanh", 6, math1(math::TanhOp()));
+  t.add("Sin", 7, math1(math::SinOp()));
+  t.add("Cos", 7, math1(math::CosOp()));
+  t.add("Floor", 6, math1(math::FloorOp()));
+  t.add("Ceil", 6, math1(math::CeilOp()));
+  t.add("Reciprocal", 6, unaryFloat([](OpBuilder &b, Location l, Value x) {
+          return b.createOrFold<arith::DivFOp>(l, fconst(b, l, x.getType(), 1),
+                                               x);
+        }));
+  t.add("Sigmoid", 6, unaryFloat(sigmoid));
+  t.add("Relu", 6, unaryFloat([](OpBuilder &b, Location l, Value x) {
+          return b.createOrFold<arith::MaximumFOp>(
+              l, x, fconst(b, l, x.getType(), 0));
+        }));
+  t.add("LeakyRelu", 6, [](Node &n) -> FailureOr<SmallVector<Value>> {
+    double alpha = n.getFloat("alpha", 0.01);
+    return unaryFloat([alpha](OpBuilder &b, Location l, Value x) {
+      Value zero = fconst(b, l, x.getType(), 0);
+      Value pos = b.createOrFold<arith::CmpFOp>(l, P::OGT, x, zero);
+      Value scaled = b.createOrFold<arith::MulFOp>(
+          l, x, fconst(b, l, x.getType(), alpha));
+      return b.createOrFold<arith::SelectOp>(l, pos, x, scaled);
+    })(n);
+  });
+  t.add("Softplus", 1, unaryFloat([](OpBuilder &b, Location l, Value x) {
+          return b.createOrFold<math::Log1pOp>(l,
+                                               b.createOrFold<math::ExpOp>(l, x));
+        }));
+  t.add("Gelu", 20, [](Node &n) -> FailureOr<SmallVector<Value>> {
+    std::string approx = n.getString("approximate", "none");
+    if (approx != "none" && approx != "tanh") {
+      n.emitError() << "attribute 'approximate' must be 'none' or 'tanh', got '"
+                    << approx << "'";
+      return failure();
+    }
+    return unaryFloat([&](OpBuilder &b, Location l, Value x) {
+      return gelu(b, l, x, approx == "tanh");
+    })(n);
+  });
+  t.add("IsNaN", 9, [](Node &n) -> FailureOr<SmallVector<Value>> {
+    return one(elementwise(
+        n, n.input(0), n.b.getI1Type(),
+        [](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+          return b.createOrFold<arith::CmpFOp>(l, P::UNO, a[0], a[0]);
+        }));
+  });
+  t.add("IsInf", 10, [](Node &n) -> FailureOr<SmallVector<Value>> {
+    bool pos = n.getInt("detect_positive", 1), neg = n.getInt("detect_negative", 1);
+    return one(elementwise(
+        n, n.input(0), n.b.getI1Type(),
+        [&](OpBuilder &b, Location l, ValueRange, ValueRange a) -> Value {
+          Type t = a[0].getType();
+          Value r = arith::ConstantOp::create(b, l, b.getBoolAttr(false));
+          if (pos)
+            r = b.createOrFold<arith::OrIOp>(
+                l, r,
+                b.createOrFold<arith::CmpFOp>(l, P::OEQ, a[0],
+                                              fconst(b, l, t, INFINITY)));
+          if (neg)
+            r = b.createOrFold<arith::OrIOp>(
+                l, r,
+                b.createOrFold<arith::CmpFOp>(l, P::OEQ, a[0],
+                                              fconst(b, l, t, -INFINITY)));
+          return r;
+        }));
+  });
+  t.add("Clip", 11, [](Node &n) -> FailureOr<SmallVector<Value>> {
+    SmallVector<Value> ins = {n.input(0)};
+    bool lo = static_cast<bool>(n.input(1)), hi = static_cast<bool>(n.input(2));
+    if (lo)
+      ins.push_back(n.input(1));
+    if (hi)
+      ins.push_back(n.input(2));
+    Type elt = getElementTypeOrSelf(n.input(0));
+    bool isFloat = isa<FloatType>(elt);
+    return one(elementwise(
+        n, ins, elt, [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+          Value x = a[0];
+          unsigned k = 1;
+          if (lo)
+            x = isFloat ? b.createOrFold<arith::MaximumFOp>(l, x, a[k++])
+                        : b.createOrFold<arith::MaxSIOp>(l, x, a[k++]);
+          if (hi)
+            x = isFloat ? b.createOrFold<arith::MinimumFOp>(l, x, a[k])
+                        : b.createOrFold<arith::MinSIOp>(l, x, a[k]);
+          return x;
+        }));
+  });
+  t.add("Where", 9, [](Node &n) -> FailureOr<SmallVector<Value>> {
+    SmallVector<Value> ins = {n.input(0), n.input(1), n.input(2)};
+    if (failed(sameElementTypes(n, ArrayRef(ins).drop_front())))
+      return failure();
+    return one(elementwise(
+        n, ins, getElementTypeOrSelf(ins[1]),
+        [](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+          return b.createOrFold<arith::SelectOp>(l, a[0], a[1], a[2]);
+        }));
+  });
+  t.add("Cast", 6, [](Node &n) -> FailureOr<SmallVector<Value>> {
+    int64_t to = n.getInt("to", 0);
+    Type elt = onnxElementType(n.b, to);
+    if (!elt) {
+      n.emitError() << "attribute 'to' = " << to
+                    << " names an unsupported element type";
+      return failure();
+    }
+    return castTo(n, n.input(0), elt);
+  });
+  t.add("CastLike", 15, [](Node &n) -> FailureOr<SmallVector<Value>> {
+    return castTo(n, n.input(0), getElementTypeOrSelf(n.input(1)));
+  });
+  t.add("Identity", 1, [](Node &n) -> FailureOr<SmallVector<Value>> {
+    return SmallVector<Value>{n.input(0)};
+  });
+}

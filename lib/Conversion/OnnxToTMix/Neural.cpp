@@ -1,0 +1,440 @@
+//===- Neural.cpp - ONNX matmuls, softmax, norms, reductions ---*- C++ -*-===//
+//
+// Matmuls become linalg.matmul / linalg.batch_matmul on collapsed operands
+// and softmax becomes linalg.softmax: named ops the attention fusion and
+// the backends recognise. Normalisations and reductions are generics that
+// accumulate f16/bf16 in f32.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Rules.h"
+
+using namespace mlir;
+using namespace mlir::tmix::onnx_to_tmix;
+
+namespace {
+
+using Results = FailureOr<SmallVector<Value>>;
+
+Results one(Value v) { return SmallVector<Value>{v}; }
+
+Value zeroFilled(Node &n, ArrayRef<int64_t> shape, Type elt) {
+  Value empty = tensor::EmptyOp::create(n.b, n.loc, shape, elt);
+  Value zero = arith::ConstantOp::create(n.b, n.loc, n.b.getZeroAttr(elt));
+  return linalg::FillOp::create(n.b, n.loc, zero, empty).getResult(0);
+}
+
+/// Numpy matmul of static tensors.
+FailureOr<Value> matmul(Node &n, Value a, Value b) {
+  auto at = cast<RankedTensorType>(a.getType());
+  auto bt = cast<RankedTensorType>(b.getType());
+  Type elt = at.getElementType();
+  if (elt != bt.getElementType()) {
+    n.emitError() << "operands have different element types " << elt
+                  << " and " << bt.getElementType();
+    return failure();
+  }
+  // 1-D operands are promoted to matrices and the extra dim dropped after.
+  SmallVector<int64_t> as(at.getShape()), bs(bt.getShape());
+  bool aVec = as.size() == 1, bVec = bs.size() == 1;
+  if (aVec)
+    as.insert(as.begin(), 1);
+  if (bVec)
+    bs.push_back(1);
+  if (as.back() != bs[bs.size() - 2]) {
+    n.emitError() << "contraction dimensions differ: " << at << " x " << bt;
+    return failure();
+  }
+  int64_t m = as[as.size() - 2], k = as.back(), nn = bs.back();
+  SmallVector<int64_t> aBatch(as.begin(), as.end() - 2),
+      bBatch(bs.begin(), bs.end() - 2);
+  SmallVector<int64_t> outShape;
+  Value result;
+  if (bBatch.empty()) {
+    // [..., M, K] x [K, N]: one matmul over the flattened leading dims.
+    int64_t rows = m * ShapedType::getNumElements(aBatch);
+    Value a2 = reshape(n, a, {rows, k});
+    Value b2 = reshape(n, b, {k, nn});
+    result = linalg::MatmulOp::create(n.b, n.loc, ValueRange{a2, b2},
+                                      ValueRange{zeroFilled(n, {rows, nn}, elt)})
+                 .getResult(0);
+    outShape.append(aBatch);
+  } else {
+    FailureOr<SmallVector<int64_t>> batch =
+        broadcastShapes(n, {aBatch, bBatch});
+    if (failed(batch))
+      return failure();
+    int64_t count = ShapedType::getNumElements(*batch);
+    auto expandTo = [&](Value x, ArrayRef<int64_t> s, SmallVector<int64_t> own,
+                        int64_t r, int64_t c) -> FailureOr<Value> {
+      Value v = reshape(n, x, [&] {
+        SmallVector<int64_t> full(own);
+        full.push_back(r);
+        full.push_back(c);
+        return full;
+      }());
+      if (own != s) {
+        SmallVector<int64_t> target(s);
+        target.push_back(r);
+        target.push_back(c);
+        FailureOr<Value> e = elementwise(
+            n, v, elt,
+            [](OpBuilder &, Location, ValueRange, ValueRange x) { return x[0]; },
+            target);
+        if (failed(e))
+          return failure();
+        v = *e;
+      }
+      return reshape(n, v, {count, r, c});
+    };
+    FailureOr<Value> a3 = expandTo(a, *batch, aBatch, m, k);
+    FailureOr<Value> b3 = expandTo(b, *batch, bBatch, k, nn);
+    if (failed(a3) || failed(b3))
+      return failure();
+    result = linalg::BatchMatmulOp::create(
+                 n.b, n.loc, ValueRange{*a3, *b3},
+                 ValueRange{zeroFilled(n, {count, m, nn}, elt)})
+                 .getResult(0);
+    outShape.append(*batch);
+  }
+  if (!aVec)
+    outShape.push_back(m);
+  if (!bVec)
+    outShape.push_back(nn);
+  return reshape(n, result, outShape);
+}
+
+/// Reduces `x` over `reduced` dims (kept as size 1) with `combine`,
+/// accumulating in `acc` from `init`.
+Value reduce(Node &n, Value x, ArrayRef<bool> reduced, Type acc,
+             Attribute init,
+             function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
+  auto type = cast<RankedTensorType>(x.getType());
+  SmallVector<int64_t> shape;
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iters;
+  for (auto [i, d] : llvm::enumerate(type.getShape())) {
+    shape.push_back(reduced[i] ? 1 : d);
+    outExprs.push_back(reduced[i] ? n.b.getAffineConstantExpr(0)
+                                  : n.b.getAffineDimExpr(i));
+    iters.push_back(reduced[i] ? utils::IteratorType::reduction
+                               : utils::IteratorType::parallel);
+  }
+  Value empty = tensor::EmptyOp::create(n.b, n.loc, shape, acc);
+  Value initV = arith::ConstantOp::create(n.b, n.loc, cast<TypedAttr>(init));
+  Value filled =
+      linalg::FillOp::create(n.b, n.loc, initV, empty).getResult(0);
+  auto op = linalg::GenericOp::create(
+      n.b, n.loc, filled.getType(), x, filled,
+      {n.b.getMultiDimIdentityMap(type.getRank()),
+       AffineMap::get(type.getRank(), 0, outExprs, n.b.getContext())},
+      iters, [&](OpBuilder &b, Location l, ValueRange args) {
+        Value v = convertScalar(b, l, args[0], acc);
+        linalg::YieldOp::create(b, l, combine(b, l, args[1], v));
+      });
+  return op.getResult(0);
+}
+
+Type accumulatorFor(Type elt) {
+  if (auto f = dyn_cast<FloatType>(elt); f && f.getWidth() < 32)
+    return Float32Type::get(elt.getContext());
+  return elt;
+}
+
+Value fconst(OpBuilder &b, Location l, Type t, double v) {
+  return arith::ConstantOp::create(b, l, b.getFloatAttr(t, v));
+}
+
+/// (x - mean) / sqrt(var + eps) * scale + bias over dims [axis, rank); with
+/// `rms`, x / sqrt(mean(x^2) + eps) * scale.
+Results normalization(Node &n, bool rms) {
+  Value x = n.input(0), scale = n.input(1), bias = rms ? Value() : n.input(2);
+  auto type = n.type(0);
+  FailureOr<int64_t> axis = n.axis(n.getInt("axis", -1), type.getRank());
+  if (failed(axis))
+    return failure();
+  double eps = n.getFloat("epsilon", rms ? 1e-5 : 1e-5);
+  Type elt = type.getElementType();
+  Type acc = accumulatorFor(elt);
+  SmallVector<bool> reduced(type.getRank(), false);
+  int64_t count = 1;
+  for (int64_t i = *axis; i < type.getRank(); ++i) {
+    reduced[i] = true;
+    count *= type.getDimSize(i);
+  }
+  auto add = [](OpBuilder &b, Location l, Value a, Value v) {
+    return b.createOrFold<arith::AddFOp>(l, a, v);
+  };
+  Value zero = n.b.getFloatAttr(acc, 0) ? Value() : Value();
+  (void)zero;
+  Value mean;
+  if (!rms) {
+    Value sum = reduce(n, x, reduced, acc, n.b.getFloatAttr(acc, 0), add);
+    FailureOr<Value> m = elementwise(
+        n, sum, acc, [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+          return b.createOrFold<arith::DivFOp>(l, a[0],
+                                               fconst(b, l, acc, count));
+        });
+    if (failed(m))
+      return failure();
+    mean = *m;
+  }
+  // Sum of squares of (x - mean), or of x for RMS.
+  SmallVector<Value> sqIns = {x};
+  if (mean)
+    sqIns.push_back(mean);
+  FailureOr<Value> centeredSq = elementwise(
+      n, sqIns, acc, [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+        Value v = convertScalar(b, l, a[0], acc);
+        if (a.size() > 1)
+          v = b.createOrFold<arith::SubFOp>(l, v, a[1]);
+        return b.createOrFold<arith::MulFOp>(l, v, v);
+      });
+  if (failed(centeredSq))
+    return failure();
+  Value sumSq =
+      reduce(n, *centeredSq, reduced, acc, n.b.getFloatAttr(acc, 0), add);
+  SmallVector<Value> ins = {x, sumSq};
+  if (mean)
+    ins.push_back(mean);
+  ins.push_back(scale);
+  if (bias)
+    ins.push_back(bias);
+  FailureOr<Value> y = elementwise(
+      n, ins, elt, [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+        unsigned k = 0;
+        Value v = convertScalar(b, l, a[k++], acc);
+        Value var = b.createOrFold<arith::DivFOp>(l, a[k++],
+                                                  fconst(b, l, acc, count));
+        if (mean)
+          v = b.createOrFold<arith::SubFOp>(l, v, a[k++]);
+        Value inv = b.createOrFold<math::RsqrtOp>(
+            l, b.createOrFold<arith::AddFOp>(l, var, fconst(b, l, acc, eps)));
+        v = b.createOrFold<arith::MulFOp>(l, v, inv);
+        v = b.createOrFold<arith::MulFOp>(l, v,
+                                          convertScalar(b, l, a[k++], acc));
+        if (bias)
+          v = b.createOrFold<arith::AddFOp>(l, v,
+                                            convertScalar(b, l, a[k++], acc));
+        return convertScalar(b, l, v, elt);
+      });
+  if (failed(y))
+    return failure();
+  return one(*y);
+}
+
+enum class ReduceKind { Sum, Mean, Max, Min, Prod, SumSquare, L2, LogSumExp };
+
+Rule reduction(ReduceKind kind, int64_t axesInputSince) {
+  return [=](Node &n) -> Results {
+    Value x = n.input(0);
+    auto type = n.type(0);
+    int64_t rank = type.getRank();
+    std::optional<SmallVector<int64_t>> axes;
+    if (n.opset >= axesInputSince) {
+      if (n.input(1)) {
+        auto a = n.constantInts(1, "axes");
+        if (failed(a))
+          return failure();
+        axes = *a;
+      }
+    } else {
+      axes = n.getInts("axes");
+    }
+    bool keep = n.getInt("keepdims", 1);
+    SmallVector<bool> reduced(rank, false);
+    if (!axes || axes->empty()) {
+      if (n.getInt("noop_with_empty_axes", 0))
+        return one(x);
+      reduced.assign(rank, true);
+    } else {
+      for (int64_t a : *axes) {
+        FailureOr<int64_t> r = n.axis(a, rank);
+        if (failed(r))
+          return failure();
+        reduced[*r] = true;
+      }
+    }
+    Type elt = type.getElementType();
+    bool isFloat = isa<FloatType>(elt);
+    Type acc = accumulatorFor(elt);
+    Attribute init;
+    std::function<Value(OpBuilder &, Location, Value, Value)> combine;
+    switch (kind) {
+    case ReduceKind::Sum:
+    case ReduceKind::Mean:
+    case ReduceKind::SumSquare:
+    case ReduceKind::L2:
+      init = n.b.getZeroAttr(acc);
+      combine = [=](OpBuilder &b, Location l, Value a, Value v) -> Value {
+        if (kind == ReduceKind::SumSquare || kind == ReduceKind::L2)
+          v = isFloat ? b.createOrFold<arith::MulFOp>(l, v, v)
+                      : b.createOrFold<arith::MulIOp>(l, v, v);
+        return isFloat ? b.createOrFold<arith::AddFOp>(l, a, v)
+                       : b.createOrFold<arith::AddIOp>(l, a, v);
+      };
+      break;
+    case ReduceKind::Prod:
+      init = isFloat ? Attribute(n.b.getFloatAttr(acc, 1))
+                     : Attribute(n.b.getIntegerAttr(acc, 1));
+      combine = [=](OpBuilder &b, Location l, Value a, Value v) -> Value {
+        return isFloat ? b.createOrFold<arith::MulFOp>(l, a, v)
+                       : b.createOrFold<arith::MulIOp>(l, a, v);
+      };
+      break;
+    case ReduceKind::Max:
+    case ReduceKind::Min: {
+      bool isMax = kind == ReduceKind::Max;
+      if (isFloat)
+        init = n.b.getFloatAttr(acc, isMax ? -INFINITY : INFINITY);
+      else
+        init = n.b.getIntegerAttr(
+            acc, isMax ? APInt::getSignedMinValue(acc.getIntOrFloatBitWidth())
+                       : APInt::getSignedMaxValue(acc.getIntOrFloatBitWidth()));
+      combine = [=](OpBuilder &b, Location l, Value a, Value v) -> Value {
+        if (isFloat)
+          return isMax ? b.createOrFold<arith::MaximumFOp>(l, a, v)
+                       : b.createOrFold<arith::MinimumFOp>(l, a, v);
+        return isMax ? b.createOrFold<arith::MaxSIOp>(l, a, v)
+                     : b.createOrFold<arith::MinSIOp>(l, a, v);
+      };
+      break;
+    }
+    case ReduceKind::LogSumExp:
+      n.emitError() << "ReduceLogSumExp is not supported";
+      return failure();
+    }
+    Value r = reduce(n, x, reduced, acc, init, combine);
+    int64_t count = 1;
+    for (int64_t i = 0; i < rank; ++i)
+      if (reduced[i])
+        count *= type.getDimSize(i);
+    if (kind == ReduceKind::Mean || kind == ReduceKind::L2 || acc != elt) {
+      FailureOr<Value> f = elementwise(
+          n, r, elt, [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+            Value v = a[0];
+            if (kind == ReduceKind::Mean)
+              v = isFloat ? b.createOrFold<arith::DivFOp>(
+                                l, v, fconst(b, l, acc, count))
+                          : b.createOrFold<arith::DivSIOp>(
+                                l, v,
+                                arith::ConstantOp::create(
+                                    b, l, b.getIntegerAttr(acc, count)));
+            if (kind == ReduceKind::L2)
+              v = b.createOrFold<math::SqrtOp>(l, v);
+            return convertScalar(b, l, v, elt);
+          });
+      if (failed(f))
+        return failure();
+      r = *f;
+    }
+    if (!keep) {
+      SmallVector<int64_t> shape;
+      for (int64_t i = 0; i < rank; ++i)
+        if (!reduced[i])
+          shape.push_back(type.getDimSize(i));
+      r = reshape(n, r, shape);
+    }
+    return one(r);
+  };
+}
+
+/// Softmax (opset 13: one axis) or the coerced-2D form of older opsets.
+Rule softmax(bool log) {
+  return [=](Node &n) -> Results {
+    Value x = n.input(0);
+    auto type = n.type(0);
+    int64_t rank = type.getRank();
+    FailureOr<int64_t> axis =
+        n.axis(n.getInt("axis", n.opset >= 13 ? -1 : 1), rank);
+    if (failed(axis))
+      return failure();
+    if (!isa<FloatType>(type.getElementType())) {
+      n.emitError() << "expects a float input";
+      return failure();
+    }
+    Value in = x;
+    int64_t dim = *axis;
+    if (n.opset < 13 && *axis != rank - 1) {
+      int64_t outer = 1, inner = 1;
+      for (int64_t i = 0; i < rank; ++i)
+        (i < *axis ? outer : inner) *= type.getDimSize(i);
+      in = reshape(n, x, {outer, inner});
+      dim = 1;
+    }
+    auto inType = cast<RankedTensorType>(in.getType());
+    Value empty = tensor::EmptyOp::create(n.b, n.loc, inType.getShape(),
+                                          inType.getElementType());
+    Value sm = linalg::SoftmaxOp::create(n.b, n.loc, inType, in, empty, dim)
+                   .getResult()[0];
+    if (log) {
+      FailureOr<Value> l = elementwise(
+          n, sm, inType.getElementType(),
+          [](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+            return b.createOrFold<math::LogOp>(l, a[0]);
+          });
+      if (failed(l))
+        return failure();
+      sm = *l;
+    }
+    return one(reshape(n, sm, type.getShape()));
+  };
+}
+} // namespace
+
+void mlir::tmix::onnx_to_tmix::addNeuralRules(RuleTable &t) {
+  t.add("MatMul", 1, [](Node &n) -> Results {
+    FailureOr<Value> r = matmul(n, n.input(0), n.input(1));
+    if (failed(r))
+      return failure();
+    return one(*r);
+  });
+  t.add("Gemm", 7, [](Node &n) -> Results {
+    Value a = n.input(0), b = n.input(1), c = n.input(2);
+    if (n.type(0).getRank() != 2 || n.type(1).getRank() != 2) {
+      n.emitError() << "expects 2-D A and B";
+      return failure();
+    }
+    if (n.getInt("transA", 0))
+      a = transpose(n, a, {1, 0});
+    if (n.getInt("transB", 0))
+      b = transpose(n, b, {1, 0});
+    FailureOr<Value> ab = matmul(n, a, b);
+    if (failed(ab))
+      return failure();
+    double alpha = n.getFloat("alpha", 1.0), beta = n.getFloat("beta", 1.0);
+    if (alpha == 1.0 && (!c || beta == 0.0))
+      return one(*ab);
+    Type elt = n.type(0).getElementType();
+    SmallVector<Value> ins = {*ab};
+    if (c && beta != 0.0)
+      ins.push_back(c);
+    FailureOr<Value> y = elementwise(
+        n, ins, elt, [&](OpBuilder &bb, Location l, ValueRange, ValueRange x) {
+          Value v = bb.createOrFold<arith::MulFOp>(l, x[0],
+                                                   fconst(bb, l, elt, alpha));
+          if (x.size() > 1)
+            v = bb.createOrFold<arith::AddFOp>(
+                l, v,
+                bb.createOrFold<arith::MulFOp>(l, x[1],
+                                               fconst(bb, l, elt, beta)));
+          return v;
+        });
+    if (failed(y))
+      return failure();
+    return one(*y);
+  });
+  t.add("Softmax", 1, softmax(false));
+  t.add("LogSoftmax", 1, softmax(true));
+  t.add("LayerNormalization", 17,
+        [](Node &n) { return normalization(n, /*rms=*/false); });
+  t.add("RMSNormalization", 23,
+        [](Node &n) { return normalization(n, /*rms=*/true); });
+  t.add("ReduceSum", 1, reduction(ReduceKind::Sum, 13));
+  t.add("ReduceMean", 1, reduction(ReduceKind::Mean, 18));
+  t.add("ReduceMax", 1, reduction(ReduceKind::Max, 18));
+  t.add("ReduceMin", 1, reduction(ReduceKind::Min, 18));
+  t.add("ReduceProd", 1, reduction(ReduceKind::Prod, 18));
+  t.add("ReduceSumSquare", 1, reduction(ReduceKind::SumSquare, 18));
+  t.add("ReduceL2", 1, reduction(ReduceKind::L2, 18));
+}

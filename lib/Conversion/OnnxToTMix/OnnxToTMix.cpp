@@ -1,0 +1,500 @@
+//===- OnnxToTMix.cpp - convert-onnx-to-tmix driver ------------*- C++ -*-===//
+//
+// Walks each imported function in order, converts every onnx.node through
+// the rule table, and keeps the function signature in step with the types
+// the rules produce. Also the shared IR-building helpers of Rules.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Rules.h"
+#include "tmix/Conversion/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/IR/Matchers.h"
+
+namespace mlir::tmix {
+#define GEN_PASS_DEF_CONVERTONNXTOTMIXPASS
+#include "tmix/Conversion/Passes.h.inc"
+} // namespace mlir::tmix
+
+using namespace mlir;
+using namespace mlir::tmix;
+using namespace mlir::tmix::onnx_to_tmix;
+
+//===----------------------------------------------------------------------===//
+// Node
+//===----------------------------------------------------------------------===//
+
+InFlightDiagnostic Node::emitError() {
+  std::string name = op.getName() ? op.getName()->str() : std::string();
+  std::string type = op.getDomain().empty()
+                         ? op.getOpType().str()
+                         : (op.getDomain() + "::" + op.getOpType()).str();
+  return op.emitError() << "node '" << name << "' (" << type << ", opset "
+                        << opset << "): ";
+}
+
+int64_t Node::getInt(StringRef name, int64_t dflt) {
+  if (auto a = dyn_cast_or_null<IntegerAttr>(attr(name)))
+    return a.getInt();
+  return dflt;
+}
+
+double Node::getFloat(StringRef name, double dflt) {
+  if (auto a = dyn_cast_or_null<FloatAttr>(attr(name)))
+    return a.getValueAsDouble();
+  if (auto a = dyn_cast_or_null<IntegerAttr>(attr(name)))
+    return static_cast<double>(a.getInt());
+  return dflt;
+}
+
+std::string Node::getString(StringRef name, StringRef dflt) {
+  if (auto a = dyn_cast_or_null<StringAttr>(attr(name)))
+    return a.str();
+  return dflt.str();
+}
+
+std::optional<SmallVector<int64_t>> Node::getInts(StringRef name) {
+  if (auto a = dyn_cast_or_null<DenseI64ArrayAttr>(attr(name)))
+    return SmallVector<int64_t>(a.asArrayRef());
+  if (auto a = dyn_cast_or_null<IntegerAttr>(attr(name)))
+    return SmallVector<int64_t>{a.getInt()};
+  return std::nullopt;
+}
+
+DenseElementsAttr Node::constant(unsigned i) const {
+  Value v = input(i);
+  DenseElementsAttr attr;
+  if (v && matchPattern(v, m_Constant(&attr)))
+    return attr;
+  return {};
+}
+
+FailureOr<SmallVector<int64_t>> Node::constantInts(unsigned i,
+                                                   StringRef what) {
+  DenseElementsAttr c = constant(i);
+  if (!c || !c.getElementType().isInteger()) {
+    emitError() << what
+                << " must be a constant integer tensor (computed from static "
+                   "shapes or initializers)";
+    return failure();
+  }
+  SmallVector<int64_t> values;
+  for (const APInt &v : c.getValues<APInt>())
+    values.push_back(c.getElementType().isInteger(1) ? v.getZExtValue()
+                                                     : v.getSExtValue());
+  return values;
+}
+
+FailureOr<int64_t> Node::axis(int64_t a, int64_t rank, StringRef what) {
+  int64_t r = a < 0 ? a + rank : a;
+  if (r < 0 || r >= std::max<int64_t>(rank, 1)) {
+    emitError() << what << " " << a << " is out of range for rank " << rank;
+    return failure();
+  }
+  return r;
+}
+
+//===----------------------------------------------------------------------===//
+// RuleTable
+//===----------------------------------------------------------------------===//
+
+static std::string ruleKey(StringRef domain, StringRef opType) {
+  return (domain + "::" + opType).str();
+}
+
+void RuleTable::add(StringRef opType, int64_t since, Rule rule,
+                    StringRef domain) {
+  auto &entries = rules[ruleKey(domain, opType)];
+  entries.emplace_back(since, std::move(rule));
+  llvm::sort(entries, [](auto &a, auto &b) { return a.first < b.first; });
+}
+
+const Rule *RuleTable::lookup(StringRef domain, StringRef opType,
+                              int64_t opset, int64_t *earliest) const {
+  auto it = rules.find(ruleKey(domain, opType));
+  if (it == rules.end())
+    return nullptr;
+  *earliest = it->second.front().first;
+  const Rule *best = nullptr;
+  for (const auto &[since, rule] : it->second)
+    if (since <= opset)
+      best = &rule;
+  return best;
+}
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+SmallVector<int64_t> onnx_to_tmix::stridesOf(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t i = static_cast<int64_t>(shape.size()) - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * shape[i + 1];
+  return strides;
+}
+
+Value onnx_to_tmix::constantOf(OpBuilder &b, Location loc,
+                               RankedTensorType type, Attribute scalar) {
+  return arith::ConstantOp::create(b, loc,
+                                   DenseElementsAttr::get(type, scalar));
+}
+
+Value onnx_to_tmix::convertScalar(OpBuilder &b, Location loc, Value v,
+                                  Type to) {
+  Type from = v.getType();
+  if (from == to)
+    return v;
+  auto fromF = dyn_cast<FloatType>(from), toF = dyn_cast<FloatType>(to);
+  if (fromF && toF)
+    return fromF.getWidth() < toF.getWidth()
+               ? b.createOrFold<arith::ExtFOp>(loc, to, v)
+               : b.createOrFold<arith::TruncFOp>(loc, to, v);
+  if (!fromF && toF)
+    return from.isInteger(1) ? b.createOrFold<arith::UIToFPOp>(loc, to, v)
+                             : b.createOrFold<arith::SIToFPOp>(loc, to, v);
+  if (fromF && !toF) {
+    if (to.isInteger(1)) {
+      Value zero = arith::ConstantOp::create(b, loc, b.getFloatAttr(from, 0));
+      return b.createOrFold<arith::CmpFOp>(loc, arith::CmpFPredicate::UNE, v,
+                                           zero);
+    }
+    return b.createOrFold<arith::FPToSIOp>(loc, to, v);
+  }
+  unsigned fw = from.getIntOrFloatBitWidth(), tw = to.getIntOrFloatBitWidth();
+  if (to.isInteger(1)) {
+    Value zero = arith::ConstantOp::create(b, loc, b.getIntegerAttr(from, 0));
+    return b.createOrFold<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, v,
+                                         zero);
+  }
+  if (fw < tw)
+    return from.isInteger(1) ? b.createOrFold<arith::ExtUIOp>(loc, to, v)
+                             : b.createOrFold<arith::ExtSIOp>(loc, to, v);
+  return b.createOrFold<arith::TruncIOp>(loc, to, v);
+}
+
+/// Evaluates `fn` element by element on constants; null if any element does
+/// not fold.
+static DenseElementsAttr foldGeneric(Node &n, ArrayRef<int64_t> shape,
+                                     Type elementType,
+                                     ArrayRef<DenseElementsAttr> ins,
+                                     ArrayRef<AffineMap> maps, ScalarFn fn) {
+  OwningOpRef<ModuleOp> scratch = ModuleOp::create(n.loc);
+  OpBuilder fb = OpBuilder::atBlockEnd(scratch->getBody());
+  int64_t count = ShapedType::getNumElements(shape);
+  SmallVector<int64_t> strides = stridesOf(shape);
+  SmallVector<SmallVector<int64_t>> inStrides;
+  SmallVector<SmallVector<Attribute>> inValues;
+  for (DenseElementsAttr in : ins) {
+    inStrides.push_back(stridesOf(cast<ShapedType>(in.getType()).getShape()));
+    inValues.emplace_back(in.getValues<Attribute>());
+  }
+  SmallVector<Attribute> results;
+  results.reserve(count);
+  SmallVector<int64_t> idx(shape.size());
+  for (int64_t flat = 0; flat < count; ++flat) {
+    for (size_t d = 0; d < shape.size(); ++d)
+      idx[d] = (flat / strides[d]) % shape[d];
+    SmallVector<Value> ivs, args;
+    for (int64_t i : idx)
+      ivs.push_back(arith::ConstantIndexOp::create(fb, n.loc, i));
+    for (auto [k, map] : llvm::enumerate(maps)) {
+      SmallVector<int64_t> at = map.compose(idx);
+      int64_t off = 0;
+      for (auto [a, s] : llvm::zip(at, inStrides[k]))
+        off += a * s;
+      args.push_back(arith::ConstantOp::create(
+          fb, n.loc, cast<TypedAttr>(inValues[k][off])));
+    }
+    Value r = fn(fb, n.loc, ivs, args);
+    Attribute a;
+    if (!matchPattern(r, m_Constant(&a)))
+      return {};
+    results.push_back(a);
+    // Keep the scratch module small.
+    for (Operation &op : llvm::make_early_inc_range(
+             llvm::reverse(scratch->getBody()->getOperations())))
+      op.erase();
+  }
+  return DenseElementsAttr::get(RankedTensorType::get(shape, elementType),
+                                results);
+}
+
+Value onnx_to_tmix::generic(Node &n, ArrayRef<int64_t> shape,
+                            Type elementType, ValueRange ins,
+                            ArrayRef<AffineMap> maps, ScalarFn fn) {
+  int64_t count = ShapedType::getNumElements(shape);
+  SmallVector<DenseElementsAttr> constants;
+  for (Value in : ins) {
+    DenseElementsAttr c;
+    if (!matchPattern(in, m_Constant(&c)))
+      break;
+    constants.push_back(c);
+  }
+  if (constants.size() == ins.size() && count <= n.foldLimit)
+    if (DenseElementsAttr folded =
+            foldGeneric(n, shape, elementType, constants, maps, fn))
+      return arith::ConstantOp::create(n.b, n.loc, folded);
+
+  auto type = RankedTensorType::get(shape, elementType);
+  Value init = tensor::EmptyOp::create(n.b, n.loc, shape, elementType);
+  SmallVector<AffineMap> allMaps(maps);
+  allMaps.push_back(n.b.getMultiDimIdentityMap(shape.size()));
+  SmallVector<utils::IteratorType> iters(shape.size(),
+                                         utils::IteratorType::parallel);
+  auto op = linalg::GenericOp::create(
+      n.b, n.loc, type, ins, init, allMaps, iters,
+      [&](OpBuilder &bb, Location l, ValueRange args) {
+        SmallVector<Value> ivs;
+        for (unsigned d = 0; d < shape.size(); ++d)
+          ivs.push_back(linalg::IndexOp::create(bb, l, d));
+        Value r = fn(bb, l, ivs, args.drop_back());
+        linalg::YieldOp::create(bb, l, r);
+        for (Value iv : ivs)
+          if (iv.use_empty())
+            iv.getDefiningOp()->erase();
+      });
+  return op.getResult(0);
+}
+
+FailureOr<SmallVector<int64_t>>
+onnx_to_tmix::broadcastShapes(Node &n, ArrayRef<SmallVector<int64_t>> shapes) {
+  size_t rank = 0;
+  for (const auto &s : shapes)
+    rank = std::max(rank, s.size());
+  SmallVector<int64_t> out(rank, 1);
+  for (const auto &s : shapes) {
+    for (size_t i = 0; i < s.size(); ++i) {
+      int64_t &o = out[rank - s.size() + i];
+      int64_t d = s[i];
+      if (d == o || d == 1)
+        continue;
+      if (o == 1) {
+        o = d;
+        continue;
+      }
+      auto diag = n.emitError() << "shapes cannot be broadcast together:";
+      for (const auto &t : shapes) {
+        diag << " [";
+        llvm::interleave(t, diag, ",");
+        diag << "]";
+      }
+      return failure();
+    }
+  }
+  return out;
+}
+
+FailureOr<Value> onnx_to_tmix::elementwise(Node &n, ValueRange ins,
+                                           Type elementType, ScalarFn fn,
+                                           ArrayRef<int64_t> extraShape) {
+  SmallVector<SmallVector<int64_t>> shapes;
+  for (Value in : ins)
+    shapes.emplace_back(cast<RankedTensorType>(in.getType()).getShape());
+  if (!extraShape.empty() || ins.empty())
+    shapes.emplace_back(extraShape);
+  FailureOr<SmallVector<int64_t>> shape = broadcastShapes(n, shapes);
+  if (failed(shape))
+    return failure();
+  SmallVector<AffineMap> maps;
+  for (Value in : ins) {
+    auto s = cast<RankedTensorType>(in.getType()).getShape();
+    SmallVector<AffineExpr> exprs;
+    size_t offset = shape->size() - s.size();
+    for (size_t i = 0; i < s.size(); ++i)
+      exprs.push_back(s[i] == 1 && (*shape)[offset + i] != 1
+                          ? n.b.getAffineConstantExpr(0)
+                          : n.b.getAffineDimExpr(offset + i));
+    maps.push_back(AffineMap::get(shape->size(), 0, exprs, n.b.getContext()));
+  }
+  return generic(n, *shape, elementType, ins, maps, fn);
+}
+
+Value onnx_to_tmix::reshape(Node &n, Value x, ArrayRef<int64_t> shape) {
+  auto type = cast<RankedTensorType>(x.getType());
+  if (type.getShape() == shape)
+    return x;
+  auto target = RankedTensorType::get(shape, type.getElementType());
+  if (DenseElementsAttr c; matchPattern(x, m_Constant(&c)))
+    return arith::ConstantOp::create(n.b, n.loc, c.reshape(target));
+  if (shape.size() < type.getShape().size())
+    if (auto re = getReassociationIndicesForCollapse(type.getShape(), shape))
+      return tensor::CollapseShapeOp::create(n.b, n.loc, target, x, *re);
+  if (shape.size() > type.getShape().size())
+    if (auto re = getReassociationIndicesForCollapse(shape, type.getShape()))
+      return tensor::ExpandShapeOp::create(n.b, n.loc, target, x, *re);
+  // No single collapse/expand: go through the flat form.
+  Value flat = x;
+  int64_t count = type.getNumElements();
+  auto flatType = RankedTensorType::get({count}, type.getElementType());
+  if (type.getRank() != 1) {
+    SmallVector<ReassociationIndices> all(1);
+    for (int64_t i = 0; i < type.getRank(); ++i)
+      all[0].push_back(i);
+    flat = tensor::CollapseShapeOp::create(
+        n.b, n.loc, flatType, x,
+        type.getRank() ? all : SmallVector<ReassociationIndices>{});
+  }
+  if (shape.size() == 1)
+    return flat;
+  SmallVector<ReassociationIndices> all(1);
+  for (size_t i = 0; i < shape.size(); ++i)
+    all[0].push_back(i);
+  return tensor::ExpandShapeOp::create(
+      n.b, n.loc, target, flat,
+      shape.empty() ? SmallVector<ReassociationIndices>{} : all);
+}
+
+Value onnx_to_tmix::transpose(Node &n, Value x, ArrayRef<int64_t> perm) {
+  auto type = cast<RankedTensorType>(x.getType());
+  if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
+    return x;
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm)
+    shape.push_back(type.getDimSize(p));
+  if (DenseElementsAttr c; matchPattern(x, m_Constant(&c))) {
+    // out[i] = x[perm^-1 applied]: same folding path as every generic.
+    SmallVector<AffineExpr> exprs(perm.size());
+    for (auto [i, p] : llvm::enumerate(perm))
+      exprs[p] = n.b.getAffineDimExpr(i);
+    AffineMap map = AffineMap::get(perm.size(), 0, exprs, n.b.getContext());
+    return generic(n, shape, type.getElementType(), x, map,
+                   [](OpBuilder &, Location, ValueRange, ValueRange a) {
+                     return a[0];
+                   });
+  }
+  Value init =
+      tensor::EmptyOp::create(n.b, n.loc, shape, type.getElementType());
+  return linalg::TransposeOp::create(n.b, n.loc, x, init, perm).getResult()[0];
+}
+
+//===----------------------------------------------------------------------===//
+// The pass
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct ConvertOnnxToTMixPass
+    : tmix::impl::ConvertOnnxToTMixPassBase<ConvertOnnxToTMixPass> {
+  using Base::Base;
+
+  LogicalResult initialize(MLIRContext *) override {
+    addElementwiseRules(table);
+    addTensorRules(table);
+    addNeuralRules(table);
+    addAttentionRules(table);
+    return success();
+  }
+
+  LogicalResult convertFunction(func::FuncOp func, DictionaryAttr opsets) {
+    // Graph inputs must be static: shapes are resolved at conversion time.
+    for (auto [i, arg] : llvm::enumerate(func.getArguments())) {
+      auto t = dyn_cast<RankedTensorType>(arg.getType());
+      if (t && t.hasStaticShape())
+        continue;
+      auto name = func.getArgAttrOfType<StringAttr>(i, "onnx.name");
+      return func.emitError()
+             << "graph input '" << (name ? name.getValue() : "?")
+             << "' has type " << arg.getType()
+             << ", which is not fully static; give its shape with "
+                "--input-shape="
+             << (name ? name.getValue() : "NAME") << ":DIMS";
+    }
+    IRMapping mapping;
+    SmallVector<Operation *> dead;
+    WalkResult walk = func.walk([&](onnxir::NodeOp node) -> WalkResult {
+      StringRef domain = node.getDomain();
+      auto version = opsets.getAs<IntegerAttr>(
+          domain.empty() ? StringRef(onnxir::kDefaultDomain) : domain);
+      int64_t opset = version ? version.getInt() : 1;
+      SmallVector<Value> inputs;
+      for (Value in : node.getInputs()) {
+        if (isa<NoneType>(in.getType())) {
+          inputs.push_back(Value());
+          continue;
+        }
+        Value mapped = mapping.lookupOrDefault(in);
+        auto t = dyn_cast<RankedTensorType>(mapped.getType());
+        if (!t || !t.hasStaticShape()) {
+          node.emitError() << "node input of type " << mapped.getType()
+                           << " is not a static tensor";
+          return WalkResult::interrupt();
+        }
+        inputs.push_back(mapped);
+      }
+      OpBuilder b(node);
+      Node n(node, opset, b, inputs, foldLimit);
+      int64_t earliest = 0;
+      const Rule *rule =
+          table.lookup(domain, node.getOpType(), opset, &earliest);
+      if (!rule) {
+        auto diag = n.emitError();
+        if (earliest)
+          diag << "not supported before opset " << earliest;
+        else
+          diag << "unsupported op (no conversion rule for domain '"
+               << (domain.empty() ? StringRef(onnxir::kDefaultDomain) : domain)
+               << "')";
+        return WalkResult::interrupt();
+      }
+      FailureOr<SmallVector<Value>> results = (*rule)(n);
+      if (failed(results))
+        return WalkResult::interrupt();
+      for (auto [i, result] : llvm::enumerate(node.getResults())) {
+        if (result.use_empty())
+          continue;
+        if (i >= results->size() || !(*results)[i]) {
+          n.emitError() << "output " << i << " is not supported";
+          return WalkResult::interrupt();
+        }
+        Value converted = (*results)[i];
+        // A declared type must agree with the computed one.
+        if (auto declared = dyn_cast<RankedTensorType>(result.getType())) {
+          auto got = cast<RankedTensorType>(converted.getType());
+          if (declared.getElementType() != got.getElementType() ||
+              failed(verifyCompatibleShape(declared, got))) {
+            n.emitError() << "output " << i << " is declared as " << declared
+                          << " but computes " << got;
+            return WalkResult::interrupt();
+          }
+        }
+        mapping.map(result, converted);
+        if (isa<arith::ConstantOp>(converted.getDefiningOp()))
+          ++numFolded;
+      }
+      dead.push_back(node);
+      ++numConverted;
+      return WalkResult::advance();
+    });
+    if (walk.wasInterrupted())
+      return failure();
+    // Rewire the return and the signature, then drop the onnx ops.
+    Operation *ret = func.getBody().back().getTerminator();
+    for (OpOperand &operand : ret->getOpOperands())
+      operand.set(mapping.lookupOrDefault(operand.get()));
+    func.setType(FunctionType::get(func.getContext(),
+                                   func.getArgumentTypes(),
+                                   ret->getOperandTypes()));
+    for (Operation *op : llvm::reverse(dead)) {
+      op->dropAllUses();
+      op->erase();
+    }
+    func.walk([](onnxir::NoneOp op) { op.erase(); });
+    func->removeAttr(onnxir::kOpsetImportAttr);
+    return success();
+  }
+
+  void runOnOperation() override {
+    for (auto func : getOperation().getOps<func::FuncOp>()) {
+      auto opsets = func->getAttrOfType<DictionaryAttr>(
+          onnxir::kOpsetImportAttr);
+      if (!opsets)
+        continue;
+      if (failed(convertFunction(func, opsets)))
+        return signalPassFailure();
+    }
+  }
+
+  RuleTable table;
+};
+} // namespace

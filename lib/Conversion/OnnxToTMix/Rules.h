@@ -1,0 +1,135 @@
+//===- Rules.h - convert-onnx-to-tmix rule interface -----------*- C++ -*-===//
+//
+// A rule gives one ONNX op its meaning. It sees the node through `Node`
+// (converted inputs, attributes, builder) and returns the node's results.
+// Rules build IR through `generic` and friends, which fold to constants
+// whenever every input is constant, so shape subgraphs disappear.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TMIX_LIB_CONVERSION_ONNXTOTMIX_RULES_H
+#define TMIX_LIB_CONVERSION_ONNXTOTMIX_RULES_H
+
+#include "onnx/IR/OnnxDialect.h"
+#include "tmix/IR/TMixDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <functional>
+
+namespace mlir::tmix::onnx_to_tmix {
+
+/// One node under conversion.
+class Node {
+public:
+  Node(onnxir::NodeOp op, int64_t opset, OpBuilder &b, ArrayRef<Value> inputs,
+       int64_t foldLimit)
+      : b(b), loc(op.getLoc()), opset(opset), foldLimit(foldLimit), op(op),
+        inputs(inputs) {}
+
+  OpBuilder &b;
+  Location loc;
+  int64_t opset;
+  int64_t foldLimit;
+
+  StringRef opType() { return op.getOpType(); }
+  unsigned numInputs() const { return inputs.size(); }
+  /// Input `i`, or null when the node omits it.
+  Value input(unsigned i) const {
+    return i < inputs.size() ? inputs[i] : Value();
+  }
+  RankedTensorType type(unsigned i) const {
+    return cast<RankedTensorType>(inputs[i].getType());
+  }
+  unsigned numResults() { return op->getNumResults(); }
+  bool resultUsed(unsigned i) {
+    return i < op->getNumResults() && !op->getResult(i).use_empty();
+  }
+
+  Attribute attr(StringRef name) {
+    DictionaryAttr attrs = op.getAttrsAttr();
+    return attrs ? attrs.get(name) : Attribute();
+  }
+  int64_t getInt(StringRef name, int64_t dflt);
+  double getFloat(StringRef name, double dflt);
+  std::string getString(StringRef name, StringRef dflt);
+  std::optional<SmallVector<int64_t>> getInts(StringRef name);
+
+  /// The constant value of input `i`, or null if it is not a constant.
+  DenseElementsAttr constant(unsigned i) const;
+  /// Input `i` as host integers; an error if it is not a constant.
+  FailureOr<SmallVector<int64_t>> constantInts(unsigned i, StringRef what);
+
+  /// An error prefixed with "node 'NAME' (OP, opset N): ".
+  InFlightDiagnostic emitError();
+  /// Resolves a possibly negative axis; an error when out of range.
+  FailureOr<int64_t> axis(int64_t axis, int64_t rank, StringRef what = "axis");
+
+private:
+  onnxir::NodeOp op;
+  ArrayRef<Value> inputs;
+};
+
+using Rule = std::function<FailureOr<SmallVector<Value>>(Node &)>;
+
+/// Rules keyed by (domain, op type), each with the opset it applies from.
+class RuleTable {
+public:
+  void add(StringRef opType, int64_t sinceOpset, Rule rule,
+           StringRef domain = "");
+  /// The rule with the highest `since` <= opset; null if none applies.
+  /// `earliest` receives the lowest opset with a rule, if any.
+  const Rule *lookup(StringRef domain, StringRef opType, int64_t opset,
+                     int64_t *earliest) const;
+
+private:
+  llvm::StringMap<SmallVector<std::pair<int64_t, Rule>>> rules;
+};
+
+void addElementwiseRules(RuleTable &table);
+void addTensorRules(RuleTable &table);
+void addNeuralRules(RuleTable &table);
+void addAttentionRules(RuleTable &table);
+
+//===----------------------------------------------------------------------===//
+// IR-building helpers shared by the rules
+//===----------------------------------------------------------------------===//
+
+/// Builds the scalar at output index `ivs` from the input scalars `args`.
+/// Bodies must use `createOrFold` so that constant inputs fold.
+using ScalarFn =
+    function_ref<Value(OpBuilder &, Location, ValueRange ivs, ValueRange args)>;
+
+/// out[i] = fn(i, ins[k][maps[k](i)]...) over a static `shape`. When every
+/// input is a constant and the result has at most `foldLimit` elements, the
+/// result is computed at conversion time (the same `fn` on constants).
+Value generic(Node &n, ArrayRef<int64_t> shape, Type elementType,
+              ValueRange ins, ArrayRef<AffineMap> maps, ScalarFn fn);
+
+/// Numpy-broadcasting element-wise op; the result shape also broadcasts
+/// with `extraShape` (Expand). Errors name the incompatible shapes.
+FailureOr<Value> elementwise(Node &n, ValueRange ins, Type elementType,
+                             ScalarFn fn, ArrayRef<int64_t> extraShape = {});
+
+/// Broadcast shape of `shapes` (numpy rules), or failure.
+FailureOr<SmallVector<int64_t>>
+broadcastShapes(Node &n, ArrayRef<SmallVector<int64_t>> shapes);
+
+/// Scalar conversion between any integer/float types with ONNX Cast rules.
+Value convertScalar(OpBuilder &b, Location loc, Value v, Type to);
+
+Value reshape(Node &n, Value x, ArrayRef<int64_t> shape);
+Value transpose(Node &n, Value x, ArrayRef<int64_t> perm);
+Value constantOf(OpBuilder &b, Location loc, RankedTensorType type,
+                 Attribute scalar);
+/// Row-major strides of a static shape.
+SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape);
+
+} // namespace mlir::tmix::onnx_to_tmix
+
+#endif // TMIX_LIB_CONVERSION_ONNXTOTMIX_RULES_H
