@@ -132,6 +132,23 @@ FailureOr<AffineExpr> kvHeadExpr(Value q, Value k, AffineExpr h) {
   return hq == hkv ? h : h.floorDiv(hq / hkv);
 }
 
+/// Why `op` cannot be decomposed, if it cannot.
+std::optional<std::string> unsupportedReason(Operation *op) {
+  Value q = op->getOperand(0), k = op->getOperand(1);
+  if (isa<PoolMixerOp>(op))
+    return std::nullopt;
+  if (failed(kvHeadExpr(q, k, getAffineDimExpr(1, op->getContext()))))
+    return "the ratio of query to key/value heads must be static";
+  Value mask;
+  if (auto a = dyn_cast<AttentionOp>(op))
+    mask = a.getMask();
+  else if (auto a = dyn_cast<SigmoidAttentionOp>(op))
+    mask = a.getMask();
+  if (mask && !cast<RankedTensorType>(mask.getType()).hasStaticShape())
+    return "a mask with dynamic dimensions is ambiguous to broadcast";
+  return std::nullopt;
+}
+
 /// Broadcast map for a mask of rank <= 4 into the (b, h, i, j) space.
 AffineMap maskMap(Emitter &e, Value mask, unsigned numDims) {
   auto type = cast<RankedTensorType>(mask.getType());
@@ -322,6 +339,8 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
                          op.getScale(),     op.getSoftcap(),
                          std::nullopt,      op.getCausal(),
                          /*sigmoid=*/false, op.getType().getElementType()};
+    if (unsupportedReason(op))
+      return rewriter.notifyMatchFailure(op, "unsupported form");
     FailureOr<Value> result = decomposeQuadratic(rewriter, op.getLoc(), a);
     if (failed(result))
       return rewriter.notifyMatchFailure(op, "dynamic head ratio");
@@ -339,6 +358,8 @@ struct DecomposeSigmoidAttention : OpRewritePattern<SigmoidAttentionOp> {
                          op.getScale(),    std::nullopt,
                          op.getBias(),     op.getCausal(),
                          /*sigmoid=*/true, op.getType().getElementType()};
+    if (unsupportedReason(op))
+      return rewriter.notifyMatchFailure(op, "unsupported form");
     FailureOr<Value> result = decomposeQuadratic(rewriter, op.getLoc(), a);
     if (failed(result))
       return rewriter.notifyMatchFailure(op, "dynamic head ratio");
@@ -580,7 +601,7 @@ struct DecomposePoolMixer : OpRewritePattern<PoolMixerOp> {
     FloatType acc = e.acc;
     bool isMax = op.getKind() == PoolKind::max;
     bool causal = op.getCausal();
-    int64_t w = op.getWindow();
+    int64_t w = static_cast<int64_t>(op.getWindow()); // verified >= 0
     // Window [i - before, i + after], clipped to [0, L).
     std::optional<int64_t> before, after;
     if (causal)
@@ -702,8 +723,9 @@ struct TMixDecomposePass
       if (!isSelected(op))
         return;
       ++remaining;
-      op->emitError("could not be decomposed: the ratio of query to "
-                    "key/value heads must be static");
+      std::optional<std::string> reason = unsupportedReason(op);
+      op->emitError("could not be decomposed: ")
+          << reason.value_or("the rewrite failed");
     });
     numDecomposed += before - remaining;
     if (remaining)

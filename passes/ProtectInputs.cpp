@@ -22,16 +22,16 @@ struct TMixProtectInputsPass
     : tmix::impl::TMixProtectInputsPassBase<TMixProtectInputsPass> {
   void runOnOperation() override {
     StringRef attrName = bufferization::BufferizationDialect::kWritableAttrName;
-    for (auto func : getOperation().getOps<func::FuncOp>()) {
-      if (func.isPrivate() || func.isExternal())
-        continue;
+    getOperation()->walk([&](func::FuncOp func) {
+      if (!func.isPublic() || func.isExternal())
+        return;
       for (auto [i, arg] : llvm::enumerate(func.getArguments())) {
         if (!isa<TensorType>(arg.getType()) || func.getArgAttr(i, attrName))
           continue;
         func.setArgAttr(i, attrName, BoolAttr::get(&getContext(), false));
         ++numProtected;
       }
-    }
+    });
   }
 };
 } // namespace

@@ -79,16 +79,17 @@ struct AttentionDims {
   int64_t batch, qHeads, kvHeads, qLen, kLen, headDim, valueDim;
 };
 
-/// Verifies q/k/v/mask/output of `tmix.attention` and
-/// `tmix.sigmoid_attention`, which share operands and rules.
-template <typename OpT> LogicalResult verifyQuadraticAttention(OpT op) {
-  Operation *o = op.getOperation();
-  auto q = op.getQuery().getType();
-  auto k = op.getKey().getType();
-  auto v = op.getValue().getType();
+/// Checks shared by every attention-like op: q[B,Hq,Lq,D], k[B,Hkv,Lk,D],
+/// v[B,Hkv,Lk,Dv] with Hq a multiple of Hkv. Every pair is compared so that
+/// a dynamic dimension in one operand does not hide a clash between the
+/// other two.
+LogicalResult verifyQueryKeyValue(Operation *o, RankedTensorType q,
+                                  RankedTensorType k, RankedTensorType v) {
   if (failed(checkSameDim(o, "query", "key", "batch size", q.getDimSize(0),
                           k.getDimSize(0))) ||
       failed(checkSameDim(o, "key", "value", "batch size", k.getDimSize(0),
+                          v.getDimSize(0))) ||
+      failed(checkSameDim(o, "query", "value", "batch size", q.getDimSize(0),
                           v.getDimSize(0))) ||
       failed(checkSameDim(o, "key", "value", "number of heads", k.getDimSize(1),
                           v.getDimSize(1))) ||
@@ -97,12 +98,27 @@ template <typename OpT> LogicalResult verifyQuadraticAttention(OpT op) {
       failed(checkSameDim(o, "query", "key", "head dimension", q.getDimSize(3),
                           k.getDimSize(3))))
     return failure();
-  int64_t hq = q.getDimSize(1), hkv = k.getDimSize(1);
+  int64_t hq = q.getDimSize(1);
+  int64_t hkv = ShapedType::isDynamic(k.getDimSize(1)) ? v.getDimSize(1)
+                                                        : k.getDimSize(1);
   if (!ShapedType::isDynamic(hq) && !ShapedType::isDynamic(hkv) &&
       (hkv == 0 || hq % hkv != 0))
-    return op.emitOpError("expected the number of query heads (")
+    return o->emitOpError("expected the number of query heads (")
            << hq << ") to be a multiple of the number of key/value heads ("
            << hkv << ")";
+  return success();
+}
+
+/// Verifies q/k/v/mask/output of `tmix.attention` and
+/// `tmix.sigmoid_attention`, which share operands and rules.
+template <typename OpT> LogicalResult verifyQuadraticAttention(OpT op) {
+  Operation *o = op.getOperation();
+  auto q = op.getQuery().getType();
+  auto k = op.getKey().getType();
+  auto v = op.getValue().getType();
+  if (failed(verifyQueryKeyValue(o, q, k, v)))
+    return failure();
+  int64_t hq = q.getDimSize(1);
   SmallVector<int64_t> full = {q.getDimSize(0), hq, q.getDimSize(2),
                                k.getDimSize(2)};
   if (failed(
@@ -157,24 +173,10 @@ LogicalResult LinearAttentionOp::verify() {
   auto q = getQuery().getType();
   auto k = getKey().getType();
   auto v = getValue().getType();
-  if (failed(checkSameDim(o, "query", "key", "batch size", q.getDimSize(0),
-                          k.getDimSize(0))) ||
-      failed(checkSameDim(o, "key", "value", "batch size", k.getDimSize(0),
-                          v.getDimSize(0))) ||
-      failed(checkSameDim(o, "key", "value", "number of heads", k.getDimSize(1),
-                          v.getDimSize(1))) ||
-      failed(checkSameDim(o, "key", "value", "sequence length", k.getDimSize(2),
-                          v.getDimSize(2))) ||
-      failed(checkSameDim(o, "query", "key", "head dimension", q.getDimSize(3),
-                          k.getDimSize(3))))
+  if (failed(verifyQueryKeyValue(o, q, k, v)))
     return failure();
   int64_t batch = q.getDimSize(0), hq = q.getDimSize(1), hkv = k.getDimSize(1),
           len = k.getDimSize(2), dk = k.getDimSize(3), dv = v.getDimSize(3);
-  if (!ShapedType::isDynamic(hq) && !ShapedType::isDynamic(hkv) &&
-      (hkv == 0 || hq % hkv != 0))
-    return emitOpError("expected the number of query heads (")
-           << hq << ") to be a multiple of the number of key/value heads ("
-           << hkv << ")";
   if (getCausal() &&
       failed(checkSameDim(o, "query", "key", "sequence length (causal)",
                           q.getDimSize(2), len)))
@@ -239,15 +241,17 @@ LogicalResult LinearAttentionOp::verify() {
           o, "scale", getScale() ? std::optional(*getScale()) : std::nullopt)))
     return failure();
   APFloat eps = getEps();
-  if (!eps.isFinite() || eps.isNegative())
+  if (!eps.isFinite() || (eps.isNegative() && !eps.isZero()))
     return emitOpError("expected eps to be finite and non-negative, got ")
            << eps.convertToDouble();
   return success();
 }
 
 LogicalResult PoolMixerOp::verify() {
-  if (getWindow() < 0)
+  // The attribute is signless: read it as signed.
+  int64_t window = getWindowAttr().getValue().getSExtValue();
+  if (window < 0)
     return emitOpError("expected window to be non-negative (0 = global), got ")
-           << getWindow();
+           << window;
   return success();
 }

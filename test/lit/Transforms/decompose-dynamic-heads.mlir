@@ -55,3 +55,12 @@ func.func @mqa_dynamic_query_heads(%q: tensor<1x?x4x8xf32>, %k: tensor<1x1x4x8xf
   %o = tmix.attention %q, %k, %v : tensor<1x?x4x8xf32>, tensor<1x1x4x8xf32>, tensor<1x1x4x8xf32> -> tensor<1x?x4x8xf32>
   return %o : tensor<1x?x4x8xf32>
 }
+
+// -----
+
+// A mask dimension that is dynamic may or may not be a broadcast: rejected.
+func.func @attention_dynamic_mask(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %m: tensor<?x4xi1>) -> tensor<1x2x4x8xf32> {
+  // expected-error @+1 {{could not be decomposed: a mask with dynamic dimensions is ambiguous to broadcast}}
+  %o = tmix.attention %q, %k, %v mask(%m : tensor<?x4xi1>) : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32>
+  return %o : tensor<1x2x4x8xf32>
+}

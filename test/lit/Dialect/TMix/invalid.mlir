@@ -639,8 +639,29 @@ func.func @ods_pool_type_mismatch(%x: tensor<1x2x6x4xf32>) {
   return
 }
 
-// NOTE: PoolMixerOp::verify's "expected window to be non-negative" branch is
-// not covered here because it cannot fire: `window` is an I64Attr, whose
-// getter returns uint64_t, so `getWindow() < 0` is always false and
-// `window = -1 : i64` verifies (and tmix-decompose treats it as a global
-// window). Add the case once the verifier compares the signed value.
+// -----
+
+// pool_mixer window must be non-negative (0 = global).
+func.func @pool_negative_window(%x: tensor<1x2x6x4xf32>) {
+  // expected-error @+1 {{'tmix.pool_mixer' op expected window to be non-negative (0 = global), got -1}}
+  %y = tmix.pool_mixer %x {window = -1 : i64} : tensor<1x2x6x4xf32>
+  return
+}
+
+// -----
+
+// A clash between query and value is caught even when the key is dynamic.
+func.func @query_value_batch_behind_dynamic_key(%q: tensor<2x4x4x8xf32>, %k: tensor<?x?x4x8xf32>, %v: tensor<3x2x4x8xf32>) {
+  // expected-error @+1 {{'tmix.attention' op expected query and value to have the same batch size, got 2 and 3}}
+  %o = tmix.attention %q, %k, %v : tensor<2x4x4x8xf32>, tensor<?x?x4x8xf32>, tensor<3x2x4x8xf32> -> tensor<2x4x4x8xf32>
+  return
+}
+
+// -----
+
+// The head multiple uses the value's head count when the key's is dynamic.
+func.func @heads_multiple_from_value(%q: tensor<2x4x4x8xf32>, %k: tensor<2x?x4x8xf32>, %v: tensor<2x3x4x8xf32>) {
+  // expected-error @+1 {{'tmix.attention' op expected the number of query heads (4) to be a multiple of the number of key/value heads (3)}}
+  %o = tmix.attention %q, %k, %v : tensor<2x4x4x8xf32>, tensor<2x?x4x8xf32>, tensor<2x3x4x8xf32> -> tensor<2x4x4x8xf32>
+  return
+}
