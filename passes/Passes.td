@@ -51,6 +51,21 @@ def TMixProtectInputsPass : Pass<"tmix-protect-inputs", "::mlir::ModuleOp"> {
   ];
 }
 
+def TMixDistinctResultsPass : Pass<"tmix-distinct-results", "::mlir::ModuleOp"> {
+  let summary = "Give every tensor result of a public function its own value";
+  let description = [{
+    A public function that returns the same tensor value more than once (an
+    ONNX graph whose outputs alias, say) gets a `linalg.copy` for each
+    repeat, so that each result can become its own caller-provided output
+    buffer. Functions whose results are already distinct are left alone.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+  let statistics = [
+    Statistic<"numCopies", "num-copies", "Number of repeated results copied">
+  ];
+}
+
 def TMixDecomposeAggregatesPass : Pass<"tmix-decompose-aggregates"> {
   let summary = "Decompose aggregated linalg ops (linalg.softmax) into generics";
   let description = [{

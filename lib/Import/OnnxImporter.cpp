@@ -52,6 +52,19 @@ tmix::parseInputShapeSpec(StringRef spec, OnnxImportOptions &options) {
   return std::nullopt;
 }
 
+std::optional<std::string>
+tmix::parseBindInputSpec(StringRef spec, OnnxImportOptions &options) {
+  auto [name, path] = spec.split('=');
+  if (name.empty() || path.empty())
+    return "expected --bind-input=NAME=FILE.pb, got '" + spec.str() + "'";
+  auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
+  if (!file)
+    return "cannot read --bind-input file '" + path.str() +
+           "': " + file.getError().message();
+  options.boundInputs[name] = (*file)->getBuffer().str();
+  return std::nullopt;
+}
+
 namespace {
 
 /// Thrown nowhere: failures travel as std::optional<std::string> messages
@@ -354,9 +367,14 @@ LogicalResult Importer::emitNode(
   std::string nodeName = node.name();
   if (!prefix.empty() && !nodeName.empty())
     nodeName = prefix.str() + nodeName;
-  Location loc = nodeName.empty() ? fileLoc
-                                  : Location(NameLoc::get(
-                                        b.getStringAttr(nodeName), fileLoc));
+  // Unnamed nodes (common in hand-written and text models) are located by
+  // their first output so that diagnostics can still name them.
+  std::string locName = nodeName;
+  if (locName.empty() && node.output_size() && !node.output(0).empty())
+    locName = "output " + prefix.str() + node.output(0);
+  Location loc = locName.empty() ? fileLoc
+                                 : Location(NameLoc::get(
+                                       b.getStringAttr(locName), fileLoc));
   auto op = onnxir::NodeOp::create(
       b, loc, resultTypes, b.getStringAttr(node.op_type()),
       b.getStringAttr(node.domain()),
@@ -426,12 +444,22 @@ OwningOpRef<ModuleOp> Importer::run(const ::onnx::ModelProto &model) {
   llvm::StringSet<> initializerNames;
   for (const auto &init : graph.initializer())
     initializerNames.insert(init.name());
-  for (const auto &[name, _] : options.inputShapes) {
+  for (const auto &entry : options.inputShapes) {
+    StringRef name = entry.getKey();
     bool known = llvm::any_of(graph.input(), [&](const auto &in) {
       return in.name() == name && !initializerNames.contains(name);
     });
     if (!known)
       return fail("--input-shape names " + quote(name) +
+                  ", which is not a graph input");
+  }
+  for (const auto &entry : options.boundInputs) {
+    StringRef name = entry.getKey();
+    bool known = llvm::any_of(graph.input(), [&](const auto &in) {
+      return in.name() == name && !initializerNames.contains(name);
+    });
+    if (!known)
+      return fail("--bind-input names " + quote(name) +
                   ", which is not a graph input");
   }
 
@@ -447,6 +475,8 @@ OwningOpRef<ModuleOp> Importer::run(const ::onnx::ModelProto &model) {
   for (const auto &in : graph.input()) {
     if (initializerNames.contains(in.name()))
       continue; // an initializer listed as input (IR < 4): a constant
+    if (options.boundInputs.count(in.name()))
+      continue; // specialised to a constant below
     FailureOr<Type> t = valueType(in.type(), in.name(), true);
     if (failed(t))
       return nullptr;
@@ -461,7 +491,7 @@ OwningOpRef<ModuleOp> Importer::run(const ::onnx::ModelProto &model) {
     declaredTypes[out.name()] = *t;
   }
 
-  auto func = func::FuncOp::create(b, fileLoc, "main_graph",
+  auto func = func::FuncOp::create(b, fileLoc, options.functionName,
                                    b.getFunctionType(argTypes, resultTypes));
   func->setAttr(onnxir::kOpsetImportAttr, b.getDictionaryAttr(opsets));
   Block *entry = func.addEntryBlock();
@@ -470,6 +500,19 @@ OwningOpRef<ModuleOp> Importer::run(const ::onnx::ModelProto &model) {
   for (auto [i, in] : llvm::enumerate(args)) {
     func.setArgAttr(i, "onnx.name", b.getStringAttr(in->name()));
     scope[in->name()] = entry->getArgument(i);
+  }
+  for (const auto &entry : options.boundInputs) {
+    ::onnx::TensorProto bound;
+    const std::string &bytes = entry.getValue();
+    std::string what = "--bind-input " + quote(entry.getKey());
+    if (!bound.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+      return fail(what + ": not a serialized TensorProto");
+    FailureOr<ElementsAttr> value = tensorAttr(bound, what);
+    if (failed(value))
+      return nullptr;
+    scope[entry.getKey()] = arith::ConstantOp::create(
+        b, NameLoc::get(b.getStringAttr(entry.getKey()), fileLoc),
+        cast<TypedAttr>(*value));
   }
   for (const auto &init : graph.initializer()) {
     FailureOr<ElementsAttr> value =

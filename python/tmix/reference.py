@@ -11,6 +11,7 @@ import re
 import subprocess
 import tempfile
 
+import ml_dtypes
 import numpy as np
 
 BUILD_DIR = os.environ.get(
@@ -31,6 +32,9 @@ _CTYPES = {
     np.dtype(np.bool_): ctypes.c_bool,
     np.dtype(np.int64): ctypes.c_int64,
     np.dtype(np.int32): ctypes.c_int32,
+    np.dtype(np.int16): ctypes.c_int16,
+    np.dtype(np.int8): ctypes.c_int8,
+    np.dtype(ml_dtypes.bfloat16): ctypes.c_uint16,
 }
 
 MLIR_TYPES = {
@@ -40,9 +44,12 @@ MLIR_TYPES = {
     np.dtype(np.bool_): "i1",
     np.dtype(np.int64): "i64",
     np.dtype(np.int32): "i32",
+    np.dtype(np.int16): "i16",
+    np.dtype(np.int8): "i8",
+    np.dtype(ml_dtypes.bfloat16): "bf16",
 }
 _NUMPY_TYPES = {v: k for k, v in MLIR_TYPES.items()}
-_TENSOR = re.compile(r"tensor<((?:\d+x)*)(f16|f32|f64|i1|i32|i64)>")
+_TENSOR = re.compile(r"tensor<((?:\d+x)*)(f16|bf16|f32|f64|i1|i8|i16|i32|i64)>")
 
 
 def parse_tensor_types(text):

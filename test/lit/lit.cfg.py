@@ -26,6 +26,6 @@ config.substitutions.append(("%cc", config.c_compiler))
 if os.environ.get("TMIX_SKIP_PACKAGE_TEST") != "1":
     config.available_features.add("package-test")
 
-tools = ["tmix-opt", "FileCheck", "not", "mlir-opt"]
+tools = ["tmix-opt", "tmix-translate", "FileCheck", "not", "mlir-opt"]
 llvm_config.add_tool_substitutions(
     tools, [config.tmix_tools_dir, config.llvm_tools_dir])

@@ -26,6 +26,19 @@ static llvm::cl::list<std::string> inputShapes(
     llvm::cl::desc("Static shape of a graph input, NAME:DIMS (e.g. "
                    "input_ids:2x64); repeatable"),
     llvm::cl::ZeroOrMore);
+static llvm::cl::list<std::string> bindInputs(
+    "bind-input",
+    llvm::cl::desc("Specialise a graph input to the constant in a serialized "
+                   "TensorProto, NAME=FILE.pb; repeatable"),
+    llvm::cl::ZeroOrMore);
+static llvm::cl::opt<std::string>
+    functionName("onnx-function-name",
+                 llvm::cl::desc("Name of the function holding the graph"),
+                 llvm::cl::init("main_graph"));
+static llvm::cl::opt<int64_t> inlineLimit(
+    "onnx-inline-limit",
+    llvm::cl::desc("Initializers with more elements are dense_resource blobs"),
+    llvm::cl::init(256));
 static llvm::cl::opt<bool>
     genericOnly("onnx-generic",
                 llvm::cl::desc("Stop after the generic one-op-per-node form"),
@@ -39,6 +52,13 @@ static OwningOpRef<Operation *> importOnnx(llvm::SourceMgr &sourceMgr,
   StringRef name = buffer->getBufferIdentifier();
   StringRef dir = llvm::sys::path::parent_path(name);
   options.baseDir = dir.empty() ? "." : dir.str();
+  for (const std::string &spec : bindInputs)
+    if (auto error = tmix::parseBindInputSpec(spec, options)) {
+      emitError(UnknownLoc::get(context)) << *error;
+      return nullptr;
+    }
+  options.functionName = functionName;
+  options.inlineElementLimit = inlineLimit;
   for (const std::string &spec : inputShapes)
     if (auto error = tmix::parseInputShapeSpec(spec, options)) {
       emitError(UnknownLoc::get(context)) << *error;

@@ -26,12 +26,22 @@ struct OnnxImportOptions {
   /// Initializers with more elements than this are stored as dense_resource
   /// blobs (printed once, in the resource section) rather than inline.
   int64_t inlineElementLimit = 256;
+  /// Graph inputs specialised to constants: name -> serialized TensorProto.
+  /// Such inputs disappear from the function signature.
+  llvm::StringMap<std::string> boundInputs;
+  /// Name of the function holding the graph.
+  std::string functionName = "main_graph";
 };
 
 /// Parses `spec` of the form `name:2x64` (or `name:` for a scalar) into
 /// `options.inputShapes`. Returns an error message on malformed input.
 std::optional<std::string> parseInputShapeSpec(llvm::StringRef spec,
                                                OnnxImportOptions &options);
+
+/// Parses `spec` of the form `name=FILE.pb` (a serialized TensorProto) into
+/// `options.boundInputs`. Returns an error message on failure.
+std::optional<std::string> parseBindInputSpec(llvm::StringRef spec,
+                                              OnnxImportOptions &options);
 
 /// Imports a binary ModelProto or a model in ONNX text syntax. Errors are
 /// reported through the context's diagnostic engine; returns null on error.

@@ -163,7 +163,38 @@ Results attention(Node &n) {
   }
 
   CausalMode causal = CausalMode::none;
-  if (n.getInt("is_causal", 0)) {
+  bool isCausal = n.getInt("is_causal", 0);
+  if (nonpad) {
+    // Key j of batch b is real iff j < nonpad[b]; with is_causal and no
+    // past_key, query i also needs j <= i + nonpad[b] - Lq (the cache
+    // offset is per batch). With past_key the offset is the past length.
+    Value lens = reshape(n, nonpad, {batch, 1, 1, 1});
+    FailureOr<Value> vis = elementwise(
+        n, lens, n.b.getI1Type(),
+        [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange a) {
+          Type t = a[0].getType();
+          Value j = b.createOrFold<arith::IndexCastOp>(l, t, ivs[3]);
+          Value ok = b.createOrFold<arith::CmpIOp>(
+              l, arith::CmpIPredicate::slt, j, a[0]);
+          if (!isCausal || pastK)
+            return ok;
+          Value i = b.createOrFold<arith::IndexCastOp>(l, t, ivs[2]);
+          Value lqc = arith::ConstantOp::create(b, l, b.getIntegerAttr(t, lq));
+          Value lhs = b.createOrFold<arith::AddIOp>(l, j, lqc);
+          Value rhs = b.createOrFold<arith::AddIOp>(l, i, a[0]);
+          Value inCausal = b.createOrFold<arith::CmpIOp>(
+              l, arith::CmpIPredicate::sle, lhs, rhs);
+          return b.createOrFold<arith::AndIOp>(l, ok, inCausal);
+        },
+        {batch, 1, isCausal && !pastK ? lq : 1, lk});
+    if (failed(vis))
+      return failure();
+    FailureOr<Value> m = combineMask(n, mask, *vis);
+    if (failed(m))
+      return failure();
+    mask = *m;
+  }
+  if (isCausal && (!nonpad || pastK)) {
     // Query i sees key j iff j <= i + past_length.
     if (pastLen == 0) {
       causal = CausalMode::top_left;
@@ -183,26 +214,6 @@ Results attention(Node &n) {
       mask = *m;
     }
   }
-  if (nonpad) {
-    // Key j of batch b is real iff j < nonpad_kv_seqlen[b].
-    Value lens = reshape(n, nonpad, {batch, 1, 1, 1});
-    FailureOr<Value> vis = elementwise(
-        n, lens, n.b.getI1Type(),
-        [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange a) {
-          Value j = b.createOrFold<arith::IndexCastOp>(l, a[0].getType(),
-                                                       ivs[3]);
-          return b.createOrFold<arith::CmpIOp>(l, arith::CmpIPredicate::slt, j,
-                                               a[0]);
-        },
-        {batch, 1, 1, lk});
-    if (failed(vis))
-      return failure();
-    FailureOr<Value> m = combineMask(n, mask, *vis);
-    if (failed(m))
-      return failure();
-    mask = *m;
-  }
-
   double scale = n.getFloat("scale", 0.0);
   double softcap = n.getFloat("softcap", 0.0);
   auto vt = cast<RankedTensorType>(values.getType());
@@ -232,6 +243,21 @@ Results linearAttention(Node &n) {
                      "or gated_delta, got '"
                   << ruleName << "'";
     return failure();
+  }
+  bool gated = *rule == UpdateRule::gated || *rule == UpdateRule::gated_delta;
+  bool delta = *rule == UpdateRule::delta || *rule == UpdateRule::gated_delta;
+  if (gated != static_cast<bool>(n.input(4)) ||
+      delta != static_cast<bool>(n.input(5))) {
+    n.emitError() << "update_rule '" << ruleName << "' "
+                  << (gated ? "requires" : "does not take") << " decay and "
+                  << (delta ? "requires" : "does not take") << " beta";
+    return failure();
+  }
+  bool packed = n.type(0).getRank() == 3;
+  if (!packed) {
+    // Already [B, H, T, D]: the head counts are the tensors' own.
+    qHeads = n.type(0).getDimSize(1);
+    kvHeads = n.type(1).getDimSize(1);
   }
   FailureOr<Value> q = unpackHeads(n, n.input(0), qHeads, "query");
   FailureOr<Value> k = unpackHeads(n, n.input(1), kvHeads, "key");
@@ -300,11 +326,12 @@ Results linearAttention(Node &n) {
   Value present = op.getFinalState();
   if (present.getType() != stateType)
     present = reshape(n, present, stateType.getShape());
-  return SmallVector<Value>{packHeads(n, op.getOutput()), present};
+  Value out = packed ? packHeads(n, op.getOutput()) : op.getOutput();
+  return SmallVector<Value>{out, present};
 }
 } // namespace
 
 void mlir::tmix::onnx_to_tmix::addAttentionRules(RuleTable &t) {
-  t.add("Attention", 23, attention);
-  t.add("LinearAttention", 27, linearAttention);
+  t.add("Attention", 23, attention, 3);
+  t.add("LinearAttention", 27, linearAttention, 3);
 }

@@ -206,18 +206,36 @@ Type onnxElementType(Builder &b, int64_t code) {
 void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
   using P = arith::CmpFPredicate;
   using IP = arith::CmpIPredicate;
-  t.add("Add", 7, arithBinary<arith::AddFOp, arith::AddIOp>());
-  t.add("Sub", 7, arithBinary<arith::SubFOp, arith::SubIOp>());
-  t.add("Mul", 7, arithBinary<arith::MulFOp, arith::MulIOp>());
-  t.add("Div", 7, arithBinary<arith::DivFOp, arith::DivSIOp>());
-  t.add("Pow", 7,
-        binary(
-            [](OpBuilder &b, Location l, Value x, Value y) {
-              return b.createOrFold<math::PowFOp>(l, x, y);
-            },
-            nullptr));
+  t.add("Add", 7, arithBinary<arith::AddFOp, arith::AddIOp>(), 2);
+  t.add("Sub", 7, arithBinary<arith::SubFOp, arith::SubIOp>(), 2);
+  t.add("Mul", 7, arithBinary<arith::MulFOp, arith::MulIOp>(), 2);
+  t.add("Div", 7, arithBinary<arith::DivFOp, arith::DivSIOp>(), 2);
+  // Pow(T, T1): the exponent may have another type; the result has the
+  // base's. Integer powers of integers are exact (math.ipowi).
+  t.add("Pow", 7, [](Node &n) -> FailureOr<SmallVector<Value>> {
+    Type base = getElementTypeOrSelf(n.input(0));
+    Type exp = getElementTypeOrSelf(n.input(1));
+    return one(elementwise(
+        n, {n.input(0), n.input(1)}, base,
+        [&](OpBuilder &b, Location l, ValueRange, ValueRange a) -> Value {
+          if (isa<FloatType>(base))
+            return b.createOrFold<math::PowFOp>(
+                l, a[0], convertScalar(b, l, a[1], base));
+          if (!isa<FloatType>(exp))
+            return b.createOrFold<math::IPowIOp>(
+                l, a[0], convertScalar(b, l, a[1], base));
+          Value x = convertScalar(b, l, a[0], b.getF64Type());
+          Value p = b.createOrFold<math::PowFOp>(
+              l, x, convertScalar(b, l, a[1], b.getF64Type()));
+          return convertScalar(b, l, p, base);
+        }));
+  }, 2);
   t.add("Mod", 10, [](Node &n) -> FailureOr<SmallVector<Value>> {
     bool fmod = n.getInt("fmod", 0);
+    if (!fmod && isa<FloatType>(getElementTypeOrSelf(n.input(0)))) {
+      n.emitError() << "fmod must be 1 for float inputs";
+      return failure();
+    }
     Rule r = binary(
         [](OpBuilder &b, Location l, Value x, Value y) {
           return b.createOrFold<arith::RemFOp>(l, x, y);
@@ -238,7 +256,7 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
               l, fix, b.createOrFold<arith::AddIOp>(l, rem, y), rem);
         });
     return r(n);
-  });
+  }, 2);
   t.add("Min", 8,
         variadic(
             [](OpBuilder &b, Location l, Value x, Value y) {
@@ -264,11 +282,11 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
   t.add("Sum", 8, variadic(addF, addI));
   t.add("Mean", 8, variadic(addF, nullptr, /*mean=*/true));
 
-  t.add("Equal", 7, compare(P::OEQ, IP::eq));
-  t.add("Less", 7, compare(P::OLT, IP::slt));
-  t.add("LessOrEqual", 12, compare(P::OLE, IP::sle));
-  t.add("Greater", 7, compare(P::OGT, IP::sgt));
-  t.add("GreaterOrEqual", 12, compare(P::OGE, IP::sge));
+  t.add("Equal", 7, compare(P::OEQ, IP::eq), 2);
+  t.add("Less", 7, compare(P::OLT, IP::slt), 2);
+  t.add("LessOrEqual", 12, compare(P::OLE, IP::sle), 2);
+  t.add("Greater", 7, compare(P::OGT, IP::sgt), 2);
+  t.add("GreaterOrEqual", 12, compare(P::OGE, IP::sge), 2);
   auto logical = [](auto build) {
     return binary(nullptr, [=](OpBuilder &b, Location l, Value x, Value y) {
       return build(b, l, x, y);
@@ -276,13 +294,13 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
   };
   t.add("And", 7, logical([](OpBuilder &b, Location l, Value x, Value y) {
           return b.createOrFold<arith::AndIOp>(l, x, y);
-        }));
+        }), 2);
   t.add("Or", 7, logical([](OpBuilder &b, Location l, Value x, Value y) {
           return b.createOrFold<arith::OrIOp>(l, x, y);
-        }));
+        }), 2);
   t.add("Xor", 7, logical([](OpBuilder &b, Location l, Value x, Value y) {
           return b.createOrFold<arith::XOrIOp>(l, x, y);
-        }));
+        }), 2);
   t.add("Not", 1, [](Node &n) -> FailureOr<SmallVector<Value>> {
     if (!getElementTypeOrSelf(n.input(0)).isInteger(1)) {
       n.emitError() << "expects a bool input";
@@ -367,6 +385,10 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
     })(n);
   });
   t.add("IsNaN", 9, [](Node &n) -> FailureOr<SmallVector<Value>> {
+    if (!isa<FloatType>(getElementTypeOrSelf(n.input(0)))) {
+      n.emitError() << "expects a float input";
+      return failure();
+    }
     return one(elementwise(
         n, n.input(0), n.b.getI1Type(),
         [](OpBuilder &b, Location l, ValueRange, ValueRange a) {
@@ -374,6 +396,10 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
         }));
   });
   t.add("IsInf", 10, [](Node &n) -> FailureOr<SmallVector<Value>> {
+    if (!isa<FloatType>(getElementTypeOrSelf(n.input(0)))) {
+      n.emitError() << "expects a float input";
+      return failure();
+    }
     bool pos = n.getInt("detect_positive", 1), neg = n.getInt("detect_negative", 1);
     return one(elementwise(
         n, n.input(0), n.b.getI1Type(),
@@ -417,6 +443,11 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
   });
   t.add("Where", 9, [](Node &n) -> FailureOr<SmallVector<Value>> {
     SmallVector<Value> ins = {n.input(0), n.input(1), n.input(2)};
+    if (!getElementTypeOrSelf(ins[0]).isInteger(1)) {
+      n.emitError() << "condition must be bool, got "
+                    << getElementTypeOrSelf(ins[0]);
+      return failure();
+    }
     if (failed(sameElementTypes(n, ArrayRef(ins).drop_front())))
       return failure();
     return one(elementwise(
@@ -424,7 +455,7 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
         [](OpBuilder &b, Location l, ValueRange, ValueRange a) {
           return b.createOrFold<arith::SelectOp>(l, a[0], a[1], a[2]);
         }));
-  });
+  }, 3);
   t.add("Cast", 6, [](Node &n) -> FailureOr<SmallVector<Value>> {
     int64_t to = n.getInt("to", 0);
     Type elt = onnxElementType(n.b, to);
@@ -437,7 +468,7 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
   });
   t.add("CastLike", 15, [](Node &n) -> FailureOr<SmallVector<Value>> {
     return castTo(n, n.input(0), getElementTypeOrSelf(n.input(1)));
-  });
+  }, 2);
   t.add("Identity", 1, [](Node &n) -> FailureOr<SmallVector<Value>> {
     return SmallVector<Value>{n.input(0)};
   });

@@ -24,6 +24,12 @@ Value zeroFilled(Node &n, ArrayRef<int64_t> shape, Type elt) {
   return linalg::FillOp::create(n.b, n.loc, zero, empty).getResult(0);
 }
 
+Type accumulatorFor(Type elt) {
+  if (auto f = dyn_cast<FloatType>(elt); f && f.getWidth() < 32)
+    return Float32Type::get(elt.getContext());
+  return elt;
+}
+
 /// Numpy matmul of static tensors.
 FailureOr<Value> matmul(Node &n, Value a, Value b) {
   auto at = cast<RankedTensorType>(a.getType());
@@ -46,6 +52,8 @@ FailureOr<Value> matmul(Node &n, Value a, Value b) {
     return failure();
   }
   int64_t m = as[as.size() - 2], k = as.back(), nn = bs.back();
+  // f16/bf16 products accumulate in f32, as every serious runtime does.
+  Type acc = isa<FloatType>(elt) ? accumulatorFor(elt) : elt;
   SmallVector<int64_t> aBatch(as.begin(), as.end() - 2),
       bBatch(bs.begin(), bs.end() - 2);
   SmallVector<int64_t> outShape;
@@ -56,7 +64,7 @@ FailureOr<Value> matmul(Node &n, Value a, Value b) {
     Value a2 = reshape(n, a, {rows, k});
     Value b2 = reshape(n, b, {k, nn});
     result = linalg::MatmulOp::create(n.b, n.loc, ValueRange{a2, b2},
-                                      ValueRange{zeroFilled(n, {rows, nn}, elt)})
+                                      ValueRange{zeroFilled(n, {rows, nn}, acc)})
                  .getResult(0);
     outShape.append(aBatch);
   } else {
@@ -93,9 +101,18 @@ FailureOr<Value> matmul(Node &n, Value a, Value b) {
       return failure();
     result = linalg::BatchMatmulOp::create(
                  n.b, n.loc, ValueRange{*a3, *b3},
-                 ValueRange{zeroFilled(n, {count, m, nn}, elt)})
+                 ValueRange{zeroFilled(n, {count, m, nn}, acc)})
                  .getResult(0);
     outShape.append(*batch);
+  }
+  if (acc != elt) {
+    FailureOr<Value> narrowed = elementwise(
+        n, result, elt, [&](OpBuilder &b, Location l, ValueRange, ValueRange x) {
+          return convertScalar(b, l, x[0], elt);
+        });
+    if (failed(narrowed))
+      return failure();
+    result = *narrowed;
   }
   if (!aVec)
     outShape.push_back(m);
@@ -135,12 +152,6 @@ Value reduce(Node &n, Value x, ArrayRef<bool> reduced, Type acc,
   return op.getResult(0);
 }
 
-Type accumulatorFor(Type elt) {
-  if (auto f = dyn_cast<FloatType>(elt); f && f.getWidth() < 32)
-    return Float32Type::get(elt.getContext());
-  return elt;
-}
-
 Value fconst(OpBuilder &b, Location l, Type t, double v) {
   return arith::ConstantOp::create(b, l, b.getFloatAttr(t, v));
 }
@@ -165,8 +176,6 @@ Results normalization(Node &n, bool rms) {
   auto add = [](OpBuilder &b, Location l, Value a, Value v) {
     return b.createOrFold<arith::AddFOp>(l, a, v);
   };
-  Value zero = n.b.getFloatAttr(acc, 0) ? Value() : Value();
-  (void)zero;
   Value mean;
   if (!rms) {
     Value sum = reduce(n, x, reduced, acc, n.b.getFloatAttr(acc, 0), add);
@@ -220,7 +229,22 @@ Results normalization(Node &n, bool rms) {
       });
   if (failed(y))
     return failure();
-  return one(*y);
+  SmallVector<Value> results = {*y};
+  if (!rms && (n.resultUsed(1) || n.resultUsed(2))) {
+    // Mean and 1/sqrt(var + eps), with the reduced dims kept as 1.
+    FailureOr<Value> inv = elementwise(
+        n, sumSq, acc, [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+          Value var =
+              b.createOrFold<arith::DivFOp>(l, a[0], fconst(b, l, acc, count));
+          return b.createOrFold<math::RsqrtOp>(
+              l, b.createOrFold<arith::AddFOp>(l, var, fconst(b, l, acc, eps)));
+        });
+    if (failed(inv))
+      return failure();
+    results.push_back(mean);
+    results.push_back(*inv);
+  }
+  return results;
 }
 
 enum class ReduceKind { Sum, Mean, Max, Min, Prod, SumSquare, L2, LogSumExp };
@@ -285,6 +309,15 @@ Rule reduction(ReduceKind kind, int64_t axesInputSince) {
     case ReduceKind::Max:
     case ReduceKind::Min: {
       bool isMax = kind == ReduceKind::Max;
+      if (elt.isInteger(1)) {
+        // On booleans max is "any" and min is "all".
+        init = n.b.getBoolAttr(!isMax);
+        combine = [=](OpBuilder &b, Location l, Value a, Value v) -> Value {
+          return isMax ? b.createOrFold<arith::OrIOp>(l, a, v)
+                       : b.createOrFold<arith::AndIOp>(l, a, v);
+        };
+        break;
+      }
       if (isFloat)
         init = n.b.getFloatAttr(acc, isMax ? -INFINITY : INFINITY);
       else
@@ -388,7 +421,7 @@ void mlir::tmix::onnx_to_tmix::addNeuralRules(RuleTable &t) {
     if (failed(r))
       return failure();
     return one(*r);
-  });
+  }, 2);
   t.add("Gemm", 7, [](Node &n) -> Results {
     Value a = n.input(0), b = n.input(1), c = n.input(2);
     if (n.type(0).getRank() != 2 || n.type(1).getRank() != 2) {
@@ -423,13 +456,13 @@ void mlir::tmix::onnx_to_tmix::addNeuralRules(RuleTable &t) {
     if (failed(y))
       return failure();
     return one(*y);
-  });
+  }, 2);
   t.add("Softmax", 1, softmax(false));
   t.add("LogSoftmax", 1, softmax(true));
   t.add("LayerNormalization", 17,
-        [](Node &n) { return normalization(n, /*rms=*/false); });
+        [](Node &n) { return normalization(n, /*rms=*/false); }, 2);
   t.add("RMSNormalization", 23,
-        [](Node &n) { return normalization(n, /*rms=*/true); });
+        [](Node &n) { return normalization(n, /*rms=*/true); }, 2);
   t.add("ReduceSum", 1, reduction(ReduceKind::Sum, 13));
   t.add("ReduceMean", 1, reduction(ReduceKind::Mean, 18));
   t.add("ReduceMax", 1, reduction(ReduceKind::Max, 18));

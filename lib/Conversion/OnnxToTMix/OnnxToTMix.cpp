@@ -12,6 +12,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Verifier.h"
 
 namespace mlir::tmix {
 #define GEN_PASS_DEF_CONVERTONNXTOTMIXPASS
@@ -28,6 +30,9 @@ using namespace mlir::tmix::onnx_to_tmix;
 
 InFlightDiagnostic Node::emitError() {
   std::string name = op.getName() ? op.getName()->str() : std::string();
+  if (name.empty())
+    if (auto loc = dyn_cast<NameLoc>(op.getLoc()))
+      name = loc.getName().str(); // unnamed node: its first output's name
   std::string type = op.getDomain().empty()
                          ? op.getOpType().str()
                          : (op.getDomain() + "::" + op.getOpType()).str();
@@ -65,10 +70,23 @@ std::optional<SmallVector<int64_t>> Node::getInts(StringRef name) {
 
 DenseElementsAttr Node::constant(unsigned i) const {
   Value v = input(i);
-  DenseElementsAttr attr;
-  if (v && matchPattern(v, m_Constant(&attr)))
-    return attr;
-  return {};
+  ElementsAttr attr;
+  if (!v || !matchPattern(v, m_Constant(&attr)))
+    return {};
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr))
+    return dense;
+  // A large initializer kept as a blob: read it when a rule needs values.
+  auto resource = dyn_cast<DenseResourceElementsAttr>(attr);
+  if (!resource || attr.getNumElements() > foldLimit)
+    return {};
+  AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+  if (!blob)
+    return {};
+  bool splat = false;
+  ArrayRef<char> data = blob->getData();
+  if (!DenseElementsAttr::isValidRawBuffer(resource.getType(), data, splat))
+    return {};
+  return DenseElementsAttr::getFromRawBuffer(resource.getType(), data);
 }
 
 FailureOr<SmallVector<int64_t>> Node::constantInts(unsigned i,
@@ -105,22 +123,23 @@ static std::string ruleKey(StringRef domain, StringRef opType) {
 }
 
 void RuleTable::add(StringRef opType, int64_t since, Rule rule,
-                    StringRef domain) {
+                    unsigned minInputs, StringRef domain) {
   auto &entries = rules[ruleKey(domain, opType)];
-  entries.emplace_back(since, std::move(rule));
-  llvm::sort(entries, [](auto &a, auto &b) { return a.first < b.first; });
+  entries.push_back({since, minInputs, std::move(rule)});
+  llvm::sort(entries, [](auto &a, auto &b) { return a.since < b.since; });
 }
 
-const Rule *RuleTable::lookup(StringRef domain, StringRef opType,
-                              int64_t opset, int64_t *earliest) const {
+const RuleTable::Entry *RuleTable::lookup(StringRef domain, StringRef opType,
+                                          int64_t opset,
+                                          int64_t *earliest) const {
   auto it = rules.find(ruleKey(domain, opType));
   if (it == rules.end())
     return nullptr;
-  *earliest = it->second.front().first;
-  const Rule *best = nullptr;
-  for (const auto &[since, rule] : it->second)
-    if (since <= opset)
-      best = &rule;
+  *earliest = it->second.front().since;
+  const Entry *best = nullptr;
+  for (const Entry &entry : it->second)
+    if (entry.since <= opset)
+      best = &entry;
   return best;
 }
 
@@ -393,7 +412,7 @@ struct ConvertOnnxToTMixPass
       if (t && t.hasStaticShape())
         continue;
       auto name = func.getArgAttrOfType<StringAttr>(i, "onnx.name");
-      return func.emitError()
+      return emitError(func.getLoc())
              << "graph input '" << (name ? name.getValue() : "?")
              << "' has type " << arg.getType()
              << ", which is not fully static; give its shape with "
@@ -425,7 +444,7 @@ struct ConvertOnnxToTMixPass
       OpBuilder b(node);
       Node n(node, opset, b, inputs, foldLimit);
       int64_t earliest = 0;
-      const Rule *rule =
+      const RuleTable::Entry *rule =
           table.lookup(domain, node.getOpType(), opset, &earliest);
       if (!rule) {
         auto diag = n.emitError();
@@ -437,9 +456,26 @@ struct ConvertOnnxToTMixPass
                << "')";
         return WalkResult::interrupt();
       }
-      FailureOr<SmallVector<Value>> results = (*rule)(n);
+      for (unsigned i = 0; i < rule->minInputs; ++i)
+        if (!n.input(i)) {
+          n.emitError() << "expects at least " << rule->minInputs
+                        << " inputs, input " << i << " is missing";
+          return WalkResult::interrupt();
+        }
+      Operation *before = node->getPrevNode();
+      FailureOr<SmallVector<Value>> results = rule->rule(n);
       if (failed(results))
         return WalkResult::interrupt();
+      // Rules check what they rely on; this catches input types a rule did
+      // not anticipate before they reach later passes without the node name.
+      for (Operation *op = before ? before->getNextNode()
+                                  : &node->getBlock()->front();
+           op && op != node; op = op->getNextNode())
+        if (failed(verify(op))) {
+          n.emitError() << "cannot be converted for these input types (see "
+                           "the error above)";
+          return WalkResult::interrupt();
+        }
       for (auto [i, result] : llvm::enumerate(node.getResults())) {
         if (result.use_empty())
           continue;

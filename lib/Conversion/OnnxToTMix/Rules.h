@@ -80,15 +80,22 @@ using Rule = std::function<FailureOr<SmallVector<Value>>(Node &)>;
 /// Rules keyed by (domain, op type), each with the opset it applies from.
 class RuleTable {
 public:
+  /// Registers `rule` from `sinceOpset` on; the driver rejects nodes that
+  /// omit any of the first `minInputs` inputs before the rule runs.
   void add(StringRef opType, int64_t sinceOpset, Rule rule,
-           StringRef domain = "");
-  /// The rule with the highest `since` <= opset; null if none applies.
+           unsigned minInputs = 1, StringRef domain = "");
+  struct Entry {
+    int64_t since;
+    unsigned minInputs;
+    Rule rule;
+  };
+  /// The entry with the highest `since` <= opset; null if none applies.
   /// `earliest` receives the lowest opset with a rule, if any.
-  const Rule *lookup(StringRef domain, StringRef opType, int64_t opset,
-                     int64_t *earliest) const;
+  const Entry *lookup(StringRef domain, StringRef opType, int64_t opset,
+                      int64_t *earliest) const;
 
 private:
-  llvm::StringMap<SmallVector<std::pair<int64_t, Rule>>> rules;
+  llvm::StringMap<SmallVector<Entry>> rules;
 };
 
 void addElementwiseRules(RuleTable &table);

@@ -28,6 +28,16 @@ Value i64Constant(Node &n, ArrayRef<int64_t> values, bool scalar = false) {
                                    DenseElementsAttr::get(type, values));
 }
 
+/// Gather-style rules index with integers only.
+LogicalResult integerIndices(Node &n, unsigned i) {
+  if (getElementTypeOrSelf(n.input(i)).isSignlessInteger() &&
+      !getElementTypeOrSelf(n.input(i)).isInteger(1))
+    return success();
+  n.emitError() << "indices must be int32 or int64, got "
+                << getElementTypeOrSelf(n.input(i));
+  return failure();
+}
+
 /// An index-typed tensor element read as an in-range index (negative
 /// values count from the end of a dimension of `size`).
 Value toIndex(OpBuilder &b, Location l, Value v, int64_t size) {
@@ -158,6 +168,8 @@ Value concat(Node &n, ArrayRef<Value> ins, int64_t axis) {
 Value slice(Node &n, Value x, ArrayRef<int64_t> starts,
             ArrayRef<int64_t> sizes, ArrayRef<int64_t> steps) {
   auto type = cast<RankedTensorType>(x.getType());
+  if (llvm::is_contained(sizes, 0))
+    return tensor::EmptyOp::create(n.b, n.loc, sizes, type.getElementType());
   bool positive = llvm::all_of(steps, [](int64_t s) { return s > 0; });
   DenseElementsAttr c;
   if (positive && !matchPattern(x, m_Constant(&c))) {
@@ -248,6 +260,8 @@ Results sliceRule(Node &n) {
 }
 
 Results gatherRule(Node &n) {
+  if (failed(integerIndices(n, 1)))
+    return failure();
   Value data = n.input(0), indices = n.input(1);
   auto dshape = n.type(0).getShape();
   auto ishape = n.type(1).getShape();
@@ -273,6 +287,8 @@ Results gatherRule(Node &n) {
 }
 
 Results gatherElementsRule(Node &n) {
+  if (failed(integerIndices(n, 1)))
+    return failure();
   Value data = n.input(0), indices = n.input(1);
   auto dshape = n.type(0).getShape();
   FailureOr<int64_t> axis = n.axis(n.getInt("axis", 0), dshape.size());
@@ -290,6 +306,8 @@ Results gatherElementsRule(Node &n) {
 }
 
 Results gatherNDRule(Node &n) {
+  if (failed(integerIndices(n, 1)))
+    return failure();
   Value data = n.input(0), indices = n.input(1);
   auto dshape = n.type(0).getShape();
   auto ishape = n.type(1).getShape();
@@ -459,7 +477,7 @@ Results trilu(Node &n) {
 } // namespace
 
 void mlir::tmix::onnx_to_tmix::addTensorRules(RuleTable &t) {
-  t.add("Constant", 1, constantRule);
+  t.add("Constant", 1, constantRule, 0);
   t.add("Shape", 1, [](Node &n) -> Results {
     auto shape = n.type(0).getShape();
     int64_t rank = shape.size();
@@ -492,6 +510,11 @@ void mlir::tmix::onnx_to_tmix::addTensorRules(RuleTable &t) {
                        "length must be static)";
       return failure();
     }
+    if (s.getNumElements() != 1 || l.getNumElements() != 1 ||
+        d.getNumElements() != 1) {
+      n.emitError() << "start, limit and delta must be scalars";
+      return failure();
+    }
     Type elt = s.getElementType();
     auto get = [&](DenseElementsAttr a) {
       Attribute v = *a.getValues<Attribute>().begin();
@@ -517,8 +540,8 @@ void mlir::tmix::onnx_to_tmix::addTensorRules(RuleTable &t) {
     return one(arith::ConstantOp::create(
         n.b, n.loc,
         DenseElementsAttr::get(RankedTensorType::get({count}, elt), values)));
-  });
-  t.add("Reshape", 5, reshapeRule);
+  }, 3);
+  t.add("Reshape", 5, reshapeRule, 2);
   t.add("Flatten", 1, [](Node &n) -> Results {
     auto shape = n.type(0).getShape();
     int64_t a = n.getInt("axis", 1);
@@ -575,9 +598,9 @@ void mlir::tmix::onnx_to_tmix::addTensorRules(RuleTable &t) {
   });
   t.add("Slice", 1, sliceRule);
   t.add("Split", 1, splitRule);
-  t.add("Gather", 1, gatherRule);
-  t.add("GatherElements", 11, gatherElementsRule);
-  t.add("GatherND", 11, gatherNDRule);
+  t.add("Gather", 1, gatherRule, 2);
+  t.add("GatherElements", 11, gatherElementsRule, 2);
+  t.add("GatherND", 11, gatherNDRule, 2);
   t.add("Expand", 8, [](Node &n) -> Results {
     auto shape = n.constantInts(1, "shape");
     if (failed(shape))
@@ -589,7 +612,7 @@ void mlir::tmix::onnx_to_tmix::addTensorRules(RuleTable &t) {
     if (failed(v))
       return failure();
     return one(*v);
-  });
+  }, 2);
   t.add("Tile", 6, [](Node &n) -> Results {
     auto repeats = n.constantInts(1, "repeats");
     if (failed(repeats))
@@ -610,6 +633,6 @@ void mlir::tmix::onnx_to_tmix::addTensorRules(RuleTable &t) {
         n, shape, n.type(0).getElementType(), n.input(0),
         AffineMap::get(in.size(), 0, exprs, n.b.getContext()),
         [](OpBuilder &, Location, ValueRange, ValueRange a) { return a[0]; }));
-  });
+  }, 2);
   t.add("Trilu", 14, trilu);
 }

@@ -1,0 +1,161 @@
+// convert-onnx-to-tmix rejections: one diagnostic per case, naming the node,
+// its op type (with the domain when not the default one) and the opset.
+// RUN: tmix-opt %s --convert-onnx-to-tmix --split-input-file -verify-diagnostics
+
+func.func @unknown_op(%x: tensor<4xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
+  // expected-error @+1 {{node 'foo' (FooBar, opset 17): unsupported op (no conversion rule for domain 'ai.onnx')}}
+  %0 = onnx.node "FooBar"(%x) {name = "foo"} : (tensor<4xf32>) -> !onnx.value
+  return %0 : !onnx.value
+}
+
+// -----
+
+// A known op type in a domain without rules is still unknown.
+func.func @unknown_domain(%x: tensor<4xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64, "com.example" = 3 : i64}} {
+  // expected-error @+1 {{node 'custom' (com.example::Relu, opset 3): unsupported op (no conversion rule for domain 'com.example')}}
+  %0 = onnx.node "Relu"(%x) {domain = "com.example", name = "custom"} : (tensor<4xf32>) -> !onnx.value
+  return %0 : !onnx.value
+}
+
+// -----
+
+func.func @below_first_opset(%x: tensor<2x8xf32>, %s: tensor<8xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 13 : i64}} {
+  // expected-error @+1 {{node 'ln' (LayerNormalization, opset 13): not supported before opset 17}}
+  %0 = onnx.node "LayerNormalization"(%x, %s) {name = "ln"} : (tensor<2x8xf32>, tensor<8xf32>) -> !onnx.value
+  return %0 : !onnx.value
+}
+
+// -----
+
+func.func @gelu_approximate(%x: tensor<4xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 20 : i64}} {
+  // expected-error @+1 {{node 'gelu' (Gelu, opset 20): attribute 'approximate' must be 'none' or 'tanh', got 'fast'}}
+  %0 = onnx.node "Gelu"(%x) {attrs = {approximate = "fast"}, name = "gelu"} : (tensor<4xf32>) -> !onnx.value
+  return %0 : !onnx.value
+}
+
+// -----
+
+// TensorProto type 8 is STRING.
+func.func @cast_to_string(%x: tensor<4xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
+  // expected-error @+1 {{node 'to_string' (Cast, opset 17): attribute 'to' = 8 names an unsupported element type}}
+  %0 = onnx.node "Cast"(%x) {attrs = {to = 8 : i64}, name = "to_string"} : (tensor<4xf32>) -> !onnx.value
+  return %0 : !onnx.value
+}
+
+// -----
+
+func.func @attention_qk_output(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>) -> (!onnx.value, !onnx.value) attributes {onnx.opset_import = {"ai.onnx" = 23 : i64}} {
+  // expected-error @+1 {{node 'attn' (Attention, opset 23): output 3 (qk_matmul_output) is not supported: tmix never materialises the attention scores}}
+  %0:4 = onnx.node "Attention"(%q, %k, %v) {name = "attn"} : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> (!onnx.value, !onnx.value, !onnx.value, !onnx.value)
+  return %0#0, %0#3 : !onnx.value, !onnx.value
+}
+
+// -----
+
+func.func @attention_mask_too_long(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %m: tensor<4x6xi1>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 23 : i64}} {
+  // expected-error @+1 {{node 'attn' (Attention, opset 23): attn_mask has 6 key positions, but there are only 4 keys}}
+  %0 = onnx.node "Attention"(%q, %k, %v, %m) {name = "attn"} : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<4x6xi1>) -> !onnx.value
+  return %0 : !onnx.value
+}
+
+// -----
+
+func.func @linear_attention_rule(%q: tensor<1x4x8xf32>, %k: tensor<1x4x8xf32>, %v: tensor<1x4x8xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 27 : i64}} {
+  // expected-error @+1 {{node 'la' (LinearAttention, opset 27): attribute 'update_rule' must be linear, gated, delta or gated_delta, got 'mamba'}}
+  %0:2 = onnx.node "LinearAttention"(%q, %k, %v) {attrs = {q_num_heads = 2 : i64, kv_num_heads = 2 : i64, update_rule = "mamba"}, name = "la"} : (tensor<1x4x8xf32>, tensor<1x4x8xf32>, tensor<1x4x8xf32>) -> (!onnx.value, !onnx.value)
+  return %0#0 : !onnx.value
+}
+
+// -----
+
+func.func @reshape_size(%x: tensor<2x3xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
+  %s = arith.constant dense<[4, 2]> : tensor<2xi64>
+  // expected-error @+1 {{node 'reshape' (Reshape, opset 17): cannot reshape 'tensor<2x3xf32>' to [4,2]}}
+  %0 = onnx.node "Reshape"(%x, %s) {name = "reshape"} : (tensor<2x3xf32>, tensor<2xi64>) -> !onnx.value
+  return %0 : !onnx.value
+}
+
+// -----
+
+func.func @reshape_shape_not_constant(%x: tensor<2x3xf32>, %s: tensor<2xi64>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
+  // expected-error @+1 {{node 'reshape' (Reshape, opset 17): shape must be a constant integer tensor (computed from static shapes or initializers)}}
+  %0 = onnx.node "Reshape"(%x, %s) {name = "reshape"} : (tensor<2x3xf32>, tensor<2xi64>) -> !onnx.value
+  return %0 : !onnx.value
+}
+
+// -----
+
+func.func @not_broadcastable(%x: tensor<2x3xf32>, %y: tensor<4xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
+  // expected-error @+1 {{node 'add' (Add, opset 17): shapes cannot be broadcast together: [2,3] [4]}}
+  %0 = onnx.node "Add"(%x, %y) {name = "add"} : (tensor<2x3xf32>, tensor<4xf32>) -> !onnx.value
+  return %0 : !onnx.value
+}
+
+// -----
+
+// ONNX has no implicit type promotion.
+func.func @mixed_element_types(%x: tensor<4xf32>, %y: tensor<4xf16>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
+  // expected-error @+1 {{node 'mul' (Mul, opset 17): inputs have different element types 'f32' and 'f16'}}
+  %0 = onnx.node "Mul"(%x, %y) {name = "mul"} : (tensor<4xf32>, tensor<4xf16>) -> !onnx.value
+  return %0 : !onnx.value
+}
+
+// -----
+
+func.func @matmul_contraction(%a: tensor<2x3xf32>, %b: tensor<4x5xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
+  // expected-error @+1 {{node 'mm' (MatMul, opset 17): contraction dimensions differ: 'tensor<2x3xf32>' x 'tensor<4x5xf32>'}}
+  %0 = onnx.node "MatMul"(%a, %b) {name = "mm"} : (tensor<2x3xf32>, tensor<4x5xf32>) -> !onnx.value
+  return %0 : !onnx.value
+}
+
+// -----
+
+func.func @squeeze_non_unit(%x: tensor<2x3xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 11 : i64}} {
+  // expected-error @+1 {{node 'sq' (Squeeze, opset 11): cannot squeeze axis 0 of size 2}}
+  %0 = onnx.node "Squeeze"(%x) {attrs = {axes = array<i64: 0>}, name = "sq"} : (tensor<2x3xf32>) -> !onnx.value
+  return %0 : !onnx.value
+}
+
+// -----
+
+func.func @split_sizes(%x: tensor<2x6xf32>) -> (!onnx.value, !onnx.value) attributes {onnx.opset_import = {"ai.onnx" = 13 : i64}} {
+  %s = arith.constant dense<[2, 3]> : tensor<2xi64>
+  // expected-error @+1 {{node 'split' (Split, opset 13): split sizes add up to 5, but axis 1 has size 6}}
+  %0:2 = onnx.node "Split"(%x, %s) {attrs = {axis = 1 : i64}, name = "split"} : (tensor<2x6xf32>, tensor<2xi64>) -> (!onnx.value, !onnx.value)
+  return %0#0, %0#1 : !onnx.value, !onnx.value
+}
+
+// -----
+
+func.func @axis_out_of_range(%x: tensor<2x3xf32>, %i: tensor<2xi64>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
+  // expected-error @+1 {{node 'g' (Gather, opset 17): axis 2 is out of range for rank 2}}
+  %0 = onnx.node "Gather"(%x, %i) {attrs = {axis = 2 : i64}, name = "g"} : (tensor<2x3xf32>, tensor<2xi64>) -> !onnx.value
+  return %0 : !onnx.value
+}
+
+// -----
+
+// Graph inputs must be fully static; the error names the ONNX input.
+// expected-error @+1 {{graph input 'X' has type 'tensor<?x3xf32>', which is not fully static; give its shape with --input-shape=X:DIMS}}
+func.func @dynamic_input(%x: tensor<?x3xf32> {onnx.name = "X"}) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
+  %0 = onnx.node "Relu"(%x) {name = "relu"} : (tensor<?x3xf32>) -> !onnx.value
+  return %0 : !onnx.value
+}
+
+// -----
+
+// A result type the graph declares must match what the rule computes.
+func.func @declared_output_type(%x: tensor<2x3xf32>) -> tensor<3x2xf32> attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
+  // expected-error @+1 {{node 'relu' (Relu, opset 17): output 0 is declared as 'tensor<3x2xf32>' but computes 'tensor<2x3xf32>'}}
+  %0 = onnx.node "Relu"(%x) {name = "relu"} : (tensor<2x3xf32>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+// A used result the rule does not produce.
+func.func @unsupported_output(%a: tensor<2x2xf32>) -> (!onnx.value, !onnx.value) attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
+  // expected-error @+1 {{node 'mm' (MatMul, opset 17): output 1 is not supported}}
+  %0:2 = onnx.node "MatMul"(%a, %a) {name = "mm"} : (tensor<2x2xf32>, tensor<2x2xf32>) -> (!onnx.value, !onnx.value)
+  return %0#0, %0#1 : !onnx.value, !onnx.value
+}

@@ -1,0 +1,342 @@
+"""ONNX backend node tests through tmix: import, convert, run, compare.
+
+    python onnx_conformance.py [--filter SUBSTR] [--report docs/onnx-conformance.md]
+
+Each test is imported with tmix-translate. Tests that convert are compiled
+in batches (one module, one shared library per batch) through the reference
+pipeline and run in a child process, so a crash loses one batch, which is
+then retried test by test. Outputs are compared with the suite's own
+tolerances (rtol 1e-3, atol 1e-7, atol 1e-3 for f16 outputs; exact for integers and
+booleans).
+
+Every test ends in one of:
+  pass         - every output matches
+  fail         - converted but produced wrong outputs or crashed
+  error        - tmix claims the op but could not convert or compile it
+  unsupported  - an op, element type or input kind tmix does not claim
+"""
+import argparse
+import collections
+import concurrent.futures
+import multiprocessing
+import os
+import queue as queue_module
+import re
+import subprocess
+import sys
+import tarfile
+import tempfile
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "python"))
+
+from tmix.reference import (TMIX_TRANSLATE, CompiledModule,  # noqa: E402
+                            function_signature)
+
+ARCHIVE = os.path.join(HERE, "..", "data", "onnx-node-tests", "node.tar.xz")
+XFAIL_FILE = os.path.join(HERE, "onnx_node_xfail.txt")
+BATCH = 40
+
+# Messages that mean "not claimed by tmix" rather than "claimed but broken".
+_UNCLAIMED = [
+    r"unsupported op \(no conversion rule",
+    r"not supported before opset",
+    r"unsupported element type",
+    r"is not a tensor \(sequences, maps and optionals",
+    r"has type GRAPH, which is not supported",
+    r"must be a constant integer tensor",
+    r"must be constants \(the result length must be static\)",
+    r"is not supported: tmix never materialises the attention scores",
+]
+
+
+def load_xfails():
+    xfails = {}
+    if os.path.exists(XFAIL_FILE):
+        for line in open(XFAIL_FILE):
+            line = line.split("#", 1)[0].strip()
+            if line:
+                name, reason = line.split(":", 1)
+                xfails[name.strip()] = reason.strip()
+    return xfails
+
+
+def extract(dest):
+    with tarfile.open(ARCHIVE) as tar:
+        tar.extractall(dest, filter="data")
+    return os.path.join(dest, "node")
+
+
+def _read_pb(path):
+    import onnx
+    from onnx import numpy_helper
+    t = onnx.TensorProto()
+    with open(path, "rb") as f:
+        t.ParseFromString(f.read())
+    return numpy_helper.to_array(t)
+
+
+def _inputs_outputs(case_dir):
+    data = os.path.join(case_dir, "test_data_set_0")
+    def numbered(prefix):
+        files = sorted((f for f in os.listdir(data) if f.startswith(prefix)),
+                       key=lambda f: int(re.findall(r"\d+", f)[0]))
+        return [_read_pb(os.path.join(data, f)) for f in files]
+    return numbered("input_"), numbered("output_")
+
+
+def _function_name(test):
+    return "t_" + re.sub(r"\W", "_", test)
+
+
+_NEEDS_CONSTANT = r"must be a constant integer tensor|must be constants \(the result"
+
+
+def _graph_inputs(case_dir):
+    import onnx
+    graph = onnx.load(os.path.join(case_dir, "model.onnx"),
+                      load_external_data=False).graph
+    inits = {i.name for i in graph.initializer}
+    return [(i.name, i.type.tensor_type.elem_type) for i in graph.input
+            if i.name not in inits]
+
+
+def _translate(case_dir, fn, bind=()):
+    cmd = [TMIX_TRANSLATE, "--import-onnx", os.path.join(case_dir, "model.onnx"),
+           f"--onnx-function-name={fn}", "--onnx-inline-limit=100000000",
+           "--mlir-print-local-scope"]
+    cmd += [f"--bind-input={name}={path}" for name, path in bind]
+    return subprocess.run(cmd, capture_output=True, text=True)
+
+
+def import_case(args):
+    """(test, status, detail, mlir text or None, bound input indices).
+
+    Values that decide shapes (axes, target shapes, k, ...) must be known at
+    compile time. When a test feeds them as graph inputs, the integer inputs
+    are bound to the test's data with --bind-input and the import retried.
+    """
+    node_dir, test = args
+    case_dir = os.path.join(node_dir, test)
+    fn = _function_name(test)
+    proc = _translate(case_dir, fn)
+    bound = []
+    if proc.returncode != 0 and re.search(_NEEDS_CONSTANT, proc.stderr):
+        data = os.path.join(case_dir, "test_data_set_0")
+        ints = {7, 6}  # INT64, INT32
+        bound = [i for i, (_, t) in enumerate(_graph_inputs(case_dir))
+                 if t in ints and os.path.exists(
+                     os.path.join(data, f"input_{i}.pb"))]
+        names = _graph_inputs(case_dir)
+        proc = _translate(case_dir, fn, [
+            (names[i][0], os.path.join(data, f"input_{i}.pb")) for i in bound])
+    if proc.returncode != 0:
+        first = next((l for l in proc.stderr.splitlines() if "error:" in l),
+                     proc.stderr.strip()[:300] or f"exit {proc.returncode}")
+        message = first.split("error: ", 1)[-1]
+        status = ("unsupported" if any(re.search(p, message) for p in _UNCLAIMED)
+                  else "error")
+        return test, status, message, None, bound
+    return test, "converted", "", proc.stdout, bound
+
+
+def _module_body(text):
+    """The operations inside `module { ... }` of a printed module."""
+    start = text.index("module")
+    body = text[text.index("{", start) + 1:text.rindex("}")]
+    return body
+
+
+def _compare(got, expected):
+    if got.shape != expected.shape:
+        return f"shape {got.shape} != expected {expected.shape}"
+    if expected.dtype.kind in "biu":
+        if not np.array_equal(got, expected):
+            return f"{np.sum(got != expected)} elements differ"
+        return None
+    g, e = got.astype(np.float64), expected.astype(np.float64)
+    # The suite's tolerances; f16/bf16 outputs also get one unit of their
+    # precision (2^-10), which rtol 1e-3 alone does not cover.
+    atol = 1e-3 if expected.dtype == np.float16 else 1e-7
+    tol = atol + 1e-3 * np.abs(e)
+    bad = ~((np.abs(g - e) <= tol) | (np.isnan(g) & np.isnan(e)) |
+            ((g == e) & np.isinf(e)))
+    if bad.any():
+        return (f"{bad.sum()} of {bad.size} elements outside tolerance, "
+                f"max abs error {np.nanmax(np.abs(g - e)):.3e}")
+    return None
+
+
+def _run_batch(so_dir, so_text, cases, queue):
+    """Child process: compile `so_text` then run each case; report results."""
+    try:
+        module = CompiledModule(so_text, workdir=so_dir)
+    except Exception as e:  # compile failure: report and let parent split
+        queue.put(("compile-failed", str(e)[-2000:]))
+        return
+    for test, case_dir, fn, text, bound in cases:
+        try:
+            inputs, expected = _inputs_outputs(case_dir)
+            inputs = [a for i, a in enumerate(inputs) if i not in bound]
+            ins, outs = function_signature(text, fn)
+            if len(ins) != len(inputs):
+                queue.put((test, "error",
+                           f"{len(inputs)} test inputs for {len(ins)} arguments"))
+                continue
+            inputs = [np.asarray(a, dtype=d).reshape(s)
+                      for a, (s, d) in zip(inputs, ins)]
+            got = module.call(fn, inputs, outs)
+            problems = [f"output {i}: {p}" for i, (g, e) in
+                        enumerate(zip(got, expected))
+                        if (p := _compare(g, e))]
+            if len(got) != len(expected):
+                problems.append(f"{len(got)} outputs, expected {len(expected)}")
+            queue.put((test, "fail" if problems else "pass", "; ".join(problems)))
+        except Exception as e:
+            queue.put((test, "error", f"{type(e).__name__}: {e}"[:300]))
+    queue.put(("done", ""))
+
+
+def run_batch(cases, workdir):
+    """Compiles and runs cases; isolates crashes and compile failures."""
+    text = "module {\n" + "\n".join(_module_body(c[3]) for c in cases) + "\n}\n"
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    so_dir = tempfile.mkdtemp(dir=workdir)
+    proc = ctx.Process(target=_run_batch, args=(so_dir, text, cases, queue))
+    proc.start()
+    results, compile_error, finished = {}, None, False
+    idle = 0
+    while True:
+        try:
+            item = queue.get(timeout=1)
+            idle = 0
+        except queue_module.Empty:
+            # A dead child sends nothing more; a live one gets 10 minutes
+            # of silence before it counts as hung.
+            idle += 1
+            if not proc.is_alive() and queue.empty():
+                break
+            if idle > 600:
+                break
+            continue
+        if item[0] == "done":
+            finished = True
+            break
+        if item[0] == "compile-failed":
+            compile_error = item[1]
+            break
+        results[item[0]] = item[1:]
+    proc.join(timeout=60)
+    if proc.is_alive():
+        proc.kill()
+    if finished:
+        return results
+    remaining = [c for c in cases if c[0] not in results]
+    if len(cases) == 1:
+        reason = ("does not compile: " + compile_error.strip().splitlines()[-1]
+                  if compile_error else f"crashed (exit code {proc.exitcode})")
+        results[cases[0][0]] = ("error" if compile_error else "fail", reason)
+        return results
+    # Split what is left to find the culprit.
+    half = len(remaining) // 2 or 1
+    for part in (remaining[:half], remaining[half:]):
+        if part:
+            results.update(run_batch(part, workdir))
+    return results
+
+
+def run(node_dir, filter_text="", jobs=2, workdir=None):
+    tests = sorted(t for t in os.listdir(node_dir)
+                   if t.startswith("test_") and filter_text in t)
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        imported = list(pool.map(import_case,
+                                 [(node_dir, t) for t in tests]))
+    results = {}
+    converted = []
+    for test, status, detail, text, bound in imported:
+        if status == "converted":
+            converted.append((test, os.path.join(node_dir, test),
+                              _function_name(test), text, bound))
+        else:
+            results[test] = (status, detail)
+    workdir = workdir or tempfile.mkdtemp(prefix="tmix-conformance-")
+    batches = [converted[i:i + BATCH] for i in range(0, len(converted), BATCH)]
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        for batch_results in pool.map(lambda b: run_batch(b, workdir), batches):
+            results.update(batch_results)
+    return results
+
+
+def op_of(node_dir, test):
+    import onnx
+    m = onnx.load(os.path.join(node_dir, test, "model.onnx"),
+                  load_external_data=False)
+    ops = [n.op_type for n in m.graph.node]
+    return ops[0] if len(ops) == 1 else ("(expanded) " + test.split("_expanded")[0]
+                                          if test.endswith("_expanded")
+                                          else ops[0] if ops else "?")
+
+
+def summarize(results):
+    counts = collections.Counter(status for status, _ in results.values())
+    return counts
+
+
+def write_report(path, node_dir, results, xfails):
+    per_op = collections.defaultdict(collections.Counter)
+    for test, (status, _) in results.items():
+        import onnx
+        m = onnx.load(os.path.join(node_dir, test, "model.onnx"),
+                      load_external_data=False)
+        op = m.graph.node[0].op_type if len(m.graph.node) == 1 else (
+            "expanded / multi-node")
+        per_op[op][status] += 1
+    counts = summarize(results)
+    lines = [
+        "# ONNX node-test conformance",
+        "",
+        "Generated by `test/python/onnx_conformance.py --report` from the 1802",
+        "ONNX backend node tests (opsets up to 27) run through",
+        "`tmix-translate --import-onnx` and `tmix-reference-pipeline`.",
+        "",
+        f"**{counts['pass']} pass**, {counts['fail']} fail, {counts['error']} "
+        f"error, {counts['unsupported']} unsupported (op, element type or "
+        f"input kind not claimed); {len(xfails)} entries in the xfail list.",
+        "",
+        "| op | pass | fail | error | unsupported |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for op in sorted(per_op):
+        c = per_op[op]
+        lines.append(f"| {op} | {c['pass']} | {c['fail']} | {c['error']} | "
+                     f"{c['unsupported']} |")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--filter", default="")
+    parser.add_argument("--report")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        node_dir = extract(tmp)
+        results = run(node_dir, args.filter, args.jobs, tmp)
+        if args.verbose:
+            for test in sorted(results):
+                status, detail = results[test]
+                print(f"{status:12s} {test}: {detail}")
+        if args.report:
+            write_report(args.report, node_dir, results, load_xfails())
+    counts = summarize(results)
+    print(f"onnx node tests: {counts['pass']} passed, {counts['fail']} failed, "
+          f"{counts['error']} errors, {counts['unsupported']} unsupported")
+
+
+if __name__ == "__main__":
+    main()
