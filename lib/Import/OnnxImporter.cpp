@@ -147,9 +147,15 @@ FailureOr<Type> Importer::elementType(int32_t t, StringRef what) {
   default:
     break;
   }
+  // Types newer than this libonnx's proto (8-, 4- and 2-bit formats).
+  static const char *const newer[] = {
+      "FLOAT8E4M3FN", "FLOAT8E4M3FNUZ", "FLOAT8E5M2", "FLOAT8E5M2FNUZ",
+      "UINT4",        "INT4",           "FLOAT4E2M1", "FLOAT8E8M0",
+      "UINT2",        "INT2"};
   std::string name = ::onnx::TensorProto_DataType_IsValid(t)
                          ? ::onnx::TensorProto_DataType_Name(t)
-                         : std::to_string(t);
+                     : t >= 17 && t <= 26 ? newer[t - 17]
+                                          : std::to_string(t);
   return fail(what + ": unsupported element type " + name);
 }
 

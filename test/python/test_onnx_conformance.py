@@ -1,0 +1,46 @@
+"""The ONNX backend node tests (1802 cases) through tmix.
+
+Every test either passes, or is an op tmix does not claim, or is listed in
+onnx_node_xfail.txt with its reason; a listed test that starts passing must
+be removed from the list. See onnx_conformance.py.
+"""
+import pytest
+
+import onnx_conformance as conformance
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("onnx-node")
+    node_dir = conformance.extract(str(tmp))
+    return conformance.run(node_dir, workdir=str(tmp))
+
+
+def test_every_result_is_accounted_for(results):
+    xfails = conformance.load_xfails()
+    unexpected = [f"{t}: {s}: {d}" for t, (s, d) in sorted(results.items())
+                  if conformance.needs_xfail(t, s, d) and t not in xfails]
+    assert not unexpected, "\n".join(unexpected)
+
+
+def test_no_stale_xfails(results):
+    xfails = conformance.load_xfails()
+    stale = [t for t in xfails if t in results and results[t][0] == "pass"]
+    missing = [t for t in xfails if t not in results]
+    assert not stale, "now passing, remove from xfail list: " + ", ".join(stale)
+    assert not missing, "unknown tests in xfail list: " + ", ".join(missing)
+
+
+def test_claimed_failures_are_unsupported_forms(results):
+    """Listed tests fail for a stated unsupported form, never wrong output."""
+    broken = [f"{t}: {s}: {d}" for t, (s, d) in sorted(results.items())
+              if s in ("fail", "error")]
+    assert not broken, "\n".join(broken)
+
+
+def test_summary(results):
+    counts = conformance.summarize(results)
+    print(f"\nonnx node tests: {counts['pass']} passed, {counts['fail']} "
+          f"failed, {counts['error']} errors, {counts['unsupported']} "
+          "unsupported")
+    assert counts["pass"] >= 800
