@@ -185,8 +185,12 @@ FailureOr<Type> Importer::valueType(const ::onnx::TypeProto &type,
     return isGraphInput ? Type(UnrankedTensorType::get(*elt))
                         : Type(onnxir::ValueType::get(ctx));
   SmallVector<int64_t> dims;
-  for (const auto &d : tt.shape().dim())
+  for (const auto &d : tt.shape().dim()) {
+    if (d.has_dim_value() && d.dim_value() < 0)
+      return fail("value " + quote(name) + " has negative dimension " +
+                  Twine(d.dim_value()));
     dims.push_back(d.has_dim_value() ? d.dim_value() : ShapedType::kDynamic);
+  }
   return Type(RankedTensorType::get(dims, *elt));
 }
 
@@ -199,9 +203,13 @@ FailureOr<ElementsAttr> Importer::tensorAttr(const ::onnx::TensorProto &t,
   SmallVector<int64_t> dims(t.dims().begin(), t.dims().end());
   if (llvm::any_of(dims, [](int64_t d) { return d < 0; }))
     return fail(what + ": negative dimension");
-  auto type = RankedTensorType::get(dims, *elt);
-  int64_t count = type.getNumElements();
   unsigned width = elt->isInteger(1) ? 8 : elt->getIntOrFloatBitWidth();
+  // Element and byte counts, refusing shapes whose size overflows.
+  int64_t count = 1;
+  for (int64_t d : dims)
+    if (__builtin_mul_overflow(count, d, &count) || count > (int64_t(1) << 40))
+      return fail(what + ": shape is too large");
+  auto type = RankedTensorType::get(dims, *elt);
   size_t bytes = static_cast<size_t>(count) * width / 8;
 
   std::string raw;
@@ -211,11 +219,17 @@ FailureOr<ElementsAttr> Importer::tensorAttr(const ::onnx::TensorProto &t,
     for (const auto &kv : t.external_data()) {
       if (kv.key() == "location")
         location = kv.value();
-      else if (kv.key() == "offset")
-        offset = std::stoull(kv.value());
-      else if (kv.key() == "length")
-        length = std::stoull(kv.value());
+      else if ((kv.key() == "offset" &&
+                StringRef(kv.value()).getAsInteger(10, offset)) ||
+               (kv.key() == "length" &&
+                StringRef(kv.value()).getAsInteger(10, length)))
+        return fail(what + ": external data " + quote(kv.key()) + " is " +
+                    quote(kv.value()) + ", not a number");
     }
+    if (location.empty() || llvm::sys::path::is_absolute(location) ||
+        StringRef(location).contains(".."))
+      return fail(what + ": external data location " + quote(location) +
+                  " must be a relative path inside the model's directory");
     SmallString<256> path(options.baseDir);
     llvm::sys::path::append(path, location);
     auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
@@ -233,6 +247,13 @@ FailureOr<ElementsAttr> Importer::tensorAttr(const ::onnx::TensorProto &t,
     raw = t.raw_data();
   } else {
     // Typed fields; fp16/bf16/small ints travel as int32 bit patterns.
+    int64_t given = elt->isF32()           ? t.float_data_size()
+                    : elt->isF64()         ? t.double_data_size()
+                    : elt->isInteger(64)   ? t.int64_data_size()
+                                           : t.int32_data_size();
+    if (given != count)
+      return fail(what + ": holds " + Twine(given) + " values for " +
+                  Twine(count) + " elements");
     raw.resize(bytes);
     auto store = [&](int64_t i, uint64_t bits) {
       std::memcpy(raw.data() + i * (width / 8), &bits, width / 8);
@@ -259,9 +280,6 @@ FailureOr<ElementsAttr> Importer::tensorAttr(const ::onnx::TensorProto &t,
       for (int64_t i = 0; i < std::min(have, count); ++i)
         store(i, static_cast<uint64_t>(static_cast<uint32_t>(t.int32_data(i))));
     }
-    if (have != count)
-      return fail(what + ": holds " + Twine(have) + " values for shape " +
-                  Twine(count) + " elements");
   }
   if (raw.size() != bytes)
     return fail(what + ": holds " + Twine(raw.size()) + " bytes; expected " +

@@ -115,6 +115,14 @@ class CompiledModule:
         self.path = os.path.join(workdir, "module.so")
         with open(src, "w") as f:
             f.write(mlir_text)
+        # Inputs + results of each function, to check calls against.
+        self._arity = {}
+        for name in re.findall(r"func\.func @(\w+)\(", mlir_text):
+            try:
+                ins, outs = function_signature(mlir_text, name)
+                self._arity[name] = len(ins) + len(outs)
+            except ValueError:
+                pass
         flags = opt_flags or ["--tmix-reference-pipeline"]
         _run([TMIX_OPT, src, *flags, "-o", llvm_dialect])
         _run([os.path.join(LLVM_BIN, "mlir-translate"), "--mlir-to-llvmir",
@@ -127,7 +135,14 @@ class CompiledModule:
         self._lib = ctypes.CDLL(self.path)
 
     def call(self, name, inputs, output_specs):
-        """Runs @name on `inputs`; returns outputs of (shape, dtype) specs."""
+        """Runs @name on `inputs`; returns outputs of (shape, dtype) specs.
+
+        The callee trusts its descriptors, so the argument count is checked
+        against the function's signature in the module when it is known."""
+        expected = self._arity.get(name)
+        if expected is not None and expected != len(inputs) + len(output_specs):
+            raise ValueError(f"@{name} takes {expected} inputs and outputs, "
+                             f"got {len(inputs)} + {len(output_specs)}")
         outputs = [np.empty(shape, dtype=dtype) for shape, dtype in output_specs]
         arrays = [np.ascontiguousarray(a) for a in inputs] + outputs
         descs = [_descriptor(a) for a in arrays]

@@ -26,6 +26,9 @@ config.substitutions.append(("%cc", config.c_compiler))
 if os.environ.get("TMIX_SKIP_PACKAGE_TEST") != "1":
     config.available_features.add("package-test")
 
-tools = ["tmix-opt", "tmix-translate", "FileCheck", "not", "mlir-opt"]
+if os.path.exists(os.path.join(config.tmix_tools_dir, "tmix-fuzz-import")):
+    config.available_features.add("fuzzer")
+
+tools = ["tmix-fuzz-import", "tmix-opt", "tmix-translate", "FileCheck", "not", "mlir-opt"]
 llvm_config.add_tool_substitutions(
     tools, [config.tmix_tools_dir, config.llvm_tools_dir])

@@ -98,6 +98,15 @@ Results attention(Node &n) {
     n.emitError() << "past_key and past_value must be given together";
     return failure();
   }
+  if (pastK && (n.type(4).getRank() != 4 || n.type(5).getRank() != 4)) {
+    n.emitError() << "past_key and past_value must be 4-D, got "
+                  << n.type(4) << " and " << n.type(5);
+    return failure();
+  }
+  if (nonpad && n.type(6).getRank() != 1) {
+    n.emitError() << "nonpad_kv_seqlen must be 1-D, got " << n.type(6);
+    return failure();
+  }
   bool packed = n.type(0).getRank() == 3;
   int64_t qHeads = n.getInt("q_num_heads", 0);
   int64_t kvHeads = n.getInt("kv_num_heads", 0);
@@ -253,7 +262,20 @@ Results linearAttention(Node &n) {
                   << (delta ? "requires" : "does not take") << " beta";
     return failure();
   }
-  bool packed = n.type(0).getRank() == 3;
+  int64_t rank = n.type(0).getRank();
+  if ((rank != 3 && rank != 4) || n.type(1).getRank() != rank ||
+      n.type(2).getRank() != rank) {
+    n.emitError() << "query, key and value must all be 3-D (packed) or all "
+                     "4-D, got ranks "
+                  << rank << ", " << n.type(1).getRank() << ", "
+                  << n.type(2).getRank();
+    return failure();
+  }
+  if (n.input(3) && n.type(3).getRank() != 4) {
+    n.emitError() << "past_state must be 4-D, got " << n.type(3);
+    return failure();
+  }
+  bool packed = rank == 3;
   if (!packed) {
     // Already [B, H, T, D]: the head counts are the tensors' own.
     qHeads = n.type(0).getDimSize(1);

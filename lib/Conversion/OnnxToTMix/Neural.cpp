@@ -40,6 +40,11 @@ FailureOr<Value> matmul(Node &n, Value a, Value b) {
                   << " and " << bt.getElementType();
     return failure();
   }
+  if (at.getRank() == 0 || bt.getRank() == 0) {
+    n.emitError() << "operands must have rank >= 1, got " << at << " and "
+                  << bt;
+    return failure();
+  }
   // 1-D operands are promoted to matrices and the extra dim dropped after.
   SmallVector<int64_t> as(at.getShape()), bs(bt.getShape());
   bool aVec = as.size() == 1, bVec = bs.size() == 1;

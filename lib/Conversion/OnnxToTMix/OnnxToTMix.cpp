@@ -107,7 +107,7 @@ FailureOr<SmallVector<int64_t>> Node::constantInts(unsigned i,
 
 FailureOr<int64_t> Node::axis(int64_t a, int64_t rank, StringRef what) {
   int64_t r = a < 0 ? a + rank : a;
-  if (r < 0 || r >= std::max<int64_t>(rank, 1)) {
+  if (r < 0 || r >= rank) {
     emitError() << what << " " << a << " is out of range for rank " << rank;
     return failure();
   }

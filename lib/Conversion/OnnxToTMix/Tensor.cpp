@@ -295,6 +295,11 @@ Results gatherElementsRule(Node &n) {
   if (failed(axis))
     return failure();
   auto ishape = n.type(1).getShape();
+  if (ishape.size() != dshape.size()) {
+    n.emitError() << "indices must have the data's rank " << dshape.size()
+                  << ", got " << ishape.size();
+    return failure();
+  }
   return one(generic(
       n, ishape, n.type(0).getElementType(), indices,
       n.b.getMultiDimIdentityMap(ishape.size()),
@@ -312,6 +317,12 @@ Results gatherNDRule(Node &n) {
   auto dshape = n.type(0).getShape();
   auto ishape = n.type(1).getShape();
   int64_t batch = n.getInt("batch_dims", 0);
+  if (ishape.empty() || batch < 0 ||
+      batch >= static_cast<int64_t>(ishape.size())) {
+    n.emitError() << "indices of type " << n.type(1)
+                  << " do not fit batch_dims = " << batch;
+    return failure();
+  }
   int64_t k = ishape.back();
   if (batch + k > static_cast<int64_t>(dshape.size())) {
     n.emitError() << "indices address " << batch + k
