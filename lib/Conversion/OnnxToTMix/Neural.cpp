@@ -9,6 +9,8 @@
 
 #include "Rules.h"
 
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
 using namespace mlir;
 using namespace mlir::tmix::onnx_to_tmix;
 
@@ -418,9 +420,376 @@ Rule softmax(bool log) {
     return one(reshape(n, sm, type.getShape()));
   };
 }
+
+/// Pads `x` with `value` (low/high per dim); a no-op for all-zero pads.
+Value padConstant(Node &n, Value x, ArrayRef<int64_t> low,
+                  ArrayRef<int64_t> high, Attribute value) {
+  if (llvm::all_of(low, [](int64_t p) { return p == 0; }) &&
+      llvm::all_of(high, [](int64_t p) { return p == 0; }))
+    return x;
+  auto type = cast<RankedTensorType>(x.getType());
+  SmallVector<int64_t> shape;
+  for (auto [d, l, h] : llvm::zip(type.getShape(), low, high))
+    shape.push_back(d + l + h);
+  auto result = RankedTensorType::get(shape, type.getElementType());
+  Value pad = arith::ConstantOp::create(n.b, n.loc, cast<TypedAttr>(value));
+  return tensor::PadOp::create(n.b, n.loc, result, x,
+                               getAsIndexOpFoldResult(n.b.getContext(), low),
+                               getAsIndexOpFoldResult(n.b.getContext(), high),
+                               pad)
+      .getResult();
+}
+
+/// Conv (1-D, 2-D, 3-D; groups, strides, dilations, pads, auto_pad) as one
+/// generic: out[n, m, o...] += x[n, g(m)*C/G + c, o*s + k*d ...] * w[m, c, k...]
+Results conv(Node &n) {
+  Value x = n.input(0), w = n.input(1), bias = n.input(2);
+  auto xt = n.type(0), wt = n.type(1);
+  int64_t rank = xt.getRank(), spatial = rank - 2;
+  if (rank < 3 || wt.getRank() != rank) {
+    n.emitError() << "expects input and weight of the same rank >= 3, got "
+                  << xt << " and " << wt;
+    return failure();
+  }
+  Type elt = xt.getElementType();
+  if (!isa<FloatType>(elt) || wt.getElementType() != elt) {
+    n.emitError() << "expects float input and weight of one type";
+    return failure();
+  }
+  int64_t group = n.getInt("group", 1);
+  int64_t batch = xt.getDimSize(0), cin = xt.getDimSize(1);
+  int64_t cout = wt.getDimSize(0), cpg = wt.getDimSize(1);
+  if (group <= 0 || cin != cpg * group || cout % group) {
+    n.emitError() << "channels do not fit group = " << group << ": input has "
+                  << cin << ", weight " << cout << "x" << cpg;
+    return failure();
+  }
+  SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
+  SmallVector<int64_t> strides =
+      n.getInts("strides").value_or(SmallVector<int64_t>(spatial, 1));
+  SmallVector<int64_t> dilations =
+      n.getInts("dilations").value_or(SmallVector<int64_t>(spatial, 1));
+  SmallVector<int64_t> pads =
+      n.getInts("pads").value_or(SmallVector<int64_t>(2 * spatial, 0));
+  if (auto ks = n.getInts("kernel_shape"); ks && *ks != kernel) {
+    n.emitError() << "kernel_shape disagrees with the weight's shape";
+    return failure();
+  }
+  if ((int64_t)strides.size() != spatial ||
+      (int64_t)dilations.size() != spatial ||
+      (int64_t)pads.size() != 2 * spatial) {
+    n.emitError() << "strides, dilations and pads must have " << spatial
+                  << ", " << spatial << " and " << 2 * spatial << " entries";
+    return failure();
+  }
+  std::string autoPad = n.getString("auto_pad", "NOTSET");
+  SmallVector<int64_t> outSpatial;
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t in = xt.getDimSize(2 + i);
+    int64_t span = (kernel[i] - 1) * dilations[i] + 1;
+    if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+      int64_t out = (in + strides[i] - 1) / strides[i];
+      int64_t total = std::max<int64_t>((out - 1) * strides[i] + span - in, 0);
+      int64_t small = total / 2, big = total - small;
+      pads[i] = autoPad == "SAME_UPPER" ? small : big;
+      pads[i + spatial] = autoPad == "SAME_UPPER" ? big : small;
+    } else if (autoPad == "VALID") {
+      pads[i] = pads[i + spatial] = 0;
+    } else if (autoPad != "NOTSET") {
+      n.emitError() << "auto_pad '" << autoPad << "' is not supported";
+      return failure();
+    }
+    int64_t padded = in + pads[i] + pads[i + spatial];
+    if (strides[i] <= 0 || dilations[i] <= 0 || padded < span) {
+      n.emitError() << "spatial dimension " << i << " of size " << in
+                    << " is too small for the kernel";
+      return failure();
+    }
+    outSpatial.push_back((padded - span) / strides[i] + 1);
+  }
+  SmallVector<int64_t> low(rank, 0), high(rank, 0);
+  for (int64_t i = 0; i < spatial; ++i) {
+    low[2 + i] = pads[i];
+    high[2 + i] = pads[i + spatial];
+  }
+  Value padded = padConstant(n, x, low, high, n.b.getZeroAttr(elt));
+  // Dims: n, m, o_0.., c, k_0..
+  unsigned numDims = 2 + 2 * spatial + 1;
+  auto d = [&](unsigned i) { return n.b.getAffineDimExpr(i); };
+  AffineExpr c = d(2 + spatial);
+  SmallVector<AffineExpr> xExprs = {d(0),
+                                    d(1).floorDiv(cout / group) * cpg + c};
+  SmallVector<AffineExpr> wExprs = {d(1), c};
+  SmallVector<AffineExpr> oExprs = {d(0), d(1)};
+  for (int64_t i = 0; i < spatial; ++i) {
+    AffineExpr o = d(2 + i), k = d(3 + spatial + i);
+    xExprs.push_back(o * strides[i] + k * dilations[i]);
+    wExprs.push_back(k);
+    oExprs.push_back(o);
+  }
+  SmallVector<int64_t> outShape = {batch, cout};
+  outShape.append(outSpatial);
+  Type acc = accumulatorFor(elt);
+  SmallVector<utils::IteratorType> iters(2 + spatial,
+                                         utils::IteratorType::parallel);
+  iters.append(1 + spatial, utils::IteratorType::reduction);
+  auto ctx = n.b.getContext();
+  Value result =
+      linalg::GenericOp::create(
+          n.b, n.loc, RankedTensorType::get(outShape, acc),
+          ValueRange{padded, w}, zeroFilled(n, outShape, acc),
+          {AffineMap::get(numDims, 0, xExprs, ctx),
+           AffineMap::get(numDims, 0, wExprs, ctx),
+           AffineMap::get(numDims, 0, oExprs, ctx)},
+          iters,
+          [&](OpBuilder &b, Location l, ValueRange a) {
+            Value p = b.createOrFold<arith::MulFOp>(
+                l, convertScalar(b, l, a[0], acc),
+                convertScalar(b, l, a[1], acc));
+            linalg::YieldOp::create(b, l,
+                                    b.createOrFold<arith::AddFOp>(l, a[2], p));
+          })
+          .getResult(0);
+  SmallVector<Value> ins = {result};
+  if (bias)
+    ins.push_back(reshape(n, bias, [&] {
+      SmallVector<int64_t> s(rank, 1);
+      s[1] = cout;
+      return s;
+    }()));
+  FailureOr<Value> y = elementwise(
+      n, ins, elt, [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+        Value v = a[0];
+        if (a.size() > 1)
+          v = b.createOrFold<arith::AddFOp>(l, v,
+                                            convertScalar(b, l, a[1], acc));
+        return convertScalar(b, l, v, elt);
+      });
+  if (failed(y))
+    return failure();
+  return one(*y);
+}
+
+/// Einsum without ellipsis: a generic whose reduction dims are the letters
+/// missing from the output.
+Results einsum(Node &n) {
+  std::string eq = n.getString("equation", "");
+  eq.erase(std::remove(eq.begin(), eq.end(), ' '), eq.end());
+  if (eq.find("...") != std::string::npos) {
+    n.emitError() << "equation '" << eq
+                  << "' is not supported (no '...' broadcasting)";
+    return failure();
+  }
+  size_t arrow = eq.find("->");
+  if (arrow == std::string::npos) {
+    // Implicit output: the letters used once, in alphabetical order.
+    std::string out;
+    for (char ch = 'A'; ch <= 'z'; ++ch)
+      if (std::count(eq.begin(), eq.end(), ch) == 1)
+        out.push_back(ch);
+    arrow = eq.size();
+    eq += "->" + out;
+  }
+  SmallVector<StringRef> terms;
+  StringRef(eq).take_front(arrow).split(terms, ',');
+  StringRef out = StringRef(eq).drop_front(arrow + 2);
+  SmallVector<Value> ins;
+  for (unsigned i = 0; i < n.numInputs(); ++i)
+    if (n.input(i))
+      ins.push_back(n.input(i));
+  if (terms.size() != ins.size()) {
+    n.emitError() << "equation has " << terms.size() << " operands, node has "
+                  << ins.size();
+    return failure();
+  }
+  // Letters: output ones first (parallel), then the rest (reduction).
+  std::string letters(out);
+  llvm::StringMap<int64_t> sizes;
+  for (auto [term, v] : llvm::zip(terms, ins)) {
+    auto t = cast<RankedTensorType>(v.getType());
+    if (term.size() != static_cast<size_t>(t.getRank())) {
+      n.emitError() << "term '" << term << "' does not match rank "
+                    << t.getRank();
+      return failure();
+    }
+    for (auto [i, ch] : llvm::enumerate(term)) {
+      std::string key(1, ch);
+      auto [it, inserted] = sizes.try_emplace(key, t.getDimSize(i));
+      if (!inserted && it->second != t.getDimSize(i)) {
+        n.emitError() << "letter '" << ch << "' has sizes " << it->second
+                      << " and " << t.getDimSize(i);
+        return failure();
+      }
+      if (letters.find(ch) == std::string::npos)
+        letters.push_back(ch);
+    }
+  }
+  SmallVector<int64_t> outShape;
+  for (char ch : out) {
+    auto it = sizes.find(std::string(1, ch));
+    if (it == sizes.end()) {
+      n.emitError() << "output letter '" << ch << "' appears in no input";
+      return failure();
+    }
+    outShape.push_back(it->second);
+  }
+  auto ctx = n.b.getContext();
+  auto mapOf = [&](StringRef term) {
+    SmallVector<AffineExpr> e;
+    for (char ch : term)
+      e.push_back(n.b.getAffineDimExpr(letters.find(ch)));
+    return AffineMap::get(letters.size(), 0, e, ctx);
+  };
+  SmallVector<AffineMap> maps;
+  for (StringRef term : terms)
+    maps.push_back(mapOf(term));
+  maps.push_back(mapOf(out));
+  SmallVector<utils::IteratorType> iters(out.size(),
+                                         utils::IteratorType::parallel);
+  iters.append(letters.size() - out.size(), utils::IteratorType::reduction);
+  Type elt = getElementTypeOrSelf(ins[0]);
+  Type acc = isa<FloatType>(elt) ? accumulatorFor(elt) : elt;
+  bool isFloat = isa<FloatType>(elt);
+  Value r = linalg::GenericOp::create(
+                n.b, n.loc, RankedTensorType::get(outShape, acc), ins,
+                zeroFilled(n, outShape, acc), maps, iters,
+                [&](OpBuilder &b, Location l, ValueRange a) {
+                  Value p = convertScalar(b, l, a[0], acc);
+                  for (Value v : a.drop_front().drop_back())
+                    p = isFloat ? b.createOrFold<arith::MulFOp>(
+                                      l, p, convertScalar(b, l, v, acc))
+                                : b.createOrFold<arith::MulIOp>(l, p, v);
+                  Value sum = isFloat
+                                  ? b.createOrFold<arith::AddFOp>(l, a.back(), p)
+                                  : b.createOrFold<arith::AddIOp>(l, a.back(), p);
+                  linalg::YieldOp::create(b, l, sum);
+                })
+                .getResult(0);
+  if (acc != elt) {
+    FailureOr<Value> narrowed = elementwise(
+        n, r, elt, [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+          return convertScalar(b, l, a[0], elt);
+        });
+    if (failed(narrowed))
+      return failure();
+    r = *narrowed;
+  }
+  return one(r);
+}
+
+/// Pad (opset 11+: pads, constant_value, axes as inputs) in every mode, as
+/// one gather over the output: out[i] = x[source(i - low)] or the pad value.
+/// Negative pads crop.
+Results pad(Node &n) {
+  std::string mode = n.getString("mode", "constant");
+  if (mode != "constant" && mode != "edge" && mode != "reflect" &&
+      mode != "wrap") {
+    n.emitError() << "mode '" << mode
+                  << "' is not one of constant, edge, reflect, wrap";
+    return failure();
+  }
+  Value x = n.input(0);
+  auto type = n.type(0);
+  int64_t rank = type.getRank();
+  FailureOr<SmallVector<int64_t>> pads = n.constantInts(1, "pads");
+  if (failed(pads))
+    return failure();
+  SmallVector<int64_t> axes;
+  if (n.input(3)) {
+    auto a = n.constantInts(3, "axes");
+    if (failed(a))
+      return failure();
+    for (int64_t ax : *a) {
+      FailureOr<int64_t> r = n.axis(ax, rank);
+      if (failed(r))
+        return failure();
+      axes.push_back(*r);
+    }
+  } else {
+    for (int64_t i = 0; i < rank; ++i)
+      axes.push_back(i);
+  }
+  if (pads->size() != 2 * axes.size()) {
+    n.emitError() << "pads has " << pads->size() << " entries for "
+                  << axes.size() << " axes";
+    return failure();
+  }
+  SmallVector<int64_t> low(rank, 0), shape(type.getShape());
+  for (auto [i, a] : llvm::enumerate(axes)) {
+    low[a] = (*pads)[i];
+    shape[a] += (*pads)[i] + (*pads)[i + axes.size()];
+    int64_t d = type.getDimSize(a);
+    bool grows = (*pads)[i] > 0 || (*pads)[i + axes.size()] > 0;
+    if (shape[a] < 0 || (grows && d == 0) ||
+        (mode == "reflect" && grows &&
+         std::max((*pads)[i], (*pads)[i + axes.size()]) >= d)) {
+      n.emitError() << "pads on axis " << a << " do not fit its size " << d
+                    << " in mode '" << mode << "'";
+      return failure();
+    }
+  }
+  Value padValue = n.input(2);
+  if (padValue && n.type(2).getNumElements() != 1) {
+    n.emitError() << "constant_value must hold one element";
+    return failure();
+  }
+  Type elt = type.getElementType();
+  return one(generic(
+      n, shape, elt, {}, {},
+      [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange) -> Value {
+        auto idx = [&](int64_t v) -> Value {
+          return arith::ConstantIndexOp::create(b, l, v);
+        };
+        Value inside;
+        SmallVector<Value> at;
+        for (int64_t d = 0; d < rank; ++d) {
+          int64_t size = type.getDimSize(d);
+          Value j = b.createOrFold<arith::SubIOp>(l, ivs[d], idx(low[d]));
+          Value zero = idx(0), last = idx(size - 1);
+          Value lt0 = b.createOrFold<arith::CmpIOp>(
+              l, arith::CmpIPredicate::slt, j, zero);
+          Value gtLast = b.createOrFold<arith::CmpIOp>(
+              l, arith::CmpIPredicate::sgt, j, last);
+          if (mode == "edge" || mode == "constant") {
+            Value ok = b.createOrFold<arith::OrIOp>(l, lt0, gtLast);
+            inside = inside ? b.createOrFold<arith::OrIOp>(l, inside, ok) : ok;
+            j = b.createOrFold<arith::SelectOp>(l, lt0, zero, j);
+            j = b.createOrFold<arith::SelectOp>(l, gtLast, last, j);
+          } else if (mode == "reflect") {
+            j = b.createOrFold<arith::SelectOp>(
+                l, lt0, b.createOrFold<arith::SubIOp>(l, zero, j), j);
+            Value mirrored = b.createOrFold<arith::SubIOp>(
+                l, idx(2 * (size - 1)), j);
+            j = b.createOrFold<arith::SelectOp>(l, gtLast, mirrored, j);
+          } else { // wrap
+            Value r = b.createOrFold<arith::RemSIOp>(l, j, idx(size));
+            Value neg = b.createOrFold<arith::CmpIOp>(
+                l, arith::CmpIPredicate::slt, r, zero);
+            j = b.createOrFold<arith::SelectOp>(
+                l, neg, b.createOrFold<arith::AddIOp>(l, r, idx(size)), r);
+          }
+          at.push_back(j);
+        }
+        Value v = b.createOrFold<tensor::ExtractOp>(l, x, at);
+        if (mode != "constant")
+          return v;
+        Value fill;
+        if (padValue) {
+          SmallVector<Value> zeros(n.type(2).getRank(), idx(0));
+          fill = b.createOrFold<tensor::ExtractOp>(l, padValue, zeros);
+        } else {
+          fill = arith::ConstantOp::create(b, l, b.getZeroAttr(elt));
+        }
+        return inside ? b.createOrFold<arith::SelectOp>(l, inside, fill, v)
+                      : v;
+      }));
+}
 } // namespace
 
 void mlir::tmix::onnx_to_tmix::addNeuralRules(RuleTable &t) {
+  t.add("Conv", 1, conv, 2);
+  t.add("Einsum", 12, einsum, 1);
+  t.add("Pad", 11, pad, 2);
   t.add("MatMul", 1, [](Node &n) -> Results {
     FailureOr<Value> r = matmul(n, n.input(0), n.input(1));
     if (failed(r))
