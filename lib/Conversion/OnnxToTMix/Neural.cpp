@@ -517,8 +517,8 @@ Results conv(Node &n) {
   unsigned numDims = 2 + 2 * spatial + 1;
   auto d = [&](unsigned i) { return n.b.getAffineDimExpr(i); };
   AffineExpr c = d(2 + spatial);
-  SmallVector<AffineExpr> xExprs = {d(0),
-                                    d(1).floorDiv(cout / group) * cpg + c};
+  AffineExpr channel = group == 1 ? c : d(1).floorDiv(cout / group) * cpg + c;
+  SmallVector<AffineExpr> xExprs = {d(0), channel};
   SmallVector<AffineExpr> wExprs = {d(1), c};
   SmallVector<AffineExpr> oExprs = {d(0), d(1)};
   for (int64_t i = 0; i < spatial; ++i) {

@@ -365,6 +365,10 @@ Results splitRule(Node &n) {
   } else {
     int64_t count = n.opset >= 18 ? n.getInt("num_outputs", n.numResults())
                                   : n.numResults();
+    if (count <= 0) {
+      n.emitError() << "num_outputs must be positive, got " << count;
+      return failure();
+    }
     int64_t chunk = (shape[*axis] + count - 1) / count;
     for (int64_t i = 0, left = shape[*axis]; i < count; ++i, left -= chunk)
       parts.push_back(std::min(chunk, left));
@@ -538,8 +542,14 @@ void mlir::tmix::onnx_to_tmix::addTensorRules(RuleTable &t) {
       n.emitError() << "delta is 0";
       return failure();
     }
-    int64_t count = std::max<int64_t>(
-        static_cast<int64_t>(std::ceil((limit - start) / delta)), 0);
+    double length = std::ceil((limit - start) / delta);
+    if (!(length <= static_cast<double>(n.foldLimit))) {
+      n.emitError() << "Range would have " << length
+                    << " elements; at most " << n.foldLimit
+                    << " are materialised at compile time";
+      return failure();
+    }
+    int64_t count = std::max<int64_t>(static_cast<int64_t>(length), 0);
     SmallVector<Attribute> values;
     for (int64_t i = 0; i < count; ++i) {
       double v = start + i * delta;
@@ -637,8 +647,13 @@ void mlir::tmix::onnx_to_tmix::addTensorRules(RuleTable &t) {
     SmallVector<int64_t> shape;
     SmallVector<AffineExpr> exprs;
     for (auto [i, d] : llvm::enumerate(in)) {
+      if ((*repeats)[i] < 0) {
+        n.emitError() << "repeats must be non-negative";
+        return failure();
+      }
       shape.push_back(d * (*repeats)[i]);
-      exprs.push_back(n.b.getAffineDimExpr(i) % d);
+      exprs.push_back(d ? n.b.getAffineDimExpr(i) % d
+                        : n.b.getAffineConstantExpr(0));
     }
     return one(generic(
         n, shape, n.type(0).getElementType(), n.input(0),

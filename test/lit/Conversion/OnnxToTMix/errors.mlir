@@ -159,3 +159,36 @@ func.func @unsupported_output(%a: tensor<2x2xf32>) -> (!onnx.value, !onnx.value)
   %0:2 = onnx.node "MatMul"(%a, %a) {name = "mm"} : (tensor<2x2xf32>, tensor<2x2xf32>) -> (!onnx.value, !onnx.value)
   return %0#0, %0#1 : !onnx.value, !onnx.value
 }
+
+// -----
+
+func.func @conv_groups(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
+  // expected-error @+1 {{node 'c' (Conv, opset 17): channels do not fit group = 2: input has 3, weight 4x3}}
+  %0 = onnx.node "Conv"(%x, %w) {attrs = {group = 2 : i64}, name = "c"} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> !onnx.value
+  return %0 : !onnx.value
+}
+
+// -----
+
+func.func @einsum_ellipsis(%a: tensor<2x3xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
+  // expected-error @+1 {{node 'e' (Einsum, opset 17): equation '...ii->...i' is not supported (no '...' broadcasting)}}
+  %0 = onnx.node "Einsum"(%a) {attrs = {equation = "...ii->...i"}, name = "e"} : (tensor<2x3xf32>) -> !onnx.value
+  return %0 : !onnx.value
+}
+
+// -----
+
+func.func @pad_reflect_too_wide(%x: tensor<3x4xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 18 : i64}} {
+  %p = arith.constant dense<[0, 4, 0, 0]> : tensor<4xi64>
+  // expected-error @+1 {{node 'p' (Pad, opset 18): pads on axis 1 do not fit its size 4 in mode 'reflect'}}
+  %0 = onnx.node "Pad"(%x, %p) {attrs = {mode = "reflect"}, name = "p"} : (tensor<3x4xf32>, tensor<4xi64>) -> !onnx.value
+  return %0 : !onnx.value
+}
+
+// -----
+
+func.func @split_zero_outputs(%x: tensor<6xf32>) -> (!onnx.value, !onnx.value) attributes {onnx.opset_import = {"ai.onnx" = 18 : i64}} {
+  // expected-error @+1 {{node 's' (Split, opset 18): num_outputs must be positive, got 0}}
+  %0:2 = onnx.node "Split"(%x) {attrs = {num_outputs = 0 : i64}, name = "s"} : (tensor<6xf32>) -> (!onnx.value, !onnx.value)
+  return %0#0, %0#1 : !onnx.value, !onnx.value
+}
