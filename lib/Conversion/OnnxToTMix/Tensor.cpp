@@ -596,6 +596,14 @@ void mlir::tmix::onnx_to_tmix::addTensorRules(RuleTable &t) {
     return one(transpose(n, n.input(0), perm));
   });
   t.add("Concat", 4, [](Node &n) -> Results {
+    for (unsigned i = 1; i < n.numInputs(); ++i)
+      if (n.input(i) && (n.type(i).getRank() != n.type(0).getRank() ||
+                         n.type(i).getElementType() !=
+                             n.type(0).getElementType())) {
+        n.emitError() << "input " << i << " of type " << n.type(i)
+                      << " does not match input 0 of type " << n.type(0);
+        return failure();
+      }
     SmallVector<Value> ins;
     for (unsigned i = 0; i < n.numInputs(); ++i)
       if (n.input(i) && n.type(i).getNumElements() != 0)
