@@ -14,8 +14,7 @@ using namespace mlir;
 
 namespace {
 struct TMixDecomposeAggregatesPass
-    : tmix::impl::TMixDecomposeAggregatesPassBase<
-          TMixDecomposeAggregatesPass> {
+    : tmix::impl::TMixDecomposeAggregatesPassBase<TMixDecomposeAggregatesPass> {
   void runOnOperation() override {
     SmallVector<linalg::AggregatedOpInterface> ops;
     getOperation()->walk(

@@ -43,8 +43,9 @@ tmix::parseInputShapeSpec(StringRef spec, OnnxImportOptions &options) {
     for (StringRef p : parts) {
       int64_t d;
       if (p.getAsInteger(10, d) || d < 0)
-        return "bad dimension '" + p.str() + "' in --input-shape=" +
-               spec.str() + " (expected non-negative integers joined by 'x')";
+        return "bad dimension '" + p.str() +
+               "' in --input-shape=" + spec.str() +
+               " (expected non-negative integers joined by 'x')";
       shape.push_back(d);
     }
   }
@@ -90,10 +91,10 @@ private:
                                      StringRef what);
   FailureOr<Attribute> attribute(const ::onnx::AttributeProto &attr,
                                  StringRef nodeDesc);
-  LogicalResult emitNode(const ::onnx::NodeProto &node, StringRef prefix,
-                         const llvm::StringMap<const ::onnx::AttributeProto *>
-                             *callerAttrs,
-                         llvm::StringMap<Value> &scope, int depth);
+  LogicalResult
+  emitNode(const ::onnx::NodeProto &node, StringRef prefix,
+           const llvm::StringMap<const ::onnx::AttributeProto *> *callerAttrs,
+           llvm::StringMap<Value> &scope, int depth);
   LogicalResult inlineFunction(const ::onnx::FunctionProto &fn,
                                const ::onnx::NodeProto &call, StringRef prefix,
                                llvm::StringMap<Value> &scope, int depth);
@@ -149,9 +150,8 @@ FailureOr<Type> Importer::elementType(int32_t t, StringRef what) {
   }
   // Types newer than this libonnx's proto (8-, 4- and 2-bit formats).
   static const char *const newer[] = {
-      "FLOAT8E4M3FN", "FLOAT8E4M3FNUZ", "FLOAT8E5M2", "FLOAT8E5M2FNUZ",
-      "UINT4",        "INT4",           "FLOAT4E2M1", "FLOAT8E8M0",
-      "UINT2",        "INT2"};
+      "FLOAT8E4M3FN", "FLOAT8E4M3FNUZ", "FLOAT8E5M2", "FLOAT8E5M2FNUZ", "UINT4",
+      "INT4",         "FLOAT4E2M1",     "FLOAT8E8M0", "UINT2",          "INT2"};
   std::string name = ::onnx::TensorProto_DataType_IsValid(t)
                          ? ::onnx::TensorProto_DataType_Name(t)
                      : t >= 17 && t <= 26 ? newer[t - 17]
@@ -174,8 +174,8 @@ FailureOr<Type> Importer::valueType(const ::onnx::TypeProto &type,
     return failure();
   auto it = options.inputShapes.find(name);
   if (isGraphInput && it != options.inputShapes.end()) {
-    if (tt.has_shape() && tt.shape().dim_size() !=
-                              static_cast<int>(it->second.size()))
+    if (tt.has_shape() &&
+        tt.shape().dim_size() != static_cast<int>(it->second.size()))
       return fail("--input-shape for " + quote(name) + " has rank " +
                   Twine(it->second.size()) + " but the graph declares rank " +
                   Twine(tt.shape().dim_size()));
@@ -247,10 +247,10 @@ FailureOr<ElementsAttr> Importer::tensorAttr(const ::onnx::TensorProto &t,
     raw = t.raw_data();
   } else {
     // Typed fields; fp16/bf16/small ints travel as int32 bit patterns.
-    int64_t given = elt->isF32()           ? t.float_data_size()
-                    : elt->isF64()         ? t.double_data_size()
-                    : elt->isInteger(64)   ? t.int64_data_size()
-                                           : t.int32_data_size();
+    int64_t given = elt->isF32()         ? t.float_data_size()
+                    : elt->isF64()       ? t.double_data_size()
+                    : elt->isInteger(64) ? t.int64_data_size()
+                                         : t.int32_data_size();
     if (given != count)
       return fail(what + ": holds " + Twine(given) + " values for " +
                   Twine(count) + " elements");
@@ -294,9 +294,9 @@ FailureOr<ElementsAttr> Importer::tensorAttr(const ::onnx::TensorProto &t,
   if (count <= options.inlineElementLimit)
     return ElementsAttr(
         DenseElementsAttr::getFromRawBuffer(type, ArrayRef(raw.data(), bytes)));
-  std::string blobName = t.name().empty()
-                             ? "onnx_tensor_" + std::to_string(resourceCounter++)
-                             : t.name();
+  std::string blobName =
+      t.name().empty() ? "onnx_tensor_" + std::to_string(resourceCounter++)
+                       : t.name();
   AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
       ArrayRef(raw.data(), bytes), alignof(double));
   return ElementsAttr(
@@ -336,11 +336,11 @@ FailureOr<Attribute> Importer::attribute(const ::onnx::AttributeProto &a,
     break;
   }
   return fail(what + " has type " +
-             (AP::AttributeType_IsValid(a.type())
-                  ? AP::AttributeType_Name(a.type())
-                  : std::to_string(a.type())) +
-             ", which is not supported (subgraph attributes such as "
-             "If/Loop/Scan bodies cannot be imported)");
+              (AP::AttributeType_IsValid(a.type())
+                   ? AP::AttributeType_Name(a.type())
+                   : std::to_string(a.type())) +
+              ", which is not supported (subgraph attributes such as "
+              "If/Loop/Scan bodies cannot be imported)");
 }
 
 LogicalResult Importer::emitNode(
@@ -369,9 +369,10 @@ LogicalResult Importer::emitNode(
     const ::onnx::AttributeProto *src = &a;
     if (!a.ref_attr_name().empty()) {
       // Inside an inlined function: the caller supplies the value.
-      auto it = callerAttrs ? callerAttrs->find(a.ref_attr_name())
-                            : llvm::StringMap<const ::onnx::AttributeProto *>::
-                                  const_iterator();
+      auto it = callerAttrs
+                    ? callerAttrs->find(a.ref_attr_name())
+                    : llvm::StringMap<
+                          const ::onnx::AttributeProto *>::const_iterator();
       if (!callerAttrs || it == callerAttrs->end())
         continue; // not given by the caller: the op's default applies
       src = it->second;
@@ -396,9 +397,10 @@ LogicalResult Importer::emitNode(
   std::string locName = nodeName;
   if (locName.empty() && node.output_size() && !node.output(0).empty())
     locName = "output " + prefix.str() + node.output(0);
-  Location loc = locName.empty() ? fileLoc
-                                 : Location(NameLoc::get(
-                                       b.getStringAttr(locName), fileLoc));
+  Location loc =
+      locName.empty()
+          ? fileLoc
+          : Location(NameLoc::get(b.getStringAttr(locName), fileLoc));
   auto op = onnxir::NodeOp::create(
       b, loc, resultTypes, b.getStringAttr(node.op_type()),
       b.getStringAttr(node.domain()),
@@ -425,7 +427,8 @@ LogicalResult Importer::inlineFunction(const ::onnx::FunctionProto &fn,
                 Twine(fn.input_size()));
   for (int i = 0; i < fn.input_size(); ++i) {
     if (i >= call.input_size() || call.input(i).empty()) {
-      scope[inner + fn.input(i)] = onnxir::NoneOp::create(b, fileLoc, b.getNoneType());
+      scope[inner + fn.input(i)] =
+          onnxir::NoneOp::create(b, fileLoc, b.getNoneType());
       continue;
     }
     auto it = scope.find(prefix.str() + call.input(i));
@@ -452,7 +455,8 @@ LogicalResult Importer::inlineFunction(const ::onnx::FunctionProto &fn,
 }
 
 OwningOpRef<ModuleOp> Importer::run(const ::onnx::ModelProto &model) {
-  ctx->loadDialect<onnxir::OnnxDialect, func::FuncDialect, arith::ArithDialect>();
+  ctx->loadDialect<onnxir::OnnxDialect, func::FuncDialect,
+                   arith::ArithDialect>();
   const ::onnx::GraphProto &graph = model.graph();
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
   b.setInsertionPointToEnd(module->getBody());

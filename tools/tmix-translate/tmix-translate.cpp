@@ -21,11 +21,11 @@
 
 using namespace mlir;
 
-static llvm::cl::list<std::string> inputShapes(
-    "input-shape",
-    llvm::cl::desc("Static shape of a graph input, NAME:DIMS (e.g. "
-                   "input_ids:2x64); repeatable"),
-    llvm::cl::ZeroOrMore);
+static llvm::cl::list<std::string>
+    inputShapes("input-shape",
+                llvm::cl::desc("Static shape of a graph input, NAME:DIMS (e.g. "
+                               "input_ids:2x64); repeatable"),
+                llvm::cl::ZeroOrMore);
 static llvm::cl::list<std::string> bindInputs(
     "bind-input",
     llvm::cl::desc("Specialise a graph input to the constant in a serialized "

@@ -100,7 +100,7 @@ LogicalResult verifyQueryKeyValue(Operation *o, RankedTensorType q,
     return failure();
   int64_t hq = q.getDimSize(1);
   int64_t hkv = ShapedType::isDynamic(k.getDimSize(1)) ? v.getDimSize(1)
-                                                        : k.getDimSize(1);
+                                                       : k.getDimSize(1);
   if (!ShapedType::isDynamic(hq) && !ShapedType::isDynamic(hkv) &&
       (hkv == 0 || hq % hkv != 0))
     return o->emitOpError("expected the number of query heads (")

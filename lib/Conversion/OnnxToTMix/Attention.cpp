@@ -24,15 +24,14 @@ FailureOr<Value> unpackHeads(Node &n, Value x, int64_t heads, StringRef what) {
   if (t.getRank() == 4)
     return x;
   if (t.getRank() != 3 || heads <= 0 || t.getDimSize(2) % heads) {
-    n.emitError() << what << " of type " << t
-                  << " cannot be split into " << heads
+    n.emitError() << what << " of type " << t << " cannot be split into "
+                  << heads
                   << " heads (expected [batch, length, heads * head_size] "
                      "or [batch, heads, length, head_size])";
     return failure();
   }
-  Value r = reshape(n, x,
-                    {t.getDimSize(0), t.getDimSize(1), heads,
-                     t.getDimSize(2) / heads});
+  Value r = reshape(
+      n, x, {t.getDimSize(0), t.getDimSize(1), heads, t.getDimSize(2) / heads});
   return transpose(n, r, {0, 2, 1, 3});
 }
 
@@ -40,9 +39,9 @@ FailureOr<Value> unpackHeads(Node &n, Value x, int64_t heads, StringRef what) {
 Value packHeads(Node &n, Value x) {
   auto t = cast<RankedTensorType>(x.getType());
   Value tr = transpose(n, x, {0, 2, 1, 3});
-  return reshape(n, tr,
-                 {t.getDimSize(0), t.getDimSize(2),
-                  t.getDimSize(1) * t.getDimSize(3)});
+  return reshape(
+      n, tr,
+      {t.getDimSize(0), t.getDimSize(2), t.getDimSize(1) * t.getDimSize(3)});
 }
 
 Value concatSeq(Node &n, Value past, Value cur) {
@@ -50,8 +49,7 @@ Value concatSeq(Node &n, Value past, Value cur) {
   auto c = cast<RankedTensorType>(cur.getType());
   SmallVector<int64_t> shape(c.getShape());
   shape[2] += p.getDimSize(2);
-  Value out =
-      tensor::EmptyOp::create(n.b, n.loc, shape, c.getElementType());
+  Value out = tensor::EmptyOp::create(n.b, n.loc, shape, c.getElementType());
   auto insert = [&](Value v, int64_t off, RankedTensorType t) {
     SmallVector<OpFoldResult> offsets(4, n.b.getIndexAttr(0)), sizes,
         strides(4, n.b.getIndexAttr(1));
@@ -80,7 +78,8 @@ FailureOr<Value> combineMask(Node &n, Value mask, Value visible) {
       n, {visible, mask}, elt,
       [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
         Value ninf = arith::ConstantOp::create(
-            b, l, b.getFloatAttr(elt, -std::numeric_limits<double>::infinity()));
+            b, l,
+            b.getFloatAttr(elt, -std::numeric_limits<double>::infinity()));
         return b.createOrFold<arith::SelectOp>(l, a[0], a[1], ninf);
       });
 }
@@ -99,8 +98,8 @@ Results attention(Node &n) {
     return failure();
   }
   if (pastK && (n.type(4).getRank() != 4 || n.type(5).getRank() != 4)) {
-    n.emitError() << "past_key and past_value must be 4-D, got "
-                  << n.type(4) << " and " << n.type(5);
+    n.emitError() << "past_key and past_value must be 4-D, got " << n.type(4)
+                  << " and " << n.type(5);
     return failure();
   }
   if (nonpad && n.type(6).getRank() != 1) {
@@ -139,8 +138,8 @@ Results attention(Node &n) {
               ? Attribute(n.b.getBoolAttr(false))
               : Attribute(n.b.getFloatAttr(
                     elt, -std::numeric_limits<double>::infinity()));
-      Value pad = constantOf(n.b, n.loc,
-                             RankedTensorType::get(padShape, elt), fill);
+      Value pad =
+          constantOf(n.b, n.loc, RankedTensorType::get(padShape, elt), fill);
       SmallVector<OpFoldResult> sizes;
       Value out = tensor::EmptyOp::create(
           n.b, n.loc,
@@ -183,8 +182,8 @@ Results attention(Node &n) {
         [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange a) {
           Type t = a[0].getType();
           Value j = b.createOrFold<arith::IndexCastOp>(l, t, ivs[3]);
-          Value ok = b.createOrFold<arith::CmpIOp>(
-              l, arith::CmpIPredicate::slt, j, a[0]);
+          Value ok = b.createOrFold<arith::CmpIOp>(l, arith::CmpIPredicate::slt,
+                                                   j, a[0]);
           if (!isCausal || pastK)
             return ok;
           Value i = b.createOrFold<arith::IndexCastOp>(l, t, ivs[2]);
@@ -215,8 +214,8 @@ Results attention(Node &n) {
       for (int64_t i = 0; i < lq; ++i)
         for (int64_t j = 0; j < lk; ++j)
           bits.push_back(j <= i + pastLen);
-      Value vis = arith::ConstantOp::create(
-          n.b, n.loc, DenseElementsAttr::get(type, bits));
+      Value vis = arith::ConstantOp::create(n.b, n.loc,
+                                            DenseElementsAttr::get(type, bits));
       FailureOr<Value> m = combineMask(n, mask, vis);
       if (failed(m))
         return failure();
@@ -312,8 +311,8 @@ Results linearAttention(Node &n) {
     auto t = n.type(5);
     if (t.getRank() != 3 ||
         (t.getDimSize(2) != kvHeads && t.getDimSize(2) != 1)) {
-      n.emitError() << "beta of type " << t << " is neither [B, T, "
-                    << kvHeads << "] nor [B, T, 1]";
+      n.emitError() << "beta of type " << t << " is neither [B, T, " << kvHeads
+                    << "] nor [B, T, 1]";
       return failure();
     }
     FailureOr<Value> full = elementwise(
@@ -331,9 +330,9 @@ Results linearAttention(Node &n) {
   auto outType = RankedTensorType::get(
       {batch, qt.getDimSize(1), qt.getDimSize(2), vt.getDimSize(3)},
       qt.getElementType());
-  auto stateType = RankedTensorType::get(
-      {batch, kvHeads, dk, vt.getDimSize(3)},
-      state ? n.type(3).getElementType() : qt.getElementType());
+  auto stateType = RankedTensorType::get({batch, kvHeads, dk, vt.getDimSize(3)},
+                                         state ? n.type(3).getElementType()
+                                               : qt.getElementType());
   auto op = LinearAttentionOp::create(
       n.b, n.loc, outType, stateType, *q, *k, *v, decay, beta, state,
       FeatureMapAttr::get(n.b.getContext(), FeatureMap::identity),

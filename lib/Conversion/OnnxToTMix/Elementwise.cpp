@@ -58,12 +58,10 @@ Rule binary(std::function<Value(OpBuilder &, Location, Value, Value)> onFloat,
       return failure();
     }
     Type out = producesBool ? n.b.getI1Type() : elt;
-    return one(elementwise(n, ins, out,
-                           [&](OpBuilder &b, Location l, ValueRange,
-                               ValueRange a) {
-                             return isFloat ? onFloat(b, l, a[0], a[1])
-                                            : onInt(b, l, a[0], a[1]);
-                           }));
+    return one(elementwise(
+        n, ins, out, [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+          return isFloat ? onFloat(b, l, a[0], a[1]) : onInt(b, l, a[0], a[1]);
+        }));
   };
 }
 
@@ -75,22 +73,18 @@ Rule unaryFloat(std::function<Value(OpBuilder &, Location, Value)> fn) {
       n.emitError() << "expects a float input, got " << elt;
       return failure();
     }
-    return one(elementwise(
-        n, x, elt,
-        [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
-          return fn(b, l, a[0]);
-        }));
+    return one(elementwise(n, x, elt,
+                           [&](OpBuilder &b, Location l, ValueRange,
+                               ValueRange a) { return fn(b, l, a[0]); }));
   };
 }
 
 template <typename FOp, typename IOp> Rule arithBinary() {
-  return binary(
-      [](OpBuilder &b, Location l, Value x, Value y) {
-        return b.createOrFold<FOp>(l, x, y);
-      },
-      [](OpBuilder &b, Location l, Value x, Value y) {
-        return b.createOrFold<IOp>(l, x, y);
-      });
+  return binary([](OpBuilder &b, Location l, Value x,
+                   Value y) { return b.createOrFold<FOp>(l, x, y); },
+                [](OpBuilder &b, Location l, Value x, Value y) {
+                  return b.createOrFold<IOp>(l, x, y);
+                });
 }
 
 Rule compare(arith::CmpFPredicate fp, arith::CmpIPredicate ip) {
@@ -142,8 +136,8 @@ Value sigmoid(OpBuilder &b, Location l, Value x) {
   Type t = x.getType();
   Value one = fconst(b, l, t, 1.0);
   Value e = b.createOrFold<math::ExpOp>(l, b.createOrFold<arith::NegFOp>(l, x));
-  return b.createOrFold<arith::DivFOp>(l, one,
-                                       b.createOrFold<arith::AddFOp>(l, one, e));
+  return b.createOrFold<arith::DivFOp>(
+      l, one, b.createOrFold<arith::AddFOp>(l, one, e));
 }
 
 /// 0.5 x (1 + erf(x / sqrt 2)), or the tanh approximation.
@@ -169,11 +163,10 @@ Value gelu(OpBuilder &b, Location l, Value x, bool tanhApprox) {
 }
 
 FailureOr<SmallVector<Value>> castTo(Node &n, Value x, Type to) {
-  return one(elementwise(n, x, to,
-                         [&](OpBuilder &b, Location l, ValueRange,
-                             ValueRange a) {
-                           return convertScalar(b, l, a[0], to);
-                         }));
+  return one(elementwise(
+      n, x, to, [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+        return convertScalar(b, l, a[0], to);
+      }));
 }
 
 /// ONNX TensorProto data type codes that tmix supports.
@@ -212,51 +205,59 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
   t.add("Div", 7, arithBinary<arith::DivFOp, arith::DivSIOp>(), 2);
   // Pow(T, T1): the exponent may have another type; the result has the
   // base's. Integer powers of integers are exact (math.ipowi).
-  t.add("Pow", 7, [](Node &n) -> FailureOr<SmallVector<Value>> {
-    Type base = getElementTypeOrSelf(n.input(0));
-    Type exp = getElementTypeOrSelf(n.input(1));
-    return one(elementwise(
-        n, {n.input(0), n.input(1)}, base,
-        [&](OpBuilder &b, Location l, ValueRange, ValueRange a) -> Value {
-          if (isa<FloatType>(base))
-            return b.createOrFold<math::PowFOp>(
-                l, a[0], convertScalar(b, l, a[1], base));
-          if (!isa<FloatType>(exp))
-            return b.createOrFold<math::IPowIOp>(
-                l, a[0], convertScalar(b, l, a[1], base));
-          Value x = convertScalar(b, l, a[0], b.getF64Type());
-          Value p = b.createOrFold<math::PowFOp>(
-              l, x, convertScalar(b, l, a[1], b.getF64Type()));
-          return convertScalar(b, l, p, base);
-        }));
-  }, 2);
-  t.add("Mod", 10, [](Node &n) -> FailureOr<SmallVector<Value>> {
-    bool fmod = n.getInt("fmod", 0);
-    if (!fmod && isa<FloatType>(getElementTypeOrSelf(n.input(0)))) {
-      n.emitError() << "fmod must be 1 for float inputs";
-      return failure();
-    }
-    Rule r = binary(
-        [](OpBuilder &b, Location l, Value x, Value y) {
-          return b.createOrFold<arith::RemFOp>(l, x, y);
-        },
-        [fmod](OpBuilder &b, Location l, Value x, Value y) -> Value {
-          Value rem = b.createOrFold<arith::RemSIOp>(l, x, y);
-          if (fmod)
-            return rem;
-          // Python-style: the result takes the divisor's sign.
-          Value zero = arith::ConstantOp::create(
-              b, l, b.getIntegerAttr(x.getType(), 0));
-          Value remNeg = b.createOrFold<arith::CmpIOp>(l, IP::slt, rem, zero);
-          Value yNeg = b.createOrFold<arith::CmpIOp>(l, IP::slt, y, zero);
-          Value nonzero = b.createOrFold<arith::CmpIOp>(l, IP::ne, rem, zero);
-          Value fix = b.createOrFold<arith::AndIOp>(
-              l, nonzero, b.createOrFold<arith::XOrIOp>(l, remNeg, yNeg));
-          return b.createOrFold<arith::SelectOp>(
-              l, fix, b.createOrFold<arith::AddIOp>(l, rem, y), rem);
-        });
-    return r(n);
-  }, 2);
+  t.add(
+      "Pow", 7,
+      [](Node &n) -> FailureOr<SmallVector<Value>> {
+        Type base = getElementTypeOrSelf(n.input(0));
+        Type exp = getElementTypeOrSelf(n.input(1));
+        return one(elementwise(
+            n, {n.input(0), n.input(1)}, base,
+            [&](OpBuilder &b, Location l, ValueRange, ValueRange a) -> Value {
+              if (isa<FloatType>(base))
+                return b.createOrFold<math::PowFOp>(
+                    l, a[0], convertScalar(b, l, a[1], base));
+              if (!isa<FloatType>(exp))
+                return b.createOrFold<math::IPowIOp>(
+                    l, a[0], convertScalar(b, l, a[1], base));
+              Value x = convertScalar(b, l, a[0], b.getF64Type());
+              Value p = b.createOrFold<math::PowFOp>(
+                  l, x, convertScalar(b, l, a[1], b.getF64Type()));
+              return convertScalar(b, l, p, base);
+            }));
+      },
+      2);
+  t.add(
+      "Mod", 10,
+      [](Node &n) -> FailureOr<SmallVector<Value>> {
+        bool fmod = n.getInt("fmod", 0);
+        if (!fmod && isa<FloatType>(getElementTypeOrSelf(n.input(0)))) {
+          n.emitError() << "fmod must be 1 for float inputs";
+          return failure();
+        }
+        Rule r = binary(
+            [](OpBuilder &b, Location l, Value x, Value y) {
+              return b.createOrFold<arith::RemFOp>(l, x, y);
+            },
+            [fmod](OpBuilder &b, Location l, Value x, Value y) -> Value {
+              Value rem = b.createOrFold<arith::RemSIOp>(l, x, y);
+              if (fmod)
+                return rem;
+              // Python-style: the result takes the divisor's sign.
+              Value zero = arith::ConstantOp::create(
+                  b, l, b.getIntegerAttr(x.getType(), 0));
+              Value remNeg =
+                  b.createOrFold<arith::CmpIOp>(l, IP::slt, rem, zero);
+              Value yNeg = b.createOrFold<arith::CmpIOp>(l, IP::slt, y, zero);
+              Value nonzero =
+                  b.createOrFold<arith::CmpIOp>(l, IP::ne, rem, zero);
+              Value fix = b.createOrFold<arith::AndIOp>(
+                  l, nonzero, b.createOrFold<arith::XOrIOp>(l, remNeg, yNeg));
+              return b.createOrFold<arith::SelectOp>(
+                  l, fix, b.createOrFold<arith::AddIOp>(l, rem, y), rem);
+            });
+        return r(n);
+      },
+      2);
   t.add("Min", 8,
         variadic(
             [](OpBuilder &b, Location l, Value x, Value y) {
@@ -294,13 +295,16 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
   };
   t.add("And", 7, logical([](OpBuilder &b, Location l, Value x, Value y) {
           return b.createOrFold<arith::AndIOp>(l, x, y);
-        }), 2);
+        }),
+        2);
   t.add("Or", 7, logical([](OpBuilder &b, Location l, Value x, Value y) {
           return b.createOrFold<arith::OrIOp>(l, x, y);
-        }), 2);
+        }),
+        2);
   t.add("Xor", 7, logical([](OpBuilder &b, Location l, Value x, Value y) {
           return b.createOrFold<arith::XOrIOp>(l, x, y);
-        }), 2);
+        }),
+        2);
   t.add("Not", 1, [](Node &n) -> FailureOr<SmallVector<Value>> {
     if (!getElementTypeOrSelf(n.input(0)).isInteger(1)) {
       n.emitError() << "expects a bool input";
@@ -321,7 +325,8 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
         [&](OpBuilder &b, Location l, ValueRange, ValueRange a) -> Value {
           if (isa<FloatType>(elt))
             return b.createOrFold<arith::NegFOp>(l, a[0]);
-          Value zero = arith::ConstantOp::create(b, l, b.getIntegerAttr(elt, 0));
+          Value zero =
+              arith::ConstantOp::create(b, l, b.getIntegerAttr(elt, 0));
           return b.createOrFold<arith::SubIOp>(l, zero, a[0]);
         }));
   });
@@ -364,14 +369,14 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
     return unaryFloat([alpha](OpBuilder &b, Location l, Value x) {
       Value zero = fconst(b, l, x.getType(), 0);
       Value pos = b.createOrFold<arith::CmpFOp>(l, P::OGT, x, zero);
-      Value scaled = b.createOrFold<arith::MulFOp>(
-          l, x, fconst(b, l, x.getType(), alpha));
+      Value scaled =
+          b.createOrFold<arith::MulFOp>(l, x, fconst(b, l, x.getType(), alpha));
       return b.createOrFold<arith::SelectOp>(l, pos, x, scaled);
     })(n);
   });
   t.add("Softplus", 1, unaryFloat([](OpBuilder &b, Location l, Value x) {
-          return b.createOrFold<math::Log1pOp>(l,
-                                               b.createOrFold<math::ExpOp>(l, x));
+          return b.createOrFold<math::Log1pOp>(
+              l, b.createOrFold<math::ExpOp>(l, x));
         }));
   t.add("Gelu", 20, [](Node &n) -> FailureOr<SmallVector<Value>> {
     std::string approx = n.getString("approximate", "none");
@@ -400,7 +405,8 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
       n.emitError() << "expects a float input";
       return failure();
     }
-    bool pos = n.getInt("detect_positive", 1), neg = n.getInt("detect_negative", 1);
+    bool pos = n.getInt("detect_positive", 1),
+         neg = n.getInt("detect_negative", 1);
     return one(elementwise(
         n, n.input(0), n.b.getI1Type(),
         [&](OpBuilder &b, Location l, ValueRange, ValueRange a) -> Value {
@@ -441,21 +447,24 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
           return x;
         }));
   });
-  t.add("Where", 9, [](Node &n) -> FailureOr<SmallVector<Value>> {
-    SmallVector<Value> ins = {n.input(0), n.input(1), n.input(2)};
-    if (!getElementTypeOrSelf(ins[0]).isInteger(1)) {
-      n.emitError() << "condition must be bool, got "
-                    << getElementTypeOrSelf(ins[0]);
-      return failure();
-    }
-    if (failed(sameElementTypes(n, ArrayRef(ins).drop_front())))
-      return failure();
-    return one(elementwise(
-        n, ins, getElementTypeOrSelf(ins[1]),
-        [](OpBuilder &b, Location l, ValueRange, ValueRange a) {
-          return b.createOrFold<arith::SelectOp>(l, a[0], a[1], a[2]);
-        }));
-  }, 3);
+  t.add(
+      "Where", 9,
+      [](Node &n) -> FailureOr<SmallVector<Value>> {
+        SmallVector<Value> ins = {n.input(0), n.input(1), n.input(2)};
+        if (!getElementTypeOrSelf(ins[0]).isInteger(1)) {
+          n.emitError() << "condition must be bool, got "
+                        << getElementTypeOrSelf(ins[0]);
+          return failure();
+        }
+        if (failed(sameElementTypes(n, ArrayRef(ins).drop_front())))
+          return failure();
+        return one(elementwise(
+            n, ins, getElementTypeOrSelf(ins[1]),
+            [](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+              return b.createOrFold<arith::SelectOp>(l, a[0], a[1], a[2]);
+            }));
+      },
+      3);
   t.add("Cast", 6, [](Node &n) -> FailureOr<SmallVector<Value>> {
     int64_t to = n.getInt("to", 0);
     Type elt = onnxElementType(n.b, to);
@@ -466,9 +475,12 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
     }
     return castTo(n, n.input(0), elt);
   });
-  t.add("CastLike", 15, [](Node &n) -> FailureOr<SmallVector<Value>> {
-    return castTo(n, n.input(0), getElementTypeOrSelf(n.input(1)));
-  }, 2);
+  t.add(
+      "CastLike", 15,
+      [](Node &n) -> FailureOr<SmallVector<Value>> {
+        return castTo(n, n.input(0), getElementTypeOrSelf(n.input(1)));
+      },
+      2);
   t.add("Identity", 1, [](Node &n) -> FailureOr<SmallVector<Value>> {
     return SmallVector<Value>{n.input(0)};
   });

@@ -38,8 +38,8 @@ FailureOr<Value> matmul(Node &n, Value a, Value b) {
   auto bt = cast<RankedTensorType>(b.getType());
   Type elt = at.getElementType();
   if (elt != bt.getElementType()) {
-    n.emitError() << "operands have different element types " << elt
-                  << " and " << bt.getElementType();
+    n.emitError() << "operands have different element types " << elt << " and "
+                  << bt.getElementType();
     return failure();
   }
   if (at.getRank() == 0 || bt.getRank() == 0) {
@@ -70,9 +70,10 @@ FailureOr<Value> matmul(Node &n, Value a, Value b) {
     int64_t rows = m * ShapedType::getNumElements(aBatch);
     Value a2 = reshape(n, a, {rows, k});
     Value b2 = reshape(n, b, {k, nn});
-    result = linalg::MatmulOp::create(n.b, n.loc, ValueRange{a2, b2},
-                                      ValueRange{zeroFilled(n, {rows, nn}, acc)})
-                 .getResult(0);
+    result =
+        linalg::MatmulOp::create(n.b, n.loc, ValueRange{a2, b2},
+                                 ValueRange{zeroFilled(n, {rows, nn}, acc)})
+            .getResult(0);
     outShape.append(aBatch);
   } else {
     FailureOr<SmallVector<int64_t>> batch =
@@ -94,7 +95,9 @@ FailureOr<Value> matmul(Node &n, Value a, Value b) {
         target.push_back(c);
         FailureOr<Value> e = elementwise(
             n, v, elt,
-            [](OpBuilder &, Location, ValueRange, ValueRange x) { return x[0]; },
+            [](OpBuilder &, Location, ValueRange, ValueRange x) {
+              return x[0];
+            },
             target);
         if (failed(e))
           return failure();
@@ -113,10 +116,11 @@ FailureOr<Value> matmul(Node &n, Value a, Value b) {
     outShape.append(*batch);
   }
   if (acc != elt) {
-    FailureOr<Value> narrowed = elementwise(
-        n, result, elt, [&](OpBuilder &b, Location l, ValueRange, ValueRange x) {
-          return convertScalar(b, l, x[0], elt);
-        });
+    FailureOr<Value> narrowed =
+        elementwise(n, result, elt,
+                    [&](OpBuilder &b, Location l, ValueRange, ValueRange x) {
+                      return convertScalar(b, l, x[0], elt);
+                    });
     if (failed(narrowed))
       return failure();
     result = *narrowed;
@@ -130,8 +134,7 @@ FailureOr<Value> matmul(Node &n, Value a, Value b) {
 
 /// Reduces `x` over `reduced` dims (kept as size 1) with `combine`,
 /// accumulating in `acc` from `init`.
-Value reduce(Node &n, Value x, ArrayRef<bool> reduced, Type acc,
-             Attribute init,
+Value reduce(Node &n, Value x, ArrayRef<bool> reduced, Type acc, Attribute init,
              function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
   auto type = cast<RankedTensorType>(x.getType());
   SmallVector<int64_t> shape;
@@ -146,8 +149,7 @@ Value reduce(Node &n, Value x, ArrayRef<bool> reduced, Type acc,
   }
   Value empty = tensor::EmptyOp::create(n.b, n.loc, shape, acc);
   Value initV = arith::ConstantOp::create(n.b, n.loc, cast<TypedAttr>(init));
-  Value filled =
-      linalg::FillOp::create(n.b, n.loc, initV, empty).getResult(0);
+  Value filled = linalg::FillOp::create(n.b, n.loc, initV, empty).getResult(0);
   auto op = linalg::GenericOp::create(
       n.b, n.loc, filled.getType(), x, filled,
       {n.b.getMultiDimIdentityMap(type.getRank()),
@@ -220,8 +222,8 @@ Results normalization(Node &n, bool rms) {
       n, ins, elt, [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
         unsigned k = 0;
         Value v = convertScalar(b, l, a[k++], acc);
-        Value var = b.createOrFold<arith::DivFOp>(l, a[k++],
-                                                  fconst(b, l, acc, count));
+        Value var =
+            b.createOrFold<arith::DivFOp>(l, a[k++], fconst(b, l, acc, count));
         if (mean)
           v = b.createOrFold<arith::SubFOp>(l, v, a[k++]);
         Value inv = b.createOrFold<math::RsqrtOp>(
@@ -408,11 +410,11 @@ Rule softmax(bool log) {
     Value sm = linalg::SoftmaxOp::create(n.b, n.loc, inType, in, empty, dim)
                    .getResult()[0];
     if (log) {
-      FailureOr<Value> l = elementwise(
-          n, sm, inType.getElementType(),
-          [](OpBuilder &b, Location l, ValueRange, ValueRange a) {
-            return b.createOrFold<math::LogOp>(l, a[0]);
-          });
+      FailureOr<Value> l =
+          elementwise(n, sm, inType.getElementType(),
+                      [](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+                        return b.createOrFold<math::LogOp>(l, a[0]);
+                      });
       if (failed(l))
         return failure();
       sm = *l;
@@ -441,7 +443,8 @@ Value padConstant(Node &n, Value x, ArrayRef<int64_t> low,
 }
 
 /// Conv (1-D, 2-D, 3-D; groups, strides, dilations, pads, auto_pad) as one
-/// generic: out[n, m, o...] += x[n, g(m)*C/G + c, o*s + k*d ...] * w[m, c, k...]
+/// generic: out[n, m, o...] += x[n, g(m)*C/G + c, o*s + k*d ...] * w[m, c,
+/// k...]
 Results conv(Node &n) {
   Value x = n.input(0), w = n.input(1), bias = n.input(2);
   auto xt = n.type(0), wt = n.type(1);
@@ -478,8 +481,8 @@ Results conv(Node &n) {
   if ((int64_t)strides.size() != spatial ||
       (int64_t)dilations.size() != spatial ||
       (int64_t)pads.size() != 2 * spatial) {
-    n.emitError() << "strides, dilations and pads must have " << spatial
-                  << ", " << spatial << " and " << 2 * spatial << " entries";
+    n.emitError() << "strides, dilations and pads must have " << spatial << ", "
+                  << spatial << " and " << 2 * spatial << " entries";
     return failure();
   }
   std::string autoPad = n.getString("auto_pad", "NOTSET");
@@ -543,9 +546,9 @@ Results conv(Node &n) {
            AffineMap::get(numDims, 0, oExprs, ctx)},
           iters,
           [&](OpBuilder &b, Location l, ValueRange a) {
-            Value p = b.createOrFold<arith::MulFOp>(
-                l, convertScalar(b, l, a[0], acc),
-                convertScalar(b, l, a[1], acc));
+            Value p =
+                b.createOrFold<arith::MulFOp>(l, convertScalar(b, l, a[0], acc),
+                                              convertScalar(b, l, a[1], acc));
             linalg::YieldOp::create(b, l,
                                     b.createOrFold<arith::AddFOp>(l, a[2], p));
           })
@@ -659,9 +662,9 @@ Results einsum(Node &n) {
                     p = isFloat ? b.createOrFold<arith::MulFOp>(
                                       l, p, convertScalar(b, l, v, acc))
                                 : b.createOrFold<arith::MulIOp>(l, p, v);
-                  Value sum = isFloat
-                                  ? b.createOrFold<arith::AddFOp>(l, a.back(), p)
-                                  : b.createOrFold<arith::AddIOp>(l, a.back(), p);
+                  Value sum =
+                      isFloat ? b.createOrFold<arith::AddFOp>(l, a.back(), p)
+                              : b.createOrFold<arith::AddIOp>(l, a.back(), p);
                   linalg::YieldOp::create(b, l, sum);
                 })
                 .getResult(0);
@@ -758,8 +761,8 @@ Results pad(Node &n) {
           } else if (mode == "reflect") {
             j = b.createOrFold<arith::SelectOp>(
                 l, lt0, b.createOrFold<arith::SubIOp>(l, zero, j), j);
-            Value mirrored = b.createOrFold<arith::SubIOp>(
-                l, idx(2 * (size - 1)), j);
+            Value mirrored =
+                b.createOrFold<arith::SubIOp>(l, idx(2 * (size - 1)), j);
             j = b.createOrFold<arith::SelectOp>(l, gtLast, mirrored, j);
           } else { // wrap
             Value r = b.createOrFold<arith::RemSIOp>(l, j, idx(size));
@@ -780,8 +783,7 @@ Results pad(Node &n) {
         } else {
           fill = arith::ConstantOp::create(b, l, b.getZeroAttr(elt));
         }
-        return inside ? b.createOrFold<arith::SelectOp>(l, inside, fill, v)
-                      : v;
+        return inside ? b.createOrFold<arith::SelectOp>(l, inside, fill, v) : v;
       }));
 }
 } // namespace
@@ -790,53 +792,62 @@ void mlir::tmix::onnx_to_tmix::addNeuralRules(RuleTable &t) {
   t.add("Conv", 1, conv, 2);
   t.add("Einsum", 12, einsum, 1);
   t.add("Pad", 11, pad, 2);
-  t.add("MatMul", 1, [](Node &n) -> Results {
-    FailureOr<Value> r = matmul(n, n.input(0), n.input(1));
-    if (failed(r))
-      return failure();
-    return one(*r);
-  }, 2);
-  t.add("Gemm", 7, [](Node &n) -> Results {
-    Value a = n.input(0), b = n.input(1), c = n.input(2);
-    if (n.type(0).getRank() != 2 || n.type(1).getRank() != 2) {
-      n.emitError() << "expects 2-D A and B";
-      return failure();
-    }
-    if (n.getInt("transA", 0))
-      a = transpose(n, a, {1, 0});
-    if (n.getInt("transB", 0))
-      b = transpose(n, b, {1, 0});
-    FailureOr<Value> ab = matmul(n, a, b);
-    if (failed(ab))
-      return failure();
-    double alpha = n.getFloat("alpha", 1.0), beta = n.getFloat("beta", 1.0);
-    if (alpha == 1.0 && (!c || beta == 0.0))
-      return one(*ab);
-    Type elt = n.type(0).getElementType();
-    SmallVector<Value> ins = {*ab};
-    if (c && beta != 0.0)
-      ins.push_back(c);
-    FailureOr<Value> y = elementwise(
-        n, ins, elt, [&](OpBuilder &bb, Location l, ValueRange, ValueRange x) {
-          Value v = bb.createOrFold<arith::MulFOp>(l, x[0],
-                                                   fconst(bb, l, elt, alpha));
-          if (x.size() > 1)
-            v = bb.createOrFold<arith::AddFOp>(
-                l, v,
-                bb.createOrFold<arith::MulFOp>(l, x[1],
-                                               fconst(bb, l, elt, beta)));
-          return v;
-        });
-    if (failed(y))
-      return failure();
-    return one(*y);
-  }, 2);
+  t.add(
+      "MatMul", 1,
+      [](Node &n) -> Results {
+        FailureOr<Value> r = matmul(n, n.input(0), n.input(1));
+        if (failed(r))
+          return failure();
+        return one(*r);
+      },
+      2);
+  t.add(
+      "Gemm", 7,
+      [](Node &n) -> Results {
+        Value a = n.input(0), b = n.input(1), c = n.input(2);
+        if (n.type(0).getRank() != 2 || n.type(1).getRank() != 2) {
+          n.emitError() << "expects 2-D A and B";
+          return failure();
+        }
+        if (n.getInt("transA", 0))
+          a = transpose(n, a, {1, 0});
+        if (n.getInt("transB", 0))
+          b = transpose(n, b, {1, 0});
+        FailureOr<Value> ab = matmul(n, a, b);
+        if (failed(ab))
+          return failure();
+        double alpha = n.getFloat("alpha", 1.0), beta = n.getFloat("beta", 1.0);
+        if (alpha == 1.0 && (!c || beta == 0.0))
+          return one(*ab);
+        Type elt = n.type(0).getElementType();
+        SmallVector<Value> ins = {*ab};
+        if (c && beta != 0.0)
+          ins.push_back(c);
+        FailureOr<Value> y = elementwise(
+            n, ins, elt,
+            [&](OpBuilder &bb, Location l, ValueRange, ValueRange x) {
+              Value v = bb.createOrFold<arith::MulFOp>(
+                  l, x[0], fconst(bb, l, elt, alpha));
+              if (x.size() > 1)
+                v = bb.createOrFold<arith::AddFOp>(
+                    l, v,
+                    bb.createOrFold<arith::MulFOp>(l, x[1],
+                                                   fconst(bb, l, elt, beta)));
+              return v;
+            });
+        if (failed(y))
+          return failure();
+        return one(*y);
+      },
+      2);
   t.add("Softmax", 1, softmax(false));
   t.add("LogSoftmax", 1, softmax(true));
-  t.add("LayerNormalization", 17,
-        [](Node &n) { return normalization(n, /*rms=*/false); }, 2);
-  t.add("RMSNormalization", 23,
-        [](Node &n) { return normalization(n, /*rms=*/true); }, 2);
+  t.add(
+      "LayerNormalization", 17,
+      [](Node &n) { return normalization(n, /*rms=*/false); }, 2);
+  t.add(
+      "RMSNormalization", 23,
+      [](Node &n) { return normalization(n, /*rms=*/true); }, 2);
   t.add("ReduceSum", 1, reduction(ReduceKind::Sum, 13));
   t.add("ReduceMean", 1, reduction(ReduceKind::Mean, 18));
   t.add("ReduceMax", 1, reduction(ReduceKind::Max, 18));

@@ -11,8 +11,8 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/Verifier.h"
 
 namespace mlir::tmix {
@@ -89,8 +89,7 @@ DenseElementsAttr Node::constant(unsigned i) const {
   return DenseElementsAttr::getFromRawBuffer(resource.getType(), data);
 }
 
-FailureOr<SmallVector<int64_t>> Node::constantInts(unsigned i,
-                                                   StringRef what) {
+FailureOr<SmallVector<int64_t>> Node::constantInts(unsigned i, StringRef what) {
   DenseElementsAttr c = constant(i);
   if (!c || !c.getElementType().isInteger()) {
     emitError() << what
@@ -240,9 +239,9 @@ static DenseElementsAttr foldGeneric(Node &n, ArrayRef<int64_t> shape,
                                 results);
 }
 
-Value onnx_to_tmix::generic(Node &n, ArrayRef<int64_t> shape,
-                            Type elementType, ValueRange ins,
-                            ArrayRef<AffineMap> maps, ScalarFn fn) {
+Value onnx_to_tmix::generic(Node &n, ArrayRef<int64_t> shape, Type elementType,
+                            ValueRange ins, ArrayRef<AffineMap> maps,
+                            ScalarFn fn) {
   int64_t count = ShapedType::getNumElements(shape);
   SmallVector<DenseElementsAttr> constants;
   for (Value in : ins) {
@@ -378,10 +377,9 @@ Value onnx_to_tmix::transpose(Node &n, Value x, ArrayRef<int64_t> perm) {
     for (auto [i, p] : llvm::enumerate(perm))
       exprs[p] = n.b.getAffineDimExpr(i);
     AffineMap map = AffineMap::get(perm.size(), 0, exprs, n.b.getContext());
-    return generic(n, shape, type.getElementType(), x, map,
-                   [](OpBuilder &, Location, ValueRange, ValueRange a) {
-                     return a[0];
-                   });
+    return generic(
+        n, shape, type.getElementType(), x, map,
+        [](OpBuilder &, Location, ValueRange, ValueRange a) { return a[0]; });
   }
   Value init =
       tensor::EmptyOp::create(n.b, n.loc, shape, type.getElementType());
@@ -508,8 +506,7 @@ struct ConvertOnnxToTMixPass
     Operation *ret = func.getBody().back().getTerminator();
     for (OpOperand &operand : ret->getOpOperands())
       operand.set(mapping.lookupOrDefault(operand.get()));
-    func.setType(FunctionType::get(func.getContext(),
-                                   func.getArgumentTypes(),
+    func.setType(FunctionType::get(func.getContext(), func.getArgumentTypes(),
                                    ret->getOperandTypes()));
     for (Operation *op : llvm::reverse(dead)) {
       op->dropAllUses();
@@ -522,8 +519,8 @@ struct ConvertOnnxToTMixPass
 
   void runOnOperation() override {
     for (auto func : getOperation().getOps<func::FuncOp>()) {
-      auto opsets = func->getAttrOfType<DictionaryAttr>(
-          onnxir::kOpsetImportAttr);
+      auto opsets =
+          func->getAttrOfType<DictionaryAttr>(onnxir::kOpsetImportAttr);
       if (!opsets)
         continue;
       if (failed(convertFunction(func, opsets)))

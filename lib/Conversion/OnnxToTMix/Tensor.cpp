@@ -43,16 +43,15 @@ LogicalResult integerIndices(Node &n, unsigned i) {
 Value toIndex(OpBuilder &b, Location l, Value v, int64_t size) {
   Value i = b.createOrFold<arith::IndexCastOp>(l, b.getIndexType(), v);
   Value zero = arith::ConstantIndexOp::create(b, l, 0);
-  Value neg = b.createOrFold<arith::CmpIOp>(l, arith::CmpIPredicate::slt, i,
-                                            zero);
+  Value neg =
+      b.createOrFold<arith::CmpIOp>(l, arith::CmpIPredicate::slt, i, zero);
   Value wrapped = b.createOrFold<arith::AddIOp>(
       l, i, arith::ConstantIndexOp::create(b, l, size));
   return b.createOrFold<arith::SelectOp>(l, neg, wrapped, i);
 }
 
 /// Axes from the `axes` input (newer opsets) or attribute (older ones).
-FailureOr<std::optional<SmallVector<int64_t>>> axesOf(Node &n,
-                                                      unsigned input) {
+FailureOr<std::optional<SmallVector<int64_t>>> axesOf(Node &n, unsigned input) {
   if (n.input(input)) {
     FailureOr<SmallVector<int64_t>> axes = n.constantInts(input, "axes");
     if (failed(axes))
@@ -65,8 +64,7 @@ FailureOr<std::optional<SmallVector<int64_t>>> axesOf(Node &n,
 Results squeezeLike(Node &n, bool unsqueeze) {
   Value x = n.input(0);
   auto shape = n.type(0).getShape();
-  FailureOr<std::optional<SmallVector<int64_t>>> axes =
-      axesOf(n, 1);
+  FailureOr<std::optional<SmallVector<int64_t>>> axes = axesOf(n, 1);
   if (failed(axes))
     return failure();
   SmallVector<int64_t> out;
@@ -138,8 +136,7 @@ Value concat(Node &n, ArrayRef<Value> ins, int64_t axis) {
     for (int64_t o = 0; o < outer; ++o)
       for (auto [c, vals] : llvm::zip(consts, all)) {
         int64_t block = c.getNumElements() / std::max<int64_t>(outer, 1);
-        values.append(vals.begin() + o * block,
-                      vals.begin() + (o + 1) * block);
+        values.append(vals.begin() + o * block, vals.begin() + (o + 1) * block);
       }
     return arith::ConstantOp::create(
         n.b, n.loc,
@@ -153,8 +150,7 @@ Value concat(Node &n, ArrayRef<Value> ins, int64_t axis) {
     auto t = cast<RankedTensorType>(v.getType());
     SmallVector<OpFoldResult> offsets(shape.size(), n.b.getIndexAttr(0));
     offsets[axis] = n.b.getIndexAttr(offset);
-    SmallVector<OpFoldResult> sizes, strides(shape.size(),
-                                             n.b.getIndexAttr(1));
+    SmallVector<OpFoldResult> sizes, strides(shape.size(), n.b.getIndexAttr(1));
     for (int64_t d : t.getShape())
       sizes.push_back(n.b.getIndexAttr(d));
     out = tensor::InsertSliceOp::create(n.b, n.loc, v, out, offsets, sizes,
@@ -165,8 +161,8 @@ Value concat(Node &n, ArrayRef<Value> ins, int64_t axis) {
 }
 
 /// x[starts:ends:steps] per dimension (already clamped).
-Value slice(Node &n, Value x, ArrayRef<int64_t> starts,
-            ArrayRef<int64_t> sizes, ArrayRef<int64_t> steps) {
+Value slice(Node &n, Value x, ArrayRef<int64_t> starts, ArrayRef<int64_t> sizes,
+            ArrayRef<int64_t> steps) {
   auto type = cast<RankedTensorType>(x.getType());
   if (llvm::is_contained(sizes, 0))
     return tensor::EmptyOp::create(n.b, n.loc, sizes, type.getElementType());
@@ -186,11 +182,10 @@ Value slice(Node &n, Value x, ArrayRef<int64_t> starts,
   SmallVector<AffineExpr> exprs;
   for (size_t i = 0; i < starts.size(); ++i)
     exprs.push_back(n.b.getAffineDimExpr(i) * steps[i] + starts[i]);
-  return generic(n, sizes, type.getElementType(), x,
-                 AffineMap::get(starts.size(), 0, exprs, n.b.getContext()),
-                 [](OpBuilder &, Location, ValueRange, ValueRange a) {
-                   return a[0];
-                 });
+  return generic(
+      n, sizes, type.getElementType(), x,
+      AffineMap::get(starts.size(), 0, exprs, n.b.getContext()),
+      [](OpBuilder &, Location, ValueRange, ValueRange a) { return a[0]; });
 }
 
 Results sliceRule(Node &n) {
@@ -275,15 +270,15 @@ Results gatherRule(Node &n) {
   for (size_t i = 0; i < ishape.size(); ++i)
     iexprs.push_back(n.b.getAffineDimExpr(*axis + i));
   int64_t dimSize = dshape[*axis];
-  return one(generic(
-      n, shape, n.type(0).getElementType(), indices,
-      AffineMap::get(shape.size(), 0, iexprs, n.b.getContext()),
-      [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange a) {
-        SmallVector<Value> at(ivs.begin(), ivs.begin() + *axis);
-        at.push_back(toIndex(b, l, a[0], dimSize));
-        at.append(ivs.begin() + *axis + ishape.size(), ivs.end());
-        return b.createOrFold<tensor::ExtractOp>(l, data, at);
-      }));
+  return one(
+      generic(n, shape, n.type(0).getElementType(), indices,
+              AffineMap::get(shape.size(), 0, iexprs, n.b.getContext()),
+              [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange a) {
+                SmallVector<Value> at(ivs.begin(), ivs.begin() + *axis);
+                at.push_back(toIndex(b, l, a[0], dimSize));
+                at.append(ivs.begin() + *axis + ishape.size(), ivs.end());
+                return b.createOrFold<tensor::ExtractOp>(l, data, at);
+              }));
 }
 
 Results gatherElementsRule(Node &n) {
@@ -300,14 +295,14 @@ Results gatherElementsRule(Node &n) {
                   << ", got " << ishape.size();
     return failure();
   }
-  return one(generic(
-      n, ishape, n.type(0).getElementType(), indices,
-      n.b.getMultiDimIdentityMap(ishape.size()),
-      [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange a) {
-        SmallVector<Value> at(ivs);
-        at[*axis] = toIndex(b, l, a[0], dshape[*axis]);
-        return b.createOrFold<tensor::ExtractOp>(l, data, at);
-      }));
+  return one(
+      generic(n, ishape, n.type(0).getElementType(), indices,
+              n.b.getMultiDimIdentityMap(ishape.size()),
+              [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange a) {
+                SmallVector<Value> at(ivs);
+                at[*axis] = toIndex(b, l, a[0], dshape[*axis]);
+                return b.createOrFold<tensor::ExtractOp>(l, data, at);
+              }));
 }
 
 Results gatherNDRule(Node &n) {
@@ -325,8 +320,8 @@ Results gatherNDRule(Node &n) {
   }
   int64_t k = ishape.back();
   if (batch + k > static_cast<int64_t>(dshape.size())) {
-    n.emitError() << "indices address " << batch + k
-                  << " dimensions of a rank-" << dshape.size() << " input";
+    n.emitError() << "indices address " << batch + k << " dimensions of a rank-"
+                  << dshape.size() << " input";
     return failure();
   }
   SmallVector<int64_t> shape(ishape.begin(), ishape.end() - 1);
@@ -377,8 +372,8 @@ Results splitRule(Node &n) {
   for (int64_t p : parts)
     total += p;
   if (total != shape[*axis]) {
-    n.emitError() << "split sizes add up to " << total << ", but axis "
-                  << *axis << " has size " << shape[*axis];
+    n.emitError() << "split sizes add up to " << total << ", but axis " << *axis
+                  << " has size " << shape[*axis];
     return failure();
   }
   SmallVector<Value> results;
@@ -441,9 +436,10 @@ Results constantRule(Node &n) {
     value = DenseElementsAttr::get(RankedTensorType::get({}, b.getF32Type()),
                                    b.getF32FloatAttr(f.getValueAsDouble()));
   else if (auto i = dyn_cast_or_null<IntegerAttr>(n.attr("value_int")))
-    value = DenseElementsAttr::get(RankedTensorType::get({}, b.getI64Type()),
-                                   i);
-  else if (auto fs = dyn_cast_or_null<DenseF32ArrayAttr>(n.attr("value_floats")))
+    value =
+        DenseElementsAttr::get(RankedTensorType::get({}, b.getI64Type()), i);
+  else if (auto fs =
+               dyn_cast_or_null<DenseF32ArrayAttr>(n.attr("value_floats")))
     value = DenseElementsAttr::get(
         RankedTensorType::get({(int64_t)fs.size()}, b.getF32Type()),
         fs.asArrayRef());
@@ -499,8 +495,8 @@ void mlir::tmix::onnx_to_tmix::addTensorRules(RuleTable &t) {
     int64_t start = n.getInt("start", 0), end = n.getInt("end", rank);
     start = std::clamp<int64_t>(start < 0 ? start + rank : start, 0, rank);
     end = std::clamp<int64_t>(end < 0 ? end + rank : end, 0, rank);
-    return one(i64Constant(
-        n, shape.slice(start, std::max<int64_t>(end - start, 0))));
+    return one(
+        i64Constant(n, shape.slice(start, std::max<int64_t>(end - start, 0))));
   });
   t.add("Size", 1, [](Node &n) -> Results {
     return one(i64Constant(n, {n.type(0).getNumElements()}, /*scalar=*/true));
@@ -515,53 +511,59 @@ void mlir::tmix::onnx_to_tmix::addTensorRules(RuleTable &t) {
       elt = v.getElementType();
       scalar = *v.getValues<Attribute>().begin();
     }
-    return one(constantOf(n.b, n.loc, RankedTensorType::get(*shape, elt),
-                          scalar));
+    return one(
+        constantOf(n.b, n.loc, RankedTensorType::get(*shape, elt), scalar));
   });
-  t.add("Range", 11, [](Node &n) -> Results {
-    DenseElementsAttr s = n.constant(0), l = n.constant(1), d = n.constant(2);
-    if (!s || !l || !d) {
-      n.emitError() << "start, limit and delta must be constants (the result "
-                       "length must be static)";
-      return failure();
-    }
-    if (s.getNumElements() != 1 || l.getNumElements() != 1 ||
-        d.getNumElements() != 1) {
-      n.emitError() << "start, limit and delta must be scalars";
-      return failure();
-    }
-    Type elt = s.getElementType();
-    auto get = [&](DenseElementsAttr a) {
-      Attribute v = *a.getValues<Attribute>().begin();
-      if (auto f = dyn_cast<FloatAttr>(v))
-        return f.getValueAsDouble();
-      return static_cast<double>(cast<IntegerAttr>(v).getInt());
-    };
-    double start = get(s), limit = get(l), delta = get(d);
-    if (delta == 0) {
-      n.emitError() << "delta is 0";
-      return failure();
-    }
-    double length = std::ceil((limit - start) / delta);
-    if (!(length <= static_cast<double>(n.foldLimit))) {
-      n.emitError() << "Range would have " << length
-                    << " elements; at most " << n.foldLimit
-                    << " are materialised at compile time";
-      return failure();
-    }
-    int64_t count = std::max<int64_t>(static_cast<int64_t>(length), 0);
-    SmallVector<Attribute> values;
-    for (int64_t i = 0; i < count; ++i) {
-      double v = start + i * delta;
-      values.push_back(isa<FloatType>(elt)
-                           ? Attribute(n.b.getFloatAttr(elt, v))
-                           : Attribute(n.b.getIntegerAttr(
-                                 elt, static_cast<int64_t>(v))));
-    }
-    return one(arith::ConstantOp::create(
-        n.b, n.loc,
-        DenseElementsAttr::get(RankedTensorType::get({count}, elt), values)));
-  }, 3);
+  t.add(
+      "Range", 11,
+      [](Node &n) -> Results {
+        DenseElementsAttr s = n.constant(0), l = n.constant(1),
+                          d = n.constant(2);
+        if (!s || !l || !d) {
+          n.emitError()
+              << "start, limit and delta must be constants (the result "
+                 "length must be static)";
+          return failure();
+        }
+        if (s.getNumElements() != 1 || l.getNumElements() != 1 ||
+            d.getNumElements() != 1) {
+          n.emitError() << "start, limit and delta must be scalars";
+          return failure();
+        }
+        Type elt = s.getElementType();
+        auto get = [&](DenseElementsAttr a) {
+          Attribute v = *a.getValues<Attribute>().begin();
+          if (auto f = dyn_cast<FloatAttr>(v))
+            return f.getValueAsDouble();
+          return static_cast<double>(cast<IntegerAttr>(v).getInt());
+        };
+        double start = get(s), limit = get(l), delta = get(d);
+        if (delta == 0) {
+          n.emitError() << "delta is 0";
+          return failure();
+        }
+        double length = std::ceil((limit - start) / delta);
+        if (!(length <= static_cast<double>(n.foldLimit))) {
+          n.emitError() << "Range would have " << length
+                        << " elements; at most " << n.foldLimit
+                        << " are materialised at compile time";
+          return failure();
+        }
+        int64_t count = std::max<int64_t>(static_cast<int64_t>(length), 0);
+        SmallVector<Attribute> values;
+        for (int64_t i = 0; i < count; ++i) {
+          double v = start + i * delta;
+          values.push_back(isa<FloatType>(elt)
+                               ? Attribute(n.b.getFloatAttr(elt, v))
+                               : Attribute(n.b.getIntegerAttr(
+                                     elt, static_cast<int64_t>(v))));
+        }
+        return one(arith::ConstantOp::create(
+            n.b, n.loc,
+            DenseElementsAttr::get(RankedTensorType::get({count}, elt),
+                                   values)));
+      },
+      3);
   t.add("Reshape", 5, reshapeRule, 2);
   t.add("Flatten", 1, [](Node &n) -> Results {
     auto shape = n.type(0).getShape();
@@ -597,9 +599,9 @@ void mlir::tmix::onnx_to_tmix::addTensorRules(RuleTable &t) {
   });
   t.add("Concat", 4, [](Node &n) -> Results {
     for (unsigned i = 1; i < n.numInputs(); ++i)
-      if (n.input(i) && (n.type(i).getRank() != n.type(0).getRank() ||
-                         n.type(i).getElementType() !=
-                             n.type(0).getElementType())) {
+      if (n.input(i) &&
+          (n.type(i).getRank() != n.type(0).getRank() ||
+           n.type(i).getElementType() != n.type(0).getElementType())) {
         n.emitError() << "input " << i << " of type " << n.type(i)
                       << " does not match input 0 of type " << n.type(0);
         return failure();
@@ -618,8 +620,8 @@ void mlir::tmix::onnx_to_tmix::addTensorRules(RuleTable &t) {
       auto f = cast<RankedTensorType>(ins[0].getType()).getShape();
       for (size_t d = 0; d < s.size(); ++d)
         if (static_cast<int64_t>(d) != *axis && s[d] != f[d]) {
-          n.emitError() << "inputs differ in dimension " << d << " ("
-                        << f[d] << " vs " << s[d] << ")";
+          n.emitError() << "inputs differ in dimension " << d << " (" << f[d]
+                        << " vs " << s[d] << ")";
           return failure();
         }
     }
@@ -630,43 +632,53 @@ void mlir::tmix::onnx_to_tmix::addTensorRules(RuleTable &t) {
   t.add("Gather", 1, gatherRule, 2);
   t.add("GatherElements", 11, gatherElementsRule, 2);
   t.add("GatherND", 11, gatherNDRule, 2);
-  t.add("Expand", 8, [](Node &n) -> Results {
-    auto shape = n.constantInts(1, "shape");
-    if (failed(shape))
-      return failure();
-    FailureOr<Value> v = elementwise(
-        n, n.input(0), n.type(0).getElementType(),
-        [](OpBuilder &, Location, ValueRange, ValueRange a) { return a[0]; },
-        *shape);
-    if (failed(v))
-      return failure();
-    return one(*v);
-  }, 2);
-  t.add("Tile", 6, [](Node &n) -> Results {
-    auto repeats = n.constantInts(1, "repeats");
-    if (failed(repeats))
-      return failure();
-    auto in = n.type(0).getShape();
-    if (repeats->size() != in.size()) {
-      n.emitError() << "repeats has " << repeats->size()
-                    << " entries for a rank-" << in.size() << " input";
-      return failure();
-    }
-    SmallVector<int64_t> shape;
-    SmallVector<AffineExpr> exprs;
-    for (auto [i, d] : llvm::enumerate(in)) {
-      if ((*repeats)[i] < 0) {
-        n.emitError() << "repeats must be non-negative";
-        return failure();
-      }
-      shape.push_back(d * (*repeats)[i]);
-      exprs.push_back(d ? n.b.getAffineDimExpr(i) % d
-                        : n.b.getAffineConstantExpr(0));
-    }
-    return one(generic(
-        n, shape, n.type(0).getElementType(), n.input(0),
-        AffineMap::get(in.size(), 0, exprs, n.b.getContext()),
-        [](OpBuilder &, Location, ValueRange, ValueRange a) { return a[0]; }));
-  }, 2);
+  t.add(
+      "Expand", 8,
+      [](Node &n) -> Results {
+        auto shape = n.constantInts(1, "shape");
+        if (failed(shape))
+          return failure();
+        FailureOr<Value> v = elementwise(
+            n, n.input(0), n.type(0).getElementType(),
+            [](OpBuilder &, Location, ValueRange, ValueRange a) {
+              return a[0];
+            },
+            *shape);
+        if (failed(v))
+          return failure();
+        return one(*v);
+      },
+      2);
+  t.add(
+      "Tile", 6,
+      [](Node &n) -> Results {
+        auto repeats = n.constantInts(1, "repeats");
+        if (failed(repeats))
+          return failure();
+        auto in = n.type(0).getShape();
+        if (repeats->size() != in.size()) {
+          n.emitError() << "repeats has " << repeats->size()
+                        << " entries for a rank-" << in.size() << " input";
+          return failure();
+        }
+        SmallVector<int64_t> shape;
+        SmallVector<AffineExpr> exprs;
+        for (auto [i, d] : llvm::enumerate(in)) {
+          if ((*repeats)[i] < 0) {
+            n.emitError() << "repeats must be non-negative";
+            return failure();
+          }
+          shape.push_back(d * (*repeats)[i]);
+          exprs.push_back(d ? n.b.getAffineDimExpr(i) % d
+                            : n.b.getAffineConstantExpr(0));
+        }
+        return one(
+            generic(n, shape, n.type(0).getElementType(), n.input(0),
+                    AffineMap::get(in.size(), 0, exprs, n.b.getContext()),
+                    [](OpBuilder &, Location, ValueRange, ValueRange a) {
+                      return a[0];
+                    }));
+      },
+      2);
   t.add("Trilu", 14, trilu);
 }
