@@ -16,8 +16,6 @@ using namespace mlir::tmix::onnx_to_tmix;
 
 namespace {
 
-using Results = FailureOr<SmallVector<Value>>;
-
 /// [B, L, H*D] -> [B, H, L, D].
 FailureOr<Value> unpackHeads(Node &n, Value x, int64_t heads, StringRef what) {
   auto t = cast<RankedTensorType>(x.getType());

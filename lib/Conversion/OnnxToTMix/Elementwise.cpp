@@ -33,12 +33,6 @@ LogicalResult sameElementTypes(Node &n, ValueRange ins) {
   return success();
 }
 
-FailureOr<SmallVector<Value>> one(FailureOr<Value> v) {
-  if (failed(v))
-    return failure();
-  return SmallVector<Value>{*v};
-}
-
 /// A binary op with separate float and integer bodies (null = unsupported).
 Rule binary(std::function<Value(OpBuilder &, Location, Value, Value)> onFloat,
             std::function<Value(OpBuilder &, Location, Value, Value)> onInt,
@@ -160,13 +154,6 @@ Value gelu(OpBuilder &b, Location l, Value x, bool tanhApprox) {
   return b.createOrFold<arith::MulFOp>(
       l, b.createOrFold<arith::MulFOp>(l, half, x),
       b.createOrFold<arith::AddFOp>(l, one, inner));
-}
-
-FailureOr<SmallVector<Value>> castTo(Node &n, Value x, Type to) {
-  return one(elementwise(
-      n, x, to, [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
-        return convertScalar(b, l, a[0], to);
-      }));
 }
 
 /// ONNX TensorProto data type codes that tmix supports.
@@ -473,12 +460,13 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
                     << " names an unsupported element type";
       return failure();
     }
-    return castTo(n, n.input(0), elt);
+    return one(convertTensor(n, n.input(0), elt));
   });
   t.add(
       "CastLike", 15,
       [](Node &n) -> FailureOr<SmallVector<Value>> {
-        return castTo(n, n.input(0), getElementTypeOrSelf(n.input(1)));
+        return one(
+            convertTensor(n, n.input(0), getElementTypeOrSelf(n.input(1))));
       },
       2);
   t.add("Identity", 1, [](Node &n) -> FailureOr<SmallVector<Value>> {

@@ -16,10 +16,6 @@ using namespace mlir::tmix::onnx_to_tmix;
 
 namespace {
 
-using Results = FailureOr<SmallVector<Value>>;
-
-Results one(Value v) { return SmallVector<Value>{v}; }
-
 Value zeroFilled(Node &n, ArrayRef<int64_t> shape, Type elt) {
   Value empty = tensor::EmptyOp::create(n.b, n.loc, shape, elt);
   Value zero = arith::ConstantOp::create(n.b, n.loc, n.b.getZeroAttr(elt));
@@ -115,16 +111,10 @@ FailureOr<Value> matmul(Node &n, Value a, Value b) {
                  .getResult(0);
     outShape.append(*batch);
   }
-  if (acc != elt) {
-    FailureOr<Value> narrowed =
-        elementwise(n, result, elt,
-                    [&](OpBuilder &b, Location l, ValueRange, ValueRange x) {
-                      return convertScalar(b, l, x[0], elt);
-                    });
-    if (failed(narrowed))
-      return failure();
-    result = *narrowed;
-  }
+  FailureOr<Value> narrowed = convertTensor(n, result, elt);
+  if (failed(narrowed))
+    return failure();
+  result = *narrowed;
   if (!aVec)
     outShape.push_back(m);
   if (!bVec)
@@ -668,16 +658,7 @@ Results einsum(Node &n) {
                   linalg::YieldOp::create(b, l, sum);
                 })
                 .getResult(0);
-  if (acc != elt) {
-    FailureOr<Value> narrowed = elementwise(
-        n, r, elt, [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
-          return convertScalar(b, l, a[0], elt);
-        });
-    if (failed(narrowed))
-      return failure();
-    r = *narrowed;
-  }
-  return one(r);
+  return one(convertTensor(n, r, elt));
 }
 
 /// Pad (opset 11+: pads, constant_value, axes as inputs) in every mode, as

@@ -192,6 +192,16 @@ Value onnx_to_tmix::convertScalar(OpBuilder &b, Location loc, Value v,
   return b.createOrFold<arith::TruncIOp>(loc, to, v);
 }
 
+FailureOr<Value> onnx_to_tmix::convertTensor(Node &n, Value x,
+                                             Type elementType) {
+  if (getElementTypeOrSelf(x) == elementType)
+    return x;
+  return elementwise(n, x, elementType,
+                     [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+                       return convertScalar(b, l, a[0], elementType);
+                     });
+}
+
 /// Evaluates `fn` element by element on constants; null if any element does
 /// not fold.
 static DenseElementsAttr foldGeneric(Node &n, ArrayRef<int64_t> shape,

@@ -75,7 +75,16 @@ private:
   ArrayRef<Value> inputs;
 };
 
-using Rule = std::function<FailureOr<SmallVector<Value>>(Node &)>;
+using Results = FailureOr<SmallVector<Value>>;
+using Rule = std::function<Results(Node &)>;
+
+/// A rule's single result.
+inline Results one(Value v) { return SmallVector<Value>{v}; }
+inline Results one(FailureOr<Value> v) {
+  if (failed(v))
+    return failure();
+  return SmallVector<Value>{*v};
+}
 
 /// Rules keyed by (domain, op type), each with the opset it applies from.
 class RuleTable {
@@ -129,6 +138,9 @@ broadcastShapes(Node &n, ArrayRef<SmallVector<int64_t>> shapes);
 
 /// Scalar conversion between any integer/float types with ONNX Cast rules.
 Value convertScalar(OpBuilder &b, Location loc, Value v, Type to);
+
+/// `x` converted element by element to `elementType` (x itself if equal).
+FailureOr<Value> convertTensor(Node &n, Value x, Type elementType);
 
 Value reshape(Node &n, Value x, ArrayRef<int64_t> shape);
 Value transpose(Node &n, Value x, ArrayRef<int64_t> perm);

@@ -16,10 +16,6 @@ using namespace mlir::tmix::onnx_to_tmix;
 
 namespace {
 
-using Results = FailureOr<SmallVector<Value>>;
-
-Results one(Value v) { return SmallVector<Value>{v}; }
-
 Value i64Constant(Node &n, ArrayRef<int64_t> values, bool scalar = false) {
   auto type = RankedTensorType::get(
       scalar ? ArrayRef<int64_t>{} : ArrayRef<int64_t>{(int64_t)values.size()},
