@@ -35,6 +35,31 @@ def TMixDecomposePass : Pass<"tmix-decompose"> {
   ];
 }
 
+def TMixFuseAttentionPass : Pass<"tmix-fuse-attention"> {
+  let summary = "Raise decomposed softmax attention to tmix.attention";
+  let description = [{
+    Recognises MatMul -> scale -> mask -> Softmax -> MatMul in converted
+    graphs (linalg.batch_matmul / linalg.softmax with element-wise steps)
+    and replaces it with one `tmix.attention`, carrying the scale (from the
+    scores, from Q, from K, or split between them), a float or boolean
+    mask, and the causal form when a constant mask spells one (also on
+    existing `tmix.attention` ops, as imported from ONNX Attention). SDPA's
+    `select(isnan(p), 0, p)` guard is absorbed (tmix rows with no visible
+    key are 0). Near misses are left alone: a softmax over another axis,
+    probabilities or scores with another use, a scale after an additive
+    mask, two masks.
+  }];
+  let dependentDialects = ["::mlir::tmix::TMixDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
+  let statistics = [
+    Statistic<"numFused", "num-fused", "Number of attention sites fused">,
+    Statistic<"numCausalLifted", "num-causal-lifted",
+              "Number of constant masks turned into the causal attribute">
+  ];
+}
+
 def TMixProtectInputsPass : Pass<"tmix-protect-inputs", "::mlir::ModuleOp"> {
   let summary = "Mark tensor arguments of public functions read-only";
   let description = [{

@@ -10,6 +10,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
+#include "tmix/IR/TMixDialect.h"
 #include "llvm/ADT/StringSet.h"
 
 namespace mlir {
@@ -24,6 +25,10 @@ namespace tmix {
 /// mnemonic (e.g. "attention") it contains are rewritten.
 void populateTMixDecomposePatterns(RewritePatternSet &patterns,
                                    const llvm::StringSet<> &opNames = {});
+
+/// Adds the pattern that raises decomposed softmax attention (anchored on
+/// linalg.softmax) to tmix.attention.
+void populateTMixFuseAttentionPatterns(RewritePatternSet &patterns);
 
 #define GEN_PASS_REGISTRATION
 #include "tmix/Passes.h.inc"

@@ -62,3 +62,36 @@ def test_missing_external_data_is_an_error(tmp_path):
     os.remove(tmp_path / "t5.weights")
     with pytest.raises(RuntimeError, match="cannot read external data file"):
         import_onnx(path)
+
+
+# Attention sites tmix-fuse-attention raises today in each block. ViT's
+# Einsum-written attention and T5's bias-plus-padding (two masks) are not
+# recognised yet and must stay numerically intact.
+FUSED_SITES = {"llama_block": 1, "whisper_stem": 1, "vit_block": 0,
+               "t5_block": 0}
+
+
+@pytest.mark.parametrize("name", sorted(BUILDERS))
+def test_fusion_keeps_numerics(name, tmp_path):
+    import subprocess
+
+    from tmix.reference import TMIX_OPT
+
+    model, feeds = BUILDERS[name]()
+    path = str(tmp_path / f"{name}.onnx")
+    onnx.save(model, path)
+    src = str(tmp_path / "unfused.mlir")
+    with open(src, "w") as f:
+        f.write(import_onnx(path))
+    fused = subprocess.run([TMIX_OPT, src, "--tmix-fuse-attention"],
+                           capture_output=True, text=True, check=True).stdout
+    assert fused.count("tmix.attention") == FUSED_SITES[name]
+    if name == "llama_block":
+        assert "#tmix.causal<top_left>" in fused  # from the Trilu mask
+    ins, outs = function_signature(fused, "main_graph")
+    inits = {i.name for i in model.graph.initializer}
+    inputs = [feeds[i.name] for i in model.graph.input if i.name not in inits]
+    (got,) = CompiledModule(fused, workdir=str(tmp_path)).call(
+        "main_graph", inputs, outs)
+    (expected,) = run_ort(path, feeds)
+    assert np.max(np.abs(got - expected)) < 1e-4

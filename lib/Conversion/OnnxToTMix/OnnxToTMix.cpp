@@ -8,10 +8,10 @@
 
 #include "Rules.h"
 #include "tmix/Conversion/Passes.h"
+#include "tmix/Utils.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/Verifier.h"
 
@@ -69,24 +69,7 @@ std::optional<SmallVector<int64_t>> Node::getInts(StringRef name) {
 }
 
 DenseElementsAttr Node::constant(unsigned i) const {
-  Value v = input(i);
-  ElementsAttr attr;
-  if (!v || !matchPattern(v, m_Constant(&attr)))
-    return {};
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr))
-    return dense;
-  // A large initializer kept as a blob: read it when a rule needs values.
-  auto resource = dyn_cast<DenseResourceElementsAttr>(attr);
-  if (!resource || attr.getNumElements() > foldLimit)
-    return {};
-  AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-  if (!blob)
-    return {};
-  bool splat = false;
-  ArrayRef<char> data = blob->getData();
-  if (!DenseElementsAttr::isValidRawBuffer(resource.getType(), data, splat))
-    return {};
-  return DenseElementsAttr::getFromRawBuffer(resource.getType(), data);
+  return getConstantElements(input(i), foldLimit);
 }
 
 FailureOr<SmallVector<int64_t>> Node::constantInts(unsigned i, StringRef what) {

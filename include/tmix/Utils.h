@@ -1,0 +1,18 @@
+//===- Utils.h - small helpers shared by tmix passes ------------*- C++ -*-===//
+
+#ifndef TMIX_UTILS_H
+#define TMIX_UTILS_H
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Value.h"
+
+namespace mlir::tmix {
+
+/// The elements of `v` if it is a constant, reading dense_resource blobs
+/// (large initializers) when they hold at most `maxElements`; null
+/// otherwise.
+DenseElementsAttr getConstantElements(Value v, int64_t maxElements);
+
+} // namespace mlir::tmix
+
+#endif // TMIX_UTILS_H

@@ -1,0 +1,470 @@
+//===- FuseAttention.cpp - tmix-fuse-attention -----------------*- C++ -*-===//
+//
+// Raises decomposed softmax attention in converted graphs to tmix.attention.
+// The anchor is a linalg.softmax over the last dim of [B,H,Lq,Lk] scores:
+//   scores = steps(expand(batch_matmul(collapse(Q'), collapse(K'^T))))
+//   out    = expand(batch_matmul(collapse(guard(softmax(scores))),
+//   collapse(V)))
+// where the steps are element-wise generics that scale by a constant, add
+// a float mask or select -inf under a boolean mask, Q' and K'^T may carry
+// constant scale factors, and `guard` is the select(isnan(p), 0, p) that
+// SDPA exports add. Anything else is left alone: a second use of the
+// probabilities, a softmax over another axis, a scale after an additive
+// mask, more than one mask, non-zero matmul accumulators.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tmix/IR/TMixDialect.h"
+#include "tmix/Passes.h"
+#include "tmix/Utils.h"
+
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <cmath>
+
+namespace mlir::tmix {
+#define GEN_PASS_DEF_TMIXFUSEATTENTIONPASS
+#include "tmix/Passes.h.inc"
+} // namespace mlir::tmix
+
+using namespace mlir;
+using namespace mlir::tmix;
+
+namespace {
+
+/// The value of a splat float constant, if `v` is one.
+std::optional<double> splatValue(Value v) {
+  DenseElementsAttr attr;
+  if (!v || !matchPattern(v, m_Constant(&attr)) || !attr.isSplat() ||
+      !isa<FloatType>(attr.getElementType()))
+    return std::nullopt;
+  return attr.getSplatValue<APFloat>().convertToDouble();
+}
+
+/// A single-op element-wise generic, seen as `result = op(operands)` with
+/// each block argument resolved to its input tensor and indexing map.
+struct Elementwise {
+  linalg::GenericOp op;
+  Operation *body; // the one computing op
+  /// For each operand of `body`: the input tensor it reads (null for a
+  /// constant defined in the body) and that input's map.
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  SmallVector<std::optional<double>> constants;
+};
+
+std::optional<Elementwise> asElementwise(Value v) {
+  auto op = v.getDefiningOp<linalg::GenericOp>();
+  if (!op || op.getNumDpsInits() != 1 ||
+      op.getNumParallelLoops() != op.getNumLoops() ||
+      !op.getIndexingMapsArray().back().isIdentity())
+    return std::nullopt;
+  Block &block = op.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(block.getTerminator());
+  Operation *body = yield.getOperand(0).getDefiningOp();
+  if (!body || body->getBlock() != &block)
+    return std::nullopt;
+  for (Operation &inner : block.without_terminator())
+    if (&inner != body && !isa<arith::ConstantOp>(inner))
+      return std::nullopt;
+  Elementwise e{op, body, {}, {}, {}};
+  for (Value operand : body->getOperands()) {
+    if (auto arg = dyn_cast<BlockArgument>(operand)) {
+      if (arg.getOwner() != &block ||
+          arg.getArgNumber() >= op.getNumDpsInputs())
+        return std::nullopt;
+      OpOperand *in = op.getDpsInputOperand(arg.getArgNumber());
+      e.inputs.push_back(in->get());
+      e.maps.push_back(op.getMatchingIndexingMap(in));
+      e.constants.push_back(splatValue(in->get()));
+      continue;
+    }
+    FloatAttr f;
+    if (!matchPattern(operand, m_Constant(&f)))
+      return std::nullopt;
+    e.inputs.push_back(Value());
+    e.maps.push_back(AffineMap());
+    e.constants.push_back(f.getValueAsDouble());
+  }
+  return e;
+}
+
+/// A broadcast of a rank-r mask into the trailing dims of a rank-4 space:
+/// each result is its own dim or the constant 0 (a size-1 dim).
+bool isTrailingBroadcast(AffineMap map, Value mask) {
+  auto type = cast<RankedTensorType>(mask.getType());
+  if (map.getNumDims() != 4 || map.getNumResults() != type.getRank())
+    return false;
+  int64_t offset = 4 - type.getRank();
+  for (auto [i, expr] : llvm::enumerate(map.getResults())) {
+    if (auto d = dyn_cast<AffineDimExpr>(expr);
+        d && d.getPosition() == offset + i)
+      continue;
+    auto c = dyn_cast<AffineConstantExpr>(expr);
+    if (!c || c.getValue() != 0 || type.getDimSize(i) != 1)
+      return false;
+  }
+  return true;
+}
+
+/// One step of the score chain, seen from its result back to `source`.
+struct Step {
+  enum Kind { Scale, AddMask, BoolMask } kind;
+  Value source;
+  double factor = 1.0; // Scale
+  Value mask;          // AddMask / BoolMask
+  bool negate = false; // BoolMask with -inf where the mask is true
+};
+
+std::optional<Step> matchStep(Value v) {
+  std::optional<Elementwise> e = asElementwise(v);
+  if (!e)
+    return std::nullopt;
+  auto isScore = [&](unsigned i) {
+    return e->inputs[i] && e->maps[i].isIdentity() &&
+           e->inputs[i].getType() == v.getType();
+  };
+  Operation *body = e->body;
+  if (isa<arith::MulFOp>(body))
+    for (unsigned i : {0u, 1u})
+      if (isScore(i) && e->constants[1 - i])
+        return Step{Step::Scale, e->inputs[i], *e->constants[1 - i]};
+  if (isa<arith::DivFOp>(body) && isScore(0) && e->constants[1] &&
+      *e->constants[1] != 0.0)
+    return Step{Step::Scale, e->inputs[0], 1.0 / *e->constants[1]};
+  if (isa<arith::AddFOp>(body))
+    for (unsigned i : {0u, 1u})
+      if (isScore(i) && e->inputs[1 - i] &&
+          isTrailingBroadcast(e->maps[1 - i], e->inputs[1 - i]))
+        return Step{Step::AddMask, e->inputs[i], 1.0, e->inputs[1 - i]};
+  if (isa<arith::SelectOp>(body) && e->inputs[0] &&
+      isTrailingBroadcast(e->maps[0], e->inputs[0])) {
+    auto isNegInf = [&](unsigned i) {
+      return e->constants[i] && std::isinf(*e->constants[i]) &&
+             *e->constants[i] < 0;
+    };
+    if (isScore(1) && isNegInf(2))
+      return Step{Step::BoolMask, e->inputs[1], 1.0, e->inputs[0], false};
+    if (isScore(2) && isNegInf(1))
+      return Step{Step::BoolMask, e->inputs[2], 1.0, e->inputs[0], true};
+  }
+  return std::nullopt;
+}
+
+/// Strips constant scale factors off `v` (a Q or K^T operand).
+Value peelScale(Value v, double &scale) {
+  while (std::optional<Step> s = matchStep(v)) {
+    if (s->kind != Step::Scale)
+      break;
+    scale *= s->factor;
+    v = s->source;
+  }
+  return v;
+}
+
+/// `collapse_shape [[0, 1], [2], [3]]` of a 4-D tensor: that tensor.
+Value uncollapse(Value v) {
+  auto c = v.getDefiningOp<tensor::CollapseShapeOp>();
+  if (!c || c.getSrcType().getRank() != 4)
+    return Value();
+  SmallVector<ReassociationIndices> re = c.getReassociationIndices();
+  if (re.size() != 3 || re[0] != ReassociationIndices{0, 1})
+    return Value();
+  return c.getSrc();
+}
+
+/// A batch_matmul into a zero-filled accumulator.
+linalg::BatchMatmulOp zeroInitBatchMatmul(Value v) {
+  auto mm = v.getDefiningOp<linalg::BatchMatmulOp>();
+  if (!mm)
+    return {};
+  auto fill = mm.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+  std::optional<double> zero =
+      fill ? splatValue(fill.getInputs()[0]) : std::nullopt;
+  FloatAttr f;
+  if (fill && matchPattern(fill.getInputs()[0], m_Constant(&f)))
+    zero = f.getValueAsDouble();
+  return zero && *zero == 0.0 ? mm : linalg::BatchMatmulOp();
+}
+
+/// p, or the guard select(isnan(p), 0, p) applied to it: the guarded value
+/// and the ops that make it, when they use p and nothing else does.
+Value skipNanGuard(Value p, SmallVectorImpl<Operation *> &guard) {
+  if (p.hasOneUse())
+    return p;
+  linalg::GenericOp isnan, select;
+  for (Operation *user : p.getUsers()) {
+    auto g = dyn_cast<linalg::GenericOp>(user);
+    std::optional<Elementwise> e =
+        g ? asElementwise(g.getResult(0)) : std::nullopt;
+    if (!e)
+      return Value();
+    if (auto cmp = dyn_cast<arith::CmpFOp>(e->body);
+        cmp && cmp.getPredicate() == arith::CmpFPredicate::UNO &&
+        e->inputs[0] == p && e->inputs[1] == p)
+      isnan = g;
+    else if (isa<arith::SelectOp>(e->body) && e->inputs[2] == p &&
+             e->constants[1] && *e->constants[1] == 0.0)
+      select = g;
+    else
+      return Value();
+  }
+  if (!isnan || !select || !isnan.getResult(0).hasOneUse() ||
+      asElementwise(select.getResult(0))->inputs[0] != isnan.getResult(0))
+    return Value();
+  guard.push_back(select);
+  guard.push_back(isnan);
+  return select.getResult(0);
+}
+
+/// The causal form a constant mask spells, if exactly one: boolean, or
+/// additive with 0 for visible and -inf (or at most -1e30, as exporters
+/// write -FLT_MAX) for hidden keys, over [.., Lq, Lk] with every leading
+/// slice equal. A finite "hidden" value only equals the causal attribute
+/// when no query row is left without keys, so that case is refused.
+std::optional<CausalMode> causalForm(Value mask, bool negate, int64_t lq,
+                                     int64_t lk) {
+  auto type = cast<RankedTensorType>(mask.getType());
+  if (type.getRank() < 2 || type.getDimSize(type.getRank() - 2) != lq ||
+      type.getDimSize(type.getRank() - 1) != lk)
+    return std::nullopt;
+  DenseElementsAttr attr = getConstantElements(mask, /*maxElements=*/1 << 24);
+  if (!attr)
+    return std::nullopt;
+  SmallVector<bool> visible;
+  bool finiteHidden = false;
+  if (attr.getElementType().isInteger(1)) {
+    for (bool b : attr.getValues<bool>())
+      visible.push_back(b != negate);
+  } else {
+    for (APFloat f : attr.getValues<APFloat>()) {
+      double d = f.convertToDouble();
+      if (d == 0.0) {
+        visible.push_back(true);
+      } else if (d <= -1e30) {
+        visible.push_back(false);
+        finiteHidden |= !f.isInfinity();
+      } else {
+        return std::nullopt;
+      }
+    }
+  }
+  int64_t slice = lq * lk;
+  for (size_t i = slice; i < visible.size(); ++i)
+    if (visible[i] != visible[i % slice])
+      return std::nullopt;
+  for (auto [mode, offset] : {std::pair{CausalMode::top_left, int64_t(0)},
+                              std::pair{CausalMode::bottom_right, lk - lq}}) {
+    bool match = true;
+    for (int64_t i = 0; i < lq && match; ++i)
+      for (int64_t j = 0; j < lk && match; ++j)
+        match = visible[i * lk + j] == (j <= i + offset);
+    if (match && !(finiteHidden && offset < 0))
+      return mode;
+  }
+  return std::nullopt;
+}
+
+struct FuseSoftmaxAttention : OpRewritePattern<linalg::SoftmaxOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::SoftmaxOp softmax,
+                                PatternRewriter &rewriter) const override {
+    auto scoresType = cast<RankedTensorType>(softmax.getInput().getType());
+    if (scoresType.getRank() != 4 || softmax.getDimension() != 3)
+      return rewriter.notifyMatchFailure(softmax, "not over the key axis");
+
+    // Scores: walk back through the element-wise steps to Q K^T.
+    SmallVector<Step> steps;
+    Value s = softmax.getInput();
+    linalg::BatchMatmulOp qk;
+    while (true) {
+      if (!s.hasOneUse())
+        return rewriter.notifyMatchFailure(softmax, "scores used twice");
+      if (auto e = s.getDefiningOp<tensor::ExpandShapeOp>())
+        if ((qk = zeroInitBatchMatmul(e.getSrc())))
+          break;
+      std::optional<Step> step = matchStep(s);
+      if (!step)
+        return rewriter.notifyMatchFailure(softmax, "unknown score step");
+      steps.push_back(*step);
+      s = step->source;
+    }
+    double scale = 1.0;
+    Value mask;
+    bool negate = false, sawAdditive = false;
+    for (const Step &step : llvm::reverse(steps)) {
+      if (step.kind == Step::Scale) {
+        // Scaling after an additive mask would scale the mask too.
+        if (sawAdditive || (mask && step.factor <= 0))
+          return rewriter.notifyMatchFailure(softmax, "scale after mask");
+        scale *= step.factor;
+        continue;
+      }
+      if (mask)
+        return rewriter.notifyMatchFailure(softmax, "more than one mask");
+      mask = step.mask;
+      negate = step.negate;
+      sawAdditive = step.kind == Step::AddMask;
+    }
+    Value q = uncollapse(qk.getDpsInputs()[0]);
+    Value kt = uncollapse(qk.getDpsInputs()[1]);
+    if (!q || !kt)
+      return rewriter.notifyMatchFailure(softmax, "operands not 4-D");
+    q = peelScale(q, scale);
+    kt = peelScale(kt, scale);
+
+    // Output: the guard, then P V.
+    SmallVector<Operation *> guard;
+    Value p = skipNanGuard(softmax.getResult()[0], guard);
+    if (!p || !p.hasOneUse())
+      return rewriter.notifyMatchFailure(softmax, "probabilities reused");
+    auto pc = dyn_cast<tensor::CollapseShapeOp>(*p.getUsers().begin());
+    if (!pc || uncollapse(pc.getResult()) != p || !pc->hasOneUse())
+      return rewriter.notifyMatchFailure(softmax, "no P V matmul");
+    linalg::BatchMatmulOp pv =
+        zeroInitBatchMatmul((*pc->getUsers().begin())->getNumResults()
+                                ? (*pc->getUsers().begin())->getResult(0)
+                                : Value());
+    if (!pv || pv.getDpsInputs()[0] != pc.getResult() ||
+        !pv->getResult(0).hasOneUse())
+      return rewriter.notifyMatchFailure(softmax, "no P V matmul");
+    auto out =
+        dyn_cast<tensor::ExpandShapeOp>(*pv->getResult(0).getUsers().begin());
+    Value v = uncollapse(pv.getDpsInputs()[1]);
+    if (!out || !v || out.getResultType().getRank() != 4)
+      return rewriter.notifyMatchFailure(softmax, "no P V matmul");
+
+    auto qType = cast<RankedTensorType>(q.getType());
+    auto ktType = cast<RankedTensorType>(kt.getType());
+    auto vType = cast<RankedTensorType>(v.getType());
+    if (qType.getElementType() != ktType.getElementType() ||
+        qType.getElementType() != vType.getElementType() ||
+        out.getResultType().getElementType() != qType.getElementType())
+      return rewriter.notifyMatchFailure(softmax, "mixed element types");
+
+    Location loc = softmax.getLoc();
+    // V may be computed after the softmax: build where the output was.
+    rewriter.setInsertionPoint(out);
+    int64_t lq = scoresType.getDimSize(2), lk = scoresType.getDimSize(3);
+    CausalMode causal = CausalMode::none;
+    if (mask)
+      if (std::optional<CausalMode> c = causalForm(mask, negate, lq, lk)) {
+        causal = *c;
+        mask = Value();
+      }
+    if (mask && negate) {
+      // The graph hides keys where the mask is true: tmix wants "attend".
+      auto mt = cast<RankedTensorType>(mask.getType());
+      Value init = tensor::EmptyOp::create(rewriter, loc, mt.getShape(),
+                                           mt.getElementType());
+      AffineMap id = rewriter.getMultiDimIdentityMap(mt.getRank());
+      SmallVector<utils::IteratorType> iters(mt.getRank(),
+                                             utils::IteratorType::parallel);
+      mask = linalg::GenericOp::create(
+                 rewriter, loc, mt, mask, init, {id, id}, iters,
+                 [](OpBuilder &b, Location l, ValueRange a) {
+                   Value t =
+                       arith::ConstantOp::create(b, l, b.getBoolAttr(true));
+                   linalg::YieldOp::create(
+                       b, l, arith::XOrIOp::create(b, l, a[0], t).getResult());
+                 })
+                 .getResult(0);
+    }
+    // K^T [B,H,D,Lk] -> K [B,H,Lk,D].
+    Value kInit =
+        tensor::EmptyOp::create(rewriter, loc,
+                                {ktType.getDimSize(0), ktType.getDimSize(1),
+                                 ktType.getDimSize(3), ktType.getDimSize(2)},
+                                ktType.getElementType());
+    Value k = linalg::TransposeOp::create(rewriter, loc, kt, kInit,
+                                          ArrayRef<int64_t>{0, 1, 3, 2})
+                  .getResult()[0];
+    auto attention =
+        AttentionOp::create(rewriter, loc, out.getResultType(), q, k, v, mask,
+                            rewriter.getF32FloatAttr(scale), FloatAttr(),
+                            CausalModeAttr::get(rewriter.getContext(), causal));
+    if (failed(attention.verify())) {
+      rewriter.eraseOp(attention);
+      return rewriter.notifyMatchFailure(softmax, "shapes do not fit");
+    }
+    rewriter.replaceOp(out, attention.getOutput());
+    eraseDeadChain(rewriter, pv);
+    return success();
+  }
+
+  /// Erases `op` and, transitively, the producers that only it used.
+  static void eraseDeadChain(PatternRewriter &rewriter, Operation *op) {
+    SmallVector<Operation *> worklist = {op};
+    while (!worklist.empty()) {
+      Operation *next = worklist.pop_back_val();
+      if (!isOpTriviallyDead(next))
+        continue;
+      for (Value operand : next->getOperands())
+        if (Operation *def = operand.getDefiningOp())
+          worklist.push_back(def);
+      rewriter.eraseOp(next);
+    }
+  }
+};
+
+/// A tmix.attention whose mask is a constant spelling a causal form gets
+/// the attribute instead (the ONNX Attention op carries such masks).
+struct LiftCausalMask : OpRewritePattern<AttentionOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    Value mask = op.getMask();
+    if (!mask || op.getCausal() != CausalMode::none)
+      return failure();
+    auto type = op.getQuery().getType();
+    std::optional<CausalMode> causal =
+        causalForm(mask, /*negate=*/false, type.getDimSize(2),
+                   op.getKey().getType().getDimSize(2));
+    if (!causal)
+      return failure();
+    rewriter.modifyOpInPlace(op, [&] {
+      op.getMaskMutable().clear();
+      op.setCausal(*causal);
+    });
+    return success();
+  }
+};
+
+struct TMixFuseAttentionPass
+    : tmix::impl::TMixFuseAttentionPassBase<TMixFuseAttentionPass> {
+  void runOnOperation() override {
+    auto count = [&] {
+      unsigned n = 0;
+      getOperation()->walk([&](AttentionOp) { ++n; });
+      return n;
+    };
+    unsigned before = count();
+    // One rewrite per anchor; each erases its own dead chain, which the
+    // walk driver does not allow, so drive the anchors directly.
+    SmallVector<linalg::SoftmaxOp> anchors;
+    getOperation()->walk([&](linalg::SoftmaxOp op) { anchors.push_back(op); });
+    struct Rewriter : PatternRewriter {
+      using PatternRewriter::PatternRewriter;
+    } rewriter(&getContext());
+    FuseSoftmaxAttention pattern(&getContext());
+    for (linalg::SoftmaxOp op : anchors) {
+      rewriter.setInsertionPoint(op);
+      (void)pattern.matchAndRewrite(op, rewriter);
+    }
+    LiftCausalMask lift(&getContext());
+    getOperation()->walk([&](AttentionOp op) {
+      rewriter.setInsertionPoint(op);
+      if (succeeded(lift.matchAndRewrite(op, rewriter)))
+        ++numCausalLifted;
+    });
+    numFused += count() - before;
+  }
+};
+} // namespace
+
+void mlir::tmix::populateTMixFuseAttentionPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<FuseSoftmaxAttention, LiftCausalMask>(patterns.getContext());
+}

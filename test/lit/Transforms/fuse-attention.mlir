@@ -1,0 +1,129 @@
+// tmix-fuse-attention on converted ONNX graphs (generic form in, so the
+// input reads like the exported graph).
+// RUN: tmix-opt %s --convert-onnx-to-tmix --tmix-fuse-attention --split-input-file | FileCheck %s
+
+// TorchScript eager: MatMul -> Div(sqrt d) -> Add(mask) -> Softmax -> MatMul.
+// CHECK-LABEL: func.func @eager
+// CHECK-SAME:  (%[[Q:[a-z0-9_]+]]: tensor<1x2x4x8xf32>, %[[KT:[a-z0-9_]+]]: tensor<1x2x8x4xf32>, %[[V:[a-z0-9_]+]]: tensor<1x2x4x8xf32>, %[[M:[a-z0-9_]+]]: tensor<1x1x1x4xf32>)
+// CHECK:       %[[K:[a-z0-9_]+]] = linalg.transpose ins(%[[KT]] : tensor<1x2x8x4xf32>) outs(%{{.+}} : tensor<1x2x4x8xf32>) permutation = [0, 1, 3, 2]
+// CHECK:       %[[O:[a-z0-9_]+]] = tmix.attention %[[Q]], %[[K]], %[[V]] mask(%[[M]] : tensor<1x1x1x4xf32>) {scale = 0.353553{{[0-9]*}} : f32}
+// CHECK-NOT:   linalg.softmax
+// CHECK-NOT:   linalg.batch_matmul
+// CHECK:       return %[[O]]
+func.func @eager(%q: tensor<1x2x4x8xf32>, %kt: tensor<1x2x8x4xf32>, %v: tensor<1x2x4x8xf32>, %m: tensor<1x1x1x4xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
+  %c = arith.constant dense<2.828427> : tensor<f32>
+  %0 = onnx.node "MatMul"(%q, %kt) : (tensor<1x2x4x8xf32>, tensor<1x2x8x4xf32>) -> !onnx.value
+  %1 = onnx.node "Div"(%0, %c) : (!onnx.value, tensor<f32>) -> !onnx.value
+  %2 = onnx.node "Add"(%1, %m) : (!onnx.value, tensor<1x1x1x4xf32>) -> !onnx.value
+  %3 = onnx.node "Softmax"(%2) {attrs = {axis = -1 : i64}} : (!onnx.value) -> !onnx.value
+  %4 = onnx.node "MatMul"(%3, %v) : (!onnx.value, tensor<1x2x4x8xf32>) -> !onnx.value
+  return %4 : !onnx.value
+}
+
+// -----
+
+// Dynamo SDPA: the scale split as d^-1/4 on q and on k^T, and the
+// select(isnan(p), 0, p) guard after the softmax; both are absorbed.
+// CHECK-LABEL: func.func @sdpa
+// CHECK:       tmix.attention %arg0, %{{.+}}, %arg2 {scale = 0.35355{{[0-9]*}} : f32}
+// CHECK-NOT:   arith.cmpf uno
+// CHECK-NOT:   linalg.softmax
+func.func @sdpa(%q: tensor<1x2x4x8xf32>, %kt: tensor<1x2x8x4xf32>, %v: tensor<1x2x4x8xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 18 : i64}} {
+  %c = arith.constant dense<0.594603> : tensor<f32>
+  %z = arith.constant dense<0.0> : tensor<f32>
+  %qs = onnx.node "Mul"(%q, %c) : (tensor<1x2x4x8xf32>, tensor<f32>) -> !onnx.value
+  %ks = onnx.node "Mul"(%kt, %c) : (tensor<1x2x8x4xf32>, tensor<f32>) -> !onnx.value
+  %0 = onnx.node "MatMul"(%qs, %ks) : (!onnx.value, !onnx.value) -> !onnx.value
+  %1 = onnx.node "Softmax"(%0) {attrs = {axis = -1 : i64}} : (!onnx.value) -> !onnx.value
+  %2 = onnx.node "IsNaN"(%1) : (!onnx.value) -> !onnx.value
+  %3 = onnx.node "Where"(%2, %z, %1) : (!onnx.value, tensor<f32>, !onnx.value) -> !onnx.value
+  %4 = onnx.node "MatMul"(%3, %v) : (!onnx.value, tensor<1x2x4x8xf32>) -> !onnx.value
+  return %4 : !onnx.value
+}
+
+// -----
+
+// A constant lower-triangular boolean mask (Trilu) becomes causal top_left
+// instead of a mask operand.
+// CHECK-LABEL: func.func @causal_trilu
+// CHECK:       tmix.attention %arg0, %{{.+}}, %arg2 {causal = #tmix.causal<top_left>, scale = 1.000000e+00 : f32}
+// CHECK-NOT:   mask(
+func.func @causal_trilu(%q: tensor<1x2x4x8xf32>, %kt: tensor<1x2x8x4xf32>, %v: tensor<1x2x4x8xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
+  %ones = arith.constant dense<true> : tensor<4x4xi1>
+  %ninf = arith.constant dense<0xFF800000> : tensor<f32>
+  %keep = onnx.node "Trilu"(%ones) {attrs = {upper = 0 : i64}} : (tensor<4x4xi1>) -> !onnx.value
+  %0 = onnx.node "MatMul"(%q, %kt) : (tensor<1x2x4x8xf32>, tensor<1x2x8x4xf32>) -> !onnx.value
+  %1 = onnx.node "Where"(%keep, %0, %ninf) : (!onnx.value, !onnx.value, tensor<f32>) -> !onnx.value
+  %2 = onnx.node "Softmax"(%1) {attrs = {axis = -1 : i64}} : (!onnx.value) -> !onnx.value
+  %3 = onnx.node "MatMul"(%2, %v) : (!onnx.value, tensor<1x2x4x8xf32>) -> !onnx.value
+  return %3 : !onnx.value
+}
+
+// -----
+
+// An ONNX Attention whose attn_mask is a constant causal (0 / -inf) mask:
+// the mask becomes the attribute.
+// CHECK-LABEL: func.func @lift_causal
+// CHECK:       tmix.attention %arg0, %arg1, %arg2 {causal = #tmix.causal<top_left>}
+func.func @lift_causal(%q: tensor<1x2x3x8xf32>, %k: tensor<1x2x3x8xf32>, %v: tensor<1x2x3x8xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 23 : i64}} {
+  %m = arith.constant dense<[[0.0, 0xFF800000, 0xFF800000], [0.0, 0.0, 0xFF800000], [0.0, 0.0, 0.0]]> : tensor<3x3xf32>
+  %0:3 = onnx.node "Attention"(%q, %k, %v, %m) : (tensor<1x2x3x8xf32>, tensor<1x2x3x8xf32>, tensor<1x2x3x8xf32>, tensor<3x3xf32>) -> (!onnx.value, !onnx.value, !onnx.value)
+  return %0#0 : !onnx.value
+}
+
+// -----
+
+// Near miss: softmax over the query axis is not attention.
+// CHECK-LABEL: func.func @softmax_over_queries
+// CHECK-NOT:   tmix.attention
+// CHECK:       linalg.softmax dimension(2)
+func.func @softmax_over_queries(%q: tensor<1x2x4x8xf32>, %kt: tensor<1x2x8x4xf32>, %v: tensor<1x2x4x8xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
+  %0 = onnx.node "MatMul"(%q, %kt) : (tensor<1x2x4x8xf32>, tensor<1x2x8x4xf32>) -> !onnx.value
+  %1 = onnx.node "Softmax"(%0) {attrs = {axis = 2 : i64}} : (!onnx.value) -> !onnx.value
+  %2 = onnx.node "MatMul"(%1, %v) : (!onnx.value, tensor<1x2x4x8xf32>) -> !onnx.value
+  return %2 : !onnx.value
+}
+
+// -----
+
+// Near miss: the probabilities are also a graph output.
+// CHECK-LABEL: func.func @probabilities_returned
+// CHECK-NOT:   tmix.attention
+// CHECK:       linalg.softmax dimension(3)
+func.func @probabilities_returned(%q: tensor<1x2x4x8xf32>, %kt: tensor<1x2x8x4xf32>, %v: tensor<1x2x4x8xf32>) -> (!onnx.value, !onnx.value) attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
+  %0 = onnx.node "MatMul"(%q, %kt) : (tensor<1x2x4x8xf32>, tensor<1x2x8x4xf32>) -> !onnx.value
+  %1 = onnx.node "Softmax"(%0) {attrs = {axis = -1 : i64}} : (!onnx.value) -> !onnx.value
+  %2 = onnx.node "MatMul"(%1, %v) : (!onnx.value, tensor<1x2x4x8xf32>) -> !onnx.value
+  return %2, %1 : !onnx.value, !onnx.value
+}
+
+// -----
+
+// Near miss: a scale applied after the additive mask would scale the mask.
+// CHECK-LABEL: func.func @scale_after_mask
+// CHECK-NOT:   tmix.attention
+// CHECK:       linalg.softmax
+func.func @scale_after_mask(%q: tensor<1x2x4x8xf32>, %kt: tensor<1x2x8x4xf32>, %v: tensor<1x2x4x8xf32>, %m: tensor<1x1x4x4xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
+  %c = arith.constant dense<0.5> : tensor<f32>
+  %0 = onnx.node "MatMul"(%q, %kt) : (tensor<1x2x4x8xf32>, tensor<1x2x8x4xf32>) -> !onnx.value
+  %1 = onnx.node "Add"(%0, %m) : (!onnx.value, tensor<1x1x4x4xf32>) -> !onnx.value
+  %2 = onnx.node "Mul"(%1, %c) : (!onnx.value, tensor<f32>) -> !onnx.value
+  %3 = onnx.node "Softmax"(%2) {attrs = {axis = -1 : i64}} : (!onnx.value) -> !onnx.value
+  %4 = onnx.node "MatMul"(%3, %v) : (!onnx.value, tensor<1x2x4x8xf32>) -> !onnx.value
+  return %4 : !onnx.value
+}
+
+// -----
+
+// Near miss: two masks (an additive bias and a padding mask) on one site.
+// CHECK-LABEL: func.func @two_masks
+// CHECK-NOT:   tmix.attention
+// CHECK:       linalg.softmax
+func.func @two_masks(%q: tensor<1x2x4x8xf32>, %kt: tensor<1x2x8x4xf32>, %v: tensor<1x2x4x8xf32>, %b: tensor<1x2x4x4xf32>, %m: tensor<1x1x1x4xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
+  %0 = onnx.node "MatMul"(%q, %kt) : (tensor<1x2x4x8xf32>, tensor<1x2x8x4xf32>) -> !onnx.value
+  %1 = onnx.node "Add"(%0, %b) : (!onnx.value, tensor<1x2x4x4xf32>) -> !onnx.value
+  %2 = onnx.node "Add"(%1, %m) : (!onnx.value, tensor<1x1x1x4xf32>) -> !onnx.value
+  %3 = onnx.node "Softmax"(%2) {attrs = {axis = -1 : i64}} : (!onnx.value) -> !onnx.value
+  %4 = onnx.node "MatMul"(%3, %v) : (!onnx.value, tensor<1x2x4x8xf32>) -> !onnx.value
+  return %4 : !onnx.value
+}
