@@ -110,7 +110,7 @@ bool isTrailingBroadcast(AffineMap map, Value mask) {
 
 /// One step of the score chain, seen from its result back to `source`.
 struct Step {
-  enum Kind { Scale, AddMask, BoolMask } kind;
+  enum Kind { Scale, AddMask, BoolMask, Tanh } kind;
   Value source;
   double factor = 1.0; // Scale
   Value mask;          // AddMask / BoolMask
@@ -126,6 +126,8 @@ std::optional<Step> matchStep(Value v) {
            e->inputs[i].getType() == v.getType();
   };
   Operation *body = e->body;
+  if (isa<math::TanhOp>(body) && isScore(0))
+    return Step{Step::Tanh, e->inputs[0]};
   if (isa<arith::MulFOp>(body))
     for (unsigned i : {0u, 1u})
       if (isScore(i) && e->constants[1 - i])
@@ -188,11 +190,61 @@ linalg::BatchMatmulOp zeroInitBatchMatmul(Value v) {
   return zero && *zero == 0.0 ? mm : linalg::BatchMatmulOp();
 }
 
-/// p, or the guard select(isnan(p), 0, p) applied to it: the guarded value
-/// and the ops that make it, when they use p and nothing else does.
-Value skipNanGuard(Value p, SmallVectorImpl<Operation *> &guard) {
-  if (p.hasOneUse())
-    return p;
+/// True if `cond` is "row of `mask` entirely -inf": cmpf oeq(R, -inf) of
+/// R = max over the mask's last dim (the ONNX Attention function's guard).
+/// `mask` is filled in with the mask it reads.
+bool isRowFullyMasked(Value cond, Value &mask) {
+  std::optional<Elementwise> e = asElementwise(cond);
+  auto cmp = e ? dyn_cast<arith::CmpFOp>(e->body) : arith::CmpFOp();
+  if (!cmp || cmp.getPredicate() != arith::CmpFPredicate::OEQ ||
+      !e->constants[1] || !std::isinf(*e->constants[1]) ||
+      *e->constants[1] > 0 || !e->inputs[0])
+    return false;
+  auto reduce = e->inputs[0].getDefiningOp<linalg::GenericOp>();
+  if (!reduce || reduce.getNumDpsInputs() != 1 ||
+      reduce.getNumReductionLoops() != 1 ||
+      reduce.getIteratorTypesArray().back() != utils::IteratorType::reduction)
+    return false;
+  Block &block = reduce.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(block.getTerminator());
+  if (!isa_and_nonnull<arith::MaximumFOp>(yield.getOperand(0).getDefiningOp()))
+    return false;
+  std::optional<double> init = splatValue(reduce.getDpsInits()[0]);
+  if (auto fill = reduce.getDpsInits()[0].getDefiningOp<linalg::FillOp>()) {
+    FloatAttr f;
+    if (matchPattern(fill.getInputs()[0], m_Constant(&f)))
+      init = f.getValueAsDouble();
+  }
+  if (!init || !std::isinf(*init) || *init > 0)
+    return false;
+  mask = reduce.getDpsInputs()[0];
+  return true;
+}
+
+/// The probabilities after the guard that exporters put on fully masked
+/// rows, and the ops of that guard. Two forms are absorbed because tmix
+/// already yields 0 for such rows: SDPA's select(isnan(p), 0, p), and the
+/// ONNX Attention function's select(rowmax(mask) == -inf, 0, p), whose
+/// mask must then be the site's own (returned in `guardMask`). A constant
+/// all-false condition is a guard that never fires.
+Value skipGuard(Value p, SmallVectorImpl<Operation *> &guard,
+                Value &guardMask) {
+  if (p.hasOneUse()) {
+    auto g = dyn_cast<linalg::GenericOp>(*p.getUsers().begin());
+    std::optional<Elementwise> e =
+        g ? asElementwise(g.getResult(0)) : std::nullopt;
+    if (!e || !isa<arith::SelectOp>(e->body) || e->inputs[2] != p ||
+        !e->constants[1] || *e->constants[1] != 0.0 || !e->inputs[0])
+      return p;
+    DenseElementsAttr c;
+    bool neverFires = matchPattern(e->inputs[0], m_Constant(&c)) &&
+                      c.getElementType().isInteger(1) && c.isSplat() &&
+                      !c.getSplatValue<bool>();
+    if (!neverFires && !isRowFullyMasked(e->inputs[0], guardMask))
+      return p;
+    guard.push_back(g);
+    return g.getResult(0);
+  }
   linalg::GenericOp isnan, select;
   for (Operation *user : p.getUsers()) {
     auto g = dyn_cast<linalg::GenericOp>(user);
@@ -216,6 +268,16 @@ Value skipNanGuard(Value p, SmallVectorImpl<Operation *> &guard) {
   guard.push_back(select);
   guard.push_back(isnan);
   return select.getResult(0);
+}
+
+/// True for a constant additive mask of zeros or boolean mask of trues.
+bool isNoOpMask(Value mask, bool negate) {
+  DenseElementsAttr c;
+  if (!matchPattern(mask, m_Constant(&c)) || !c.isSplat())
+    return false;
+  if (c.getElementType().isInteger(1))
+    return c.getSplatValue<bool>() != negate;
+  return c.getSplatValue<APFloat>().isZero();
 }
 
 /// The causal form a constant mask spells, if exactly one: boolean, or
@@ -291,33 +353,58 @@ struct FuseSoftmaxAttention : OpRewritePattern<linalg::SoftmaxOp> {
       steps.push_back(*step);
       s = step->source;
     }
-    double scale = 1.0;
+    // In graph order: scales, optionally Div(c) -> Tanh -> Mul(c) (softcap),
+    // then at most one mask. Scales before the tanh multiply q.k; the one
+    // after it is the cap.
+    double pre = 1.0, post = 1.0;
+    bool sawTanh = false;
     Value mask;
     bool negate = false, sawAdditive = false;
     for (const Step &step : llvm::reverse(steps)) {
-      if (step.kind == Step::Scale) {
+      switch (step.kind) {
+      case Step::Scale:
         // Scaling after an additive mask would scale the mask too.
         if (sawAdditive || (mask && step.factor <= 0))
           return rewriter.notifyMatchFailure(softmax, "scale after mask");
-        scale *= step.factor;
-        continue;
+        // A positive scale commutes with a boolean (-inf) mask.
+        (sawTanh ? post : pre) *= step.factor;
+        break;
+      case Step::Tanh:
+        if (sawTanh || mask)
+          return rewriter.notifyMatchFailure(softmax, "tanh after mask");
+        sawTanh = true;
+        break;
+      case Step::AddMask:
+      case Step::BoolMask:
+        if (mask)
+          return rewriter.notifyMatchFailure(softmax, "more than one mask");
+        mask = step.mask;
+        negate = step.negate;
+        sawAdditive = step.kind == Step::AddMask;
+        break;
       }
-      if (mask)
-        return rewriter.notifyMatchFailure(softmax, "more than one mask");
-      mask = step.mask;
-      negate = step.negate;
-      sawAdditive = step.kind == Step::AddMask;
     }
+    if (sawTanh && post <= 0)
+      return rewriter.notifyMatchFailure(softmax, "not a softcap");
     Value q = uncollapse(qk.getDpsInputs()[0]);
     Value kt = uncollapse(qk.getDpsInputs()[1]);
     if (!q || !kt)
       return rewriter.notifyMatchFailure(softmax, "operands not 4-D");
+    double scale = pre;
     q = peelScale(q, scale);
     kt = peelScale(kt, scale);
+    // c * tanh(s / c) with s = scale' * q.k: tmix's scale is scale' = pre * c.
+    std::optional<double> softcap;
+    if (sawTanh)
+      softcap = post;
+    scale *= post;
 
     // Output: the guard, then P V.
     SmallVector<Operation *> guard;
-    Value p = skipNanGuard(softmax.getResult()[0], guard);
+    Value guardMask;
+    Value p = skipGuard(softmax.getResult()[0], guard, guardMask);
+    if (guardMask && guardMask != mask)
+      return rewriter.notifyMatchFailure(softmax, "guard on another mask");
     if (!p || !p.hasOneUse())
       return rewriter.notifyMatchFailure(softmax, "probabilities reused");
     auto pc = dyn_cast<tensor::CollapseShapeOp>(*p.getUsers().begin());
@@ -349,6 +436,8 @@ struct FuseSoftmaxAttention : OpRewritePattern<linalg::SoftmaxOp> {
     rewriter.setInsertionPoint(out);
     int64_t lq = scoresType.getDimSize(2), lk = scoresType.getDimSize(3);
     CausalMode causal = CausalMode::none;
+    if (mask && isNoOpMask(mask, negate))
+      mask = Value();
     if (mask)
       if (std::optional<CausalMode> c = causalForm(mask, negate, lq, lk)) {
         causal = *c;
@@ -381,10 +470,11 @@ struct FuseSoftmaxAttention : OpRewritePattern<linalg::SoftmaxOp> {
     Value k = linalg::TransposeOp::create(rewriter, loc, kt, kInit,
                                           ArrayRef<int64_t>{0, 1, 3, 2})
                   .getResult()[0];
-    auto attention =
-        AttentionOp::create(rewriter, loc, out.getResultType(), q, k, v, mask,
-                            rewriter.getF32FloatAttr(scale), FloatAttr(),
-                            CausalModeAttr::get(rewriter.getContext(), causal));
+    auto attention = AttentionOp::create(
+        rewriter, loc, out.getResultType(), q, k, v, mask,
+        rewriter.getF32FloatAttr(scale),
+        softcap ? rewriter.getF32FloatAttr(*softcap) : FloatAttr(),
+        CausalModeAttr::get(rewriter.getContext(), causal));
     if (failed(attention.verify())) {
       rewriter.eraseOp(attention);
       return rewriter.notifyMatchFailure(softmax, "shapes do not fit");

@@ -32,8 +32,8 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "python"))
 
-from tmix.reference import (TMIX_TRANSLATE, CompiledModule,  # noqa: E402
-                            function_signature)
+from tmix.reference import (TMIX_OPT, TMIX_TRANSLATE,  # noqa: E402
+                            CompiledModule, function_signature)
 
 ARCHIVE = os.path.join(HERE, "..", "data", "onnx-node-tests", "node.tar.xz")
 XFAIL_FILE = os.path.join(HERE, "onnx_node_xfail.txt")
@@ -110,12 +110,17 @@ def _graph_inputs(case_dir):
             if i.name not in inits]
 
 
-def _translate(case_dir, fn, bind=()):
+def _translate(case_dir, fn, bind=(), fuse=False):
     cmd = [TMIX_TRANSLATE, "--import-onnx", os.path.join(case_dir, "model.onnx"),
            f"--onnx-function-name={fn}", "--onnx-inline-limit=100000000",
            "--mlir-print-local-scope"]
     cmd += [f"--bind-input={name}={path}" for name, path in bind]
-    return subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if fuse and proc.returncode == 0:
+        proc = subprocess.run([TMIX_OPT, "--tmix-fuse-attention",
+                               "--mlir-print-local-scope"], input=proc.stdout,
+                              capture_output=True, text=True)
+    return proc
 
 
 def import_case(args):
@@ -125,10 +130,10 @@ def import_case(args):
     compile time. When a test feeds them as graph inputs, the integer inputs
     are bound to the test's data with --bind-input and the import retried.
     """
-    node_dir, test = args
+    node_dir, test, fuse = args
     case_dir = os.path.join(node_dir, test)
     fn = _function_name(test)
-    proc = _translate(case_dir, fn)
+    proc = _translate(case_dir, fn, fuse=fuse)
     bound = []
     if proc.returncode != 0 and re.search(_NEEDS_CONSTANT, proc.stderr):
         data = os.path.join(case_dir, "test_data_set_0")
@@ -138,7 +143,8 @@ def import_case(args):
                      os.path.join(data, f"input_{i}.pb"))]
         names = _graph_inputs(case_dir)
         proc = _translate(case_dir, fn, [
-            (names[i][0], os.path.join(data, f"input_{i}.pb")) for i in bound])
+            (names[i][0], os.path.join(data, f"input_{i}.pb")) for i in bound],
+            fuse=fuse)
     if proc.returncode != 0:
         first = next((l for l in proc.stderr.splitlines() if "error:" in l),
                      proc.stderr.strip()[:300] or f"exit {proc.returncode}")
@@ -255,12 +261,14 @@ def run_batch(cases, workdir):
     return results
 
 
-def run(node_dir, filter_text="", jobs=2, workdir=None):
+def run(node_dir, filter_text="", jobs=2, workdir=None, fuse=False):
+    """Results per test; with `fuse`, tmix-fuse-attention runs after the
+    import so that the fused graphs are checked against the same data."""
     tests = sorted(t for t in os.listdir(node_dir)
                    if t.startswith("test_") and filter_text in t)
     with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
         imported = list(pool.map(import_case,
-                                 [(node_dir, t) for t in tests]))
+                                 [(node_dir, t, fuse) for t in tests]))
     results = {}
     converted = []
     for test, status, detail, text, bound in imported:
@@ -352,12 +360,14 @@ def main():
     parser.add_argument("--report")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--fuse", action="store_true",
+                        help="run tmix-fuse-attention after the import")
     parser.add_argument("--write-xfail", action="store_true",
                         help="rewrite onnx_node_xfail.txt from this run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         node_dir = extract(tmp)
-        results = run(node_dir, args.filter, args.jobs, tmp)
+        results = run(node_dir, args.filter, args.jobs, tmp, args.fuse)
         if args.verbose:
             for test in sorted(results):
                 status, detail = results[test]

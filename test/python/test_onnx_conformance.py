@@ -4,6 +4,8 @@ Every test either passes, or is an op tmix does not claim, or is listed in
 onnx_node_xfail.txt with its reason; a listed test that starts passing must
 be removed from the list. See onnx_conformance.py.
 """
+import os
+
 import pytest
 
 import onnx_conformance as conformance
@@ -45,3 +47,39 @@ def test_summary(results):
           f"failed, {counts['error']} errors, {counts['unsupported']} "
           "unsupported")
     assert counts["pass"] >= 850
+
+
+def test_attention_after_fusion(results, tmp_path):
+    """The ONNX Attention node tests pass with tmix-fuse-attention applied
+    (the _expanded ones are then real fused sites), exactly as without."""
+    node_dir = conformance.extract(str(tmp_path))
+    fused = conformance.run(node_dir, "test_attention", workdir=str(tmp_path),
+                            fuse=True)
+    for test, (status, detail) in fused.items():
+        assert status == results[test][0], f"{test}: {status}: {detail}"
+
+
+def test_expanded_attention_fuses(tmp_path):
+    """Every expanded ONNX Attention graph fuses to one tmix.attention,
+    except those that also export the scores (qk_matmul_output: a second
+    use), apply the mask before the softcap, or compute in fp16."""
+    import subprocess
+
+    from tmix.reference import TMIX_OPT, import_onnx
+
+    node_dir = conformance.extract(str(tmp_path))
+    not_fused = []
+    for test in sorted(os.listdir(node_dir)):
+        if not (test.startswith("test_attention") and
+                test.endswith("_expanded")):
+            continue
+        text = import_onnx(os.path.join(node_dir, test, "model.onnx"))
+        fused = subprocess.run([TMIX_OPT, "--tmix-fuse-attention"],
+                               input=text, capture_output=True, text=True,
+                               check=True).stdout
+        if fused.count("tmix.attention") != 1 or "linalg.softmax" in fused:
+            not_fused.append(test)
+    expected = [t for t in not_fused if "qk_matmul" in t or "fp16" in t or
+                "softcap_neginf_mask" in t]
+    assert not_fused == expected
+    assert len(not_fused) <= 22

@@ -127,3 +127,41 @@ func.func @two_masks(%q: tensor<1x2x4x8xf32>, %kt: tensor<1x2x8x4xf32>, %v: tens
   %4 = onnx.node "MatMul"(%3, %v) : (!onnx.value, tensor<1x2x4x8xf32>) -> !onnx.value
   return %4 : !onnx.value
 }
+
+// -----
+
+// Softcap written as Div(c) -> Tanh -> Mul(c) after the scale: tmix's
+// scale is the pre-tanh scale times c, and softcap = c.
+// CHECK-LABEL: func.func @softcap
+// CHECK:       tmix.attention %arg0, %{{.+}}, %arg2 {scale = 5.000000e-01 : f32, softcap = 2.000000e+00 : f32}
+// CHECK-NOT:   math.tanh
+func.func @softcap(%q: tensor<1x2x4x8xf32>, %kt: tensor<1x2x8x4xf32>, %v: tensor<1x2x4x8xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
+  %s = arith.constant dense<0.25> : tensor<f32>
+  %c = arith.constant dense<2.0> : tensor<f32>
+  %0 = onnx.node "MatMul"(%q, %kt) : (tensor<1x2x4x8xf32>, tensor<1x2x8x4xf32>) -> !onnx.value
+  %1 = onnx.node "Mul"(%0, %s) : (!onnx.value, tensor<f32>) -> !onnx.value
+  %2 = onnx.node "Div"(%1, %c) : (!onnx.value, tensor<f32>) -> !onnx.value
+  %3 = onnx.node "Tanh"(%2) : (!onnx.value) -> !onnx.value
+  %4 = onnx.node "Mul"(%3, %c) : (!onnx.value, tensor<f32>) -> !onnx.value
+  %5 = onnx.node "Softmax"(%4) {attrs = {axis = -1 : i64}} : (!onnx.value) -> !onnx.value
+  %6 = onnx.node "MatMul"(%5, %v) : (!onnx.value, tensor<1x2x4x8xf32>) -> !onnx.value
+  return %6 : !onnx.value
+}
+
+// -----
+
+// Near miss: the mask added before the softcap (tmix caps first).
+// CHECK-LABEL: func.func @mask_before_softcap
+// CHECK-NOT:   tmix.attention
+// CHECK:       math.tanh
+func.func @mask_before_softcap(%q: tensor<1x2x4x8xf32>, %kt: tensor<1x2x8x4xf32>, %v: tensor<1x2x4x8xf32>, %m: tensor<1x1x1x4xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
+  %c = arith.constant dense<2.0> : tensor<f32>
+  %0 = onnx.node "MatMul"(%q, %kt) : (tensor<1x2x4x8xf32>, tensor<1x2x8x4xf32>) -> !onnx.value
+  %1 = onnx.node "Add"(%0, %m) : (!onnx.value, tensor<1x1x1x4xf32>) -> !onnx.value
+  %2 = onnx.node "Div"(%1, %c) : (!onnx.value, tensor<f32>) -> !onnx.value
+  %3 = onnx.node "Tanh"(%2) : (!onnx.value) -> !onnx.value
+  %4 = onnx.node "Mul"(%3, %c) : (!onnx.value, tensor<f32>) -> !onnx.value
+  %5 = onnx.node "Softmax"(%4) {attrs = {axis = -1 : i64}} : (!onnx.value) -> !onnx.value
+  %6 = onnx.node "MatMul"(%5, %v) : (!onnx.value, tensor<1x2x4x8xf32>) -> !onnx.value
+  return %6 : !onnx.value
+}
