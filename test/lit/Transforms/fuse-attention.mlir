@@ -130,10 +130,10 @@ func.func @two_masks(%q: tensor<1x2x4x8xf32>, %kt: tensor<1x2x8x4xf32>, %v: tens
 
 // -----
 
-// Softcap written as Div(c) -> Tanh -> Mul(c) after the scale: tmix's
+X
 // scale is the pre-tanh scale times c, and softcap = c.
 // CHECK-LABEL: func.func @softcap
-// CHECK:       tmix.attention %arg0, %{{.+}}, %arg2 {scale = 5.000000e-01 : f32, softcap = 2.000000e+00 : f32}
+// CHECK:       tmix.attention %arg0, %{{.+}}, %arg2 {scale = 2.500000e-01 : f32, softcap = 2.000000e+00 : f32}
 // CHECK-NOT:   math.tanh
 func.func @softcap(%q: tensor<1x2x4x8xf32>, %kt: tensor<1x2x8x4xf32>, %v: tensor<1x2x4x8xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
   %s = arith.constant dense<0.25> : tensor<f32>
