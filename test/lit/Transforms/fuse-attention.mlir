@@ -130,8 +130,8 @@ func.func @two_masks(%q: tensor<1x2x4x8xf32>, %kt: tensor<1x2x8x4xf32>, %v: tens
 
 // -----
 
-X
-// scale is the pre-tanh scale times c, and softcap = c.
+// Softcap written as Div(c) -> Tanh -> Mul(c) after a 0.25 scale:
+// 2 * tanh(0.25 qk / 2) is tmix's c * tanh(s / c) with s = 0.25 qk.
 // CHECK-LABEL: func.func @softcap
 // CHECK:       tmix.attention %arg0, %{{.+}}, %arg2 {scale = 2.500000e-01 : f32, softcap = 2.000000e+00 : f32}
 // CHECK-NOT:   math.tanh
