@@ -270,6 +270,42 @@ Value skipGuard(Value p, SmallVectorImpl<Operation *> &guard,
   return select.getResult(0);
 }
 
+/// K or V as [B,Hkv,L,D] when `x` is its per-query-head copy, written as
+/// Unsqueeze -> Expand -> Reshape (GQA): the copy a generic broadcasting
+/// [B,Hkv,1,L,D] to [B,Hkv,G,L,D], collapsed to [B,Hkv*G,L,D]. Null
+/// otherwise. tmix.attention reads kv head h / G itself, so no copy.
+Value ungroupHeads(OpBuilder &b, Location loc, Value x) {
+  auto c = x.getDefiningOp<tensor::CollapseShapeOp>();
+  if (!c || c.getSrcType().getRank() != 5 ||
+      c.getReassociationIndices() !=
+          SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}})
+    return Value();
+  auto g = c.getSrc().getDefiningOp<linalg::GenericOp>();
+  if (!g || g.getNumDpsInputs() != 1 ||
+      g.getNumParallelLoops() != g.getNumLoops())
+    return Value();
+  auto yield = cast<linalg::YieldOp>(g.getRegion().front().getTerminator());
+  auto arg = dyn_cast<BlockArgument>(yield.getOperand(0));
+  MLIRContext *ctx = b.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  AffineMap broadcast = AffineMap::get(
+      5, 0, {d(0), d(1), getAffineConstantExpr(0, ctx), d(3), d(4)}, ctx);
+  if (!arg || arg.getArgNumber() != 0 ||
+      g.getIndexingMapsArray()[0] != broadcast ||
+      !g.getIndexingMapsArray()[1].isIdentity())
+    return Value();
+  Value src = g.getDpsInputs()[0];
+  auto type = cast<RankedTensorType>(src.getType());
+  if (type.getDimSize(2) != 1)
+    return Value();
+  if (auto e = src.getDefiningOp<tensor::ExpandShapeOp>();
+      e && e.getSrcType().getRank() == 4 &&
+      e.getSrcType().getDimSize(1) == type.getDimSize(1))
+    return e.getSrc();
+  return tensor::CollapseShapeOp::create(
+      b, loc, src, SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+}
+
 /// True for a constant additive mask of zeros or boolean mask of trues.
 bool isNoOpMask(Value mask, bool negate) {
   DenseElementsAttr c;
@@ -461,15 +497,29 @@ struct FuseSoftmaxAttention : OpRewritePattern<linalg::SoftmaxOp> {
                  })
                  .getResult(0);
     }
-    // K^T [B,H,D,Lk] -> K [B,H,Lk,D].
-    Value kInit =
-        tensor::EmptyOp::create(rewriter, loc,
-                                {ktType.getDimSize(0), ktType.getDimSize(1),
-                                 ktType.getDimSize(3), ktType.getDimSize(2)},
-                                ktType.getElementType());
-    Value k = linalg::TransposeOp::create(rewriter, loc, kt, kInit,
-                                          ArrayRef<int64_t>{0, 1, 3, 2})
-                  .getResult()[0];
+    // K^T [B,H,D,Lk] -> K [B,H,Lk,D]: the transpose's input when K^T is
+    // one, a new transpose otherwise.
+    Value k;
+    if (auto t = kt.getDefiningOp<linalg::TransposeOp>();
+        t && t.getPermutation() == ArrayRef<int64_t>{0, 1, 3, 2}) {
+      k = t.getInput();
+    } else {
+      Value kInit =
+          tensor::EmptyOp::create(rewriter, loc,
+                                  {ktType.getDimSize(0), ktType.getDimSize(1),
+                                   ktType.getDimSize(3), ktType.getDimSize(2)},
+                                  ktType.getElementType());
+      k = linalg::TransposeOp::create(rewriter, loc, kt, kInit,
+                                      ArrayRef<int64_t>{0, 1, 3, 2})
+              .getResult()[0];
+    }
+    // GQA written as a copy of the kv heads: read the kv heads instead.
+    Value kGroups = ungroupHeads(rewriter, loc, k);
+    Value vGroups = ungroupHeads(rewriter, loc, v);
+    if (kGroups && vGroups) {
+      k = kGroups;
+      v = vGroups;
+    }
     auto attention = AttentionOp::create(
         rewriter, loc, out.getResultType(), q, k, v, mask,
         rewriter.getF32FloatAttr(scale),

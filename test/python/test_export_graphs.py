@@ -88,6 +88,9 @@ def test_fusion_keeps_numerics(name, tmp_path):
     assert fused.count("tmix.attention") == FUSED_SITES[name]
     if name == "llama_block":
         assert "#tmix.causal<top_left>" in fused  # from the Trilu mask
+        # GQA: K and V enter with their 2 kv heads, not the expanded copy.
+        line = next(l for l in fused.splitlines() if "tmix.attention" in l)
+        assert line.count("tensor<2x2x12x16xf32>") == 2
     ins, outs = function_signature(fused, "main_graph")
     inits = {i.name for i in model.graph.initializer}
     inputs = [feeds[i.name] for i in model.graph.input if i.name not in inits]

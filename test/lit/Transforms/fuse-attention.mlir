@@ -165,3 +165,29 @@ func.func @mask_before_softcap(%q: tensor<1x2x4x8xf32>, %kt: tensor<1x2x8x4xf32>
   %6 = onnx.node "MatMul"(%5, %v) : (!onnx.value, tensor<1x2x4x8xf32>) -> !onnx.value
   return %6 : !onnx.value
 }
+
+// -----
+
+// GQA written as Unsqueeze -> Expand -> Reshape of K and V (2 kv heads to
+// 4 query heads): the fused op reads the 2 kv heads, no copy; K^T from a
+// Transpose is read through.
+// CHECK-LABEL: func.func @gqa_expand
+// CHECK-SAME:  (%[[Q:[a-z0-9_]+]]: tensor<1x4x3x8xf32>, %[[K:[a-z0-9_]+]]: tensor<1x2x3x8xf32>, %[[V:[a-z0-9_]+]]: tensor<1x2x3x8xf32>)
+// CHECK:       tmix.attention %[[Q]], %[[K]], %[[V]] {scale = 1.000000e+00 : f32} : tensor<1x4x3x8xf32>, tensor<1x2x3x8xf32>, tensor<1x2x3x8xf32> -> tensor<1x4x3x8xf32>
+// CHECK-NOT:   linalg.generic
+func.func @gqa_expand(%q: tensor<1x4x3x8xf32>, %k: tensor<1x2x3x8xf32>, %v: tensor<1x2x3x8xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
+  %ax = arith.constant dense<[2]> : tensor<1xi64>
+  %es = arith.constant dense<[1, 2, 2, 3, 8]> : tensor<5xi64>
+  %rs = arith.constant dense<[1, 4, 3, 8]> : tensor<4xi64>
+  %ku = onnx.node "Unsqueeze"(%k, %ax) : (tensor<1x2x3x8xf32>, tensor<1xi64>) -> !onnx.value
+  %ke = onnx.node "Expand"(%ku, %es) : (!onnx.value, tensor<5xi64>) -> !onnx.value
+  %kr = onnx.node "Reshape"(%ke, %rs) : (!onnx.value, tensor<4xi64>) -> !onnx.value
+  %vu = onnx.node "Unsqueeze"(%v, %ax) : (tensor<1x2x3x8xf32>, tensor<1xi64>) -> !onnx.value
+  %ve = onnx.node "Expand"(%vu, %es) : (!onnx.value, tensor<5xi64>) -> !onnx.value
+  %vr = onnx.node "Reshape"(%ve, %rs) : (!onnx.value, tensor<4xi64>) -> !onnx.value
+  %kt = onnx.node "Transpose"(%kr) {attrs = {perm = array<i64: 0, 1, 3, 2>}} : (!onnx.value) -> !onnx.value
+  %0 = onnx.node "MatMul"(%q, %kt) : (tensor<1x4x3x8xf32>, !onnx.value) -> !onnx.value
+  %1 = onnx.node "Softmax"(%0) {attrs = {axis = -1 : i64}} : (!onnx.value) -> !onnx.value
+  %2 = onnx.node "MatMul"(%1, %vr) : (!onnx.value, !onnx.value) -> !onnx.value
+  return %2 : !onnx.value
+}
