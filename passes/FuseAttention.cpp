@@ -10,7 +10,8 @@
 // constant scale factors, and `guard` is the select(isnan(p), 0, p) that
 // SDPA exports add. Anything else is left alone: a second use of the
 // probabilities, a softmax over another axis, a scale after an additive
-// mask, more than one mask, non-zero matmul accumulators.
+// mask, a mask before a softcap, non-zero matmul accumulators. Several
+// masks on one site are summed into one.
 //
 //===----------------------------------------------------------------------===//
 
@@ -306,6 +307,57 @@ Value ungroupHeads(OpBuilder &b, Location loc, Value x) {
       b, loc, src, SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
 }
 
+/// One float mask equal to the sum of `masks` (boolean ones as 0 / -inf),
+/// broadcast to their common trailing shape within [B,H,Lq,Lk].
+Value sumMasks(OpBuilder &b, Location loc, ArrayRef<Step> masks,
+               Type elementType) {
+  SmallVector<int64_t> shape(4, 1);
+  for (const Step &m : masks) {
+    auto t = cast<RankedTensorType>(m.mask.getType());
+    for (int64_t i = 0, off = 4 - t.getRank(); i < t.getRank(); ++i)
+      shape[off + i] = std::max(shape[off + i], t.getDimSize(i));
+  }
+  SmallVector<Value> ins;
+  SmallVector<AffineMap> maps;
+  for (const Step &m : masks) {
+    auto t = cast<RankedTensorType>(m.mask.getType());
+    SmallVector<AffineExpr> exprs;
+    for (int64_t i = 0, off = 4 - t.getRank(); i < t.getRank(); ++i)
+      exprs.push_back(t.getDimSize(i) == 1 && shape[off + i] != 1
+                          ? b.getAffineConstantExpr(0)
+                          : b.getAffineDimExpr(off + i));
+    ins.push_back(m.mask);
+    maps.push_back(AffineMap::get(4, 0, exprs, b.getContext()));
+  }
+  maps.push_back(b.getMultiDimIdentityMap(4));
+  Value init = tensor::EmptyOp::create(b, loc, shape, elementType);
+  SmallVector<utils::IteratorType> iters(4, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), ins, init, maps, iters,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               Value zero = arith::ConstantOp::create(
+                   nb, l, nb.getFloatAttr(elementType, 0.0));
+               Value ninf = arith::ConstantOp::create(
+                   nb, l, nb.getFloatAttr(elementType, -INFINITY));
+               Value sum = zero;
+               for (auto [m, arg] : llvm::zip(masks, args.drop_back())) {
+                 Value v = arg;
+                 if (arg.getType().isInteger(1))
+                   v = m.negate
+                           ? arith::SelectOp::create(nb, l, arg, ninf, zero)
+                           : arith::SelectOp::create(nb, l, arg, zero, ninf);
+                 else if (arg.getType().getIntOrFloatBitWidth() <
+                          elementType.getIntOrFloatBitWidth())
+                   v = arith::ExtFOp::create(nb, l, elementType, arg);
+                 else if (arg.getType() != elementType)
+                   v = arith::TruncFOp::create(nb, l, elementType, arg);
+                 sum = arith::AddFOp::create(nb, l, sum, v);
+               }
+               linalg::YieldOp::create(nb, l, sum);
+             })
+      .getResult(0);
+}
+
 /// True for a constant additive mask of zeros or boolean mask of trues.
 bool isNoOpMask(Value mask, bool negate) {
   DenseElementsAttr c;
@@ -394,6 +446,7 @@ struct FuseSoftmaxAttention : OpRewritePattern<linalg::SoftmaxOp> {
     // after it is the cap.
     double pre = 1.0, post = 1.0;
     bool sawTanh = false;
+    SmallVector<Step> masks;
     Value mask;
     bool negate = false, sawAdditive = false;
     for (const Step &step : llvm::reverse(steps)) {
@@ -412,14 +465,16 @@ struct FuseSoftmaxAttention : OpRewritePattern<linalg::SoftmaxOp> {
         break;
       case Step::AddMask:
       case Step::BoolMask:
-        if (mask)
-          return rewriter.notifyMatchFailure(softmax, "more than one mask");
+        masks.push_back(step);
         mask = step.mask;
         negate = step.negate;
-        sawAdditive = step.kind == Step::AddMask;
+        sawAdditive |= step.kind == Step::AddMask;
         break;
       }
     }
+    // Several masks (a position bias and a padding mask, say) add up.
+    if (masks.size() > 1)
+      mask = Value();
     if (sawTanh && post <= 0)
       return rewriter.notifyMatchFailure(softmax, "not a softcap");
     Value q = uncollapse(qk.getDpsInputs()[0]);
@@ -439,7 +494,7 @@ struct FuseSoftmaxAttention : OpRewritePattern<linalg::SoftmaxOp> {
     SmallVector<Operation *> guard;
     Value guardMask;
     Value p = skipGuard(softmax.getResult()[0], guard, guardMask);
-    if (guardMask && guardMask != mask)
+    if (guardMask && (masks.size() != 1 || guardMask != mask))
       return rewriter.notifyMatchFailure(softmax, "guard on another mask");
     if (!p || !p.hasOneUse())
       return rewriter.notifyMatchFailure(softmax, "probabilities reused");
@@ -471,6 +526,10 @@ struct FuseSoftmaxAttention : OpRewritePattern<linalg::SoftmaxOp> {
     // V may be computed after the softmax: build where the output was.
     rewriter.setInsertionPoint(out);
     int64_t lq = scoresType.getDimSize(2), lk = scoresType.getDimSize(3);
+    if (masks.size() > 1) {
+      mask = sumMasks(rewriter, loc, masks, scoresType.getElementType());
+      negate = false;
+    }
     CausalMode causal = CausalMode::none;
     if (mask && isNoOpMask(mask, negate))
       mask = Value();

@@ -44,10 +44,13 @@ def TMixFuseAttentionPass : Pass<"tmix-fuse-attention"> {
     scores, from Q, from K, or split between them), a float or boolean
     mask, and the causal form when a constant mask spells one (also on
     existing `tmix.attention` ops, as imported from ONNX Attention). SDPA's
-    `select(isnan(p), 0, p)` guard is absorbed (tmix rows with no visible
-    key are 0). Near misses are left alone: a softmax over another axis,
-    probabilities or scores with another use, a scale after an additive
-    mask, two masks.
+    `select(isnan(p), 0, p)` guard and the ONNX Attention function's
+    fully-masked-row guard are absorbed (tmix rows with no visible key are
+    0); several masks on one site are summed into one. GQA written as
+    Unsqueeze/Expand/Reshape of K and V reads the kv heads without a copy.
+    Near misses are left alone: a softmax over another axis, probabilities
+    or scores with another use, a scale after an additive mask, a mask
+    before a softcap.
   }];
   let dependentDialects = ["::mlir::tmix::TMixDialect",
                            "::mlir::linalg::LinalgDialect",

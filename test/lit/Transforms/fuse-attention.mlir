@@ -115,10 +115,15 @@ func.func @scale_after_mask(%q: tensor<1x2x4x8xf32>, %kt: tensor<1x2x8x4xf32>, %
 
 // -----
 
-// Near miss: two masks (an additive bias and a padding mask) on one site.
+// Two masks (a position bias and a padding mask) on one site: summed into
+// one [1,2,4,4] float mask.
 // CHECK-LABEL: func.func @two_masks
-// CHECK-NOT:   tmix.attention
-// CHECK:       linalg.softmax
+// CHECK:       %[[SUM:.+]] = linalg.generic
+// CHECK-SAME:  ins(%arg3, %arg4 : tensor<1x2x4x4xf32>, tensor<1x1x1x4xf32>)
+// CHECK:       arith.addf
+// CHECK:       arith.addf
+// CHECK:       tmix.attention %arg0, %{{.+}}, %arg2 mask(%[[SUM]] : tensor<1x2x4x4xf32>)
+// CHECK-NOT:   linalg.softmax
 func.func @two_masks(%q: tensor<1x2x4x8xf32>, %kt: tensor<1x2x8x4xf32>, %v: tensor<1x2x4x8xf32>, %b: tensor<1x2x4x4xf32>, %m: tensor<1x1x1x4xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
   %0 = onnx.node "MatMul"(%q, %kt) : (tensor<1x2x4x8xf32>, tensor<1x2x8x4xf32>) -> !onnx.value
   %1 = onnx.node "Add"(%0, %b) : (!onnx.value, tensor<1x2x4x4xf32>) -> !onnx.value
