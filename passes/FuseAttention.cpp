@@ -128,14 +128,14 @@ std::optional<Step> matchStep(Value v) {
   };
   Operation *body = e->body;
   if (isa<math::TanhOp>(body) && isScore(0))
-    return Step{Step::Tanh, e->inputs[0]};
+    return Step{Step::Tanh, e->inputs[0], 1.0, Value()};
   if (isa<arith::MulFOp>(body))
     for (unsigned i : {0u, 1u})
       if (isScore(i) && e->constants[1 - i])
-        return Step{Step::Scale, e->inputs[i], *e->constants[1 - i]};
+        return Step{Step::Scale, e->inputs[i], *e->constants[1 - i], Value()};
   if (isa<arith::DivFOp>(body) && isScore(0) && e->constants[1] &&
       *e->constants[1] != 0.0)
-    return Step{Step::Scale, e->inputs[0], 1.0 / *e->constants[1]};
+    return Step{Step::Scale, e->inputs[0], 1.0 / *e->constants[1], Value()};
   if (isa<arith::AddFOp>(body))
     for (unsigned i : {0u, 1u})
       if (isScore(i) && e->inputs[1 - i] &&
@@ -177,9 +177,21 @@ Value uncollapse(Value v) {
   return c.getSrc();
 }
 
-/// A batch_matmul into a zero-filled accumulator.
+/// The wide value `v` narrows, when `v` is an element-wise truncf of a value
+/// used only there (f16 matmuls accumulate in f32); `v` otherwise.
+Value skipNarrowing(Value v) {
+  std::optional<Elementwise> e = asElementwise(v);
+  if (e && isa<arith::TruncFOp>(e->body) && e->inputs[0] &&
+      e->maps[0].isIdentity() && e->inputs[0].hasOneUse())
+    return e->inputs[0];
+  return v;
+}
+
+/// A batch_matmul into a zero-filled accumulator, seen through a narrowing.
 linalg::BatchMatmulOp zeroInitBatchMatmul(Value v) {
-  auto mm = v.getDefiningOp<linalg::BatchMatmulOp>();
+  if (!v)
+    return {};
+  auto mm = skipNarrowing(v).getDefiningOp<linalg::BatchMatmulOp>();
   if (!mm)
     return {};
   auto fill = mm.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
@@ -201,7 +213,7 @@ bool isRowFullyMasked(Value cond, Value &mask) {
       !e->constants[1] || !std::isinf(*e->constants[1]) ||
       *e->constants[1] > 0 || !e->inputs[0])
     return false;
-  auto reduce = e->inputs[0].getDefiningOp<linalg::GenericOp>();
+  auto reduce = skipNarrowing(e->inputs[0]).getDefiningOp<linalg::GenericOp>();
   if (!reduce || reduce.getNumDpsInputs() != 1 ||
       reduce.getNumReductionLoops() != 1 ||
       reduce.getIteratorTypesArray().back() != utils::IteratorType::reduction)
@@ -508,8 +520,15 @@ struct FuseSoftmaxAttention : OpRewritePattern<linalg::SoftmaxOp> {
     if (!pv || pv.getDpsInputs()[0] != pc.getResult() ||
         !pv->getResult(0).hasOneUse())
       return rewriter.notifyMatchFailure(softmax, "no P V matmul");
-    auto out =
-        dyn_cast<tensor::ExpandShapeOp>(*pv->getResult(0).getUsers().begin());
+    Value pvOut = pv->getResult(0);
+    if (Operation *user = *pvOut.getUsers().begin();
+        user->getNumResults() == 1 &&
+        skipNarrowing(user->getResult(0)) == pvOut) {
+      pvOut = user->getResult(0);
+      if (!pvOut.hasOneUse())
+        return rewriter.notifyMatchFailure(softmax, "no P V matmul");
+    }
+    auto out = dyn_cast<tensor::ExpandShapeOp>(*pvOut.getUsers().begin());
     Value v = uncollapse(pv.getDpsInputs()[1]);
     if (!out || !v || out.getResultType().getRank() != 4)
       return rewriter.notifyMatchFailure(softmax, "no P V matmul");
@@ -522,7 +541,9 @@ struct FuseSoftmaxAttention : OpRewritePattern<linalg::SoftmaxOp> {
         out.getResultType().getElementType() != qType.getElementType())
       return rewriter.notifyMatchFailure(softmax, "mixed element types");
 
-    Location loc = softmax.getLoc();
+    // The site answers to the names of all three ONNX nodes.
+    Location loc =
+        rewriter.getFusedLoc({qk.getLoc(), softmax.getLoc(), pv.getLoc()});
     // V may be computed after the softmax: build where the output was.
     rewriter.setInsertionPoint(out);
     int64_t lq = scoresType.getDimSize(2), lk = scoresType.getDimSize(3);
@@ -589,7 +610,7 @@ struct FuseSoftmaxAttention : OpRewritePattern<linalg::SoftmaxOp> {
       return rewriter.notifyMatchFailure(softmax, "shapes do not fit");
     }
     rewriter.replaceOp(out, attention.getOutput());
-    eraseDeadChain(rewriter, pv);
+    eraseDeadChain(rewriter, pvOut.getDefiningOp());
     return success();
   }
 

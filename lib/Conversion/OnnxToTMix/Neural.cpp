@@ -563,6 +563,66 @@ Results conv(Node &n) {
   return one(*y);
 }
 
+/// A two-operand Einsum that is a batched matrix product (each letter is a
+/// batch letter of both operands and the output, or the one row, column or
+/// contraction letter) goes through `matmul`, so that attention written as
+/// Einsum meets the same matmul + transpose ops as attention written as
+/// MatMul. Returns std::nullopt for other equations, a null Value on error.
+std::optional<Value> einsumAsMatmul(Node &n, ArrayRef<StringRef> terms,
+                                    StringRef out, ArrayRef<Value> ins) {
+  if (ins.size() != 2 || !isa<FloatType>(getElementTypeOrSelf(ins[0])))
+    return std::nullopt;
+  StringRef a = terms[0], b = terms[1];
+  auto unique = [](StringRef t) {
+    return llvm::all_of(t, [&](char c) { return t.count(c) == 1; });
+  };
+  if (!unique(a) || !unique(b) || !unique(out) ||
+      a.size() != static_cast<size_t>(
+                      cast<RankedTensorType>(ins[0].getType()).getRank()) ||
+      b.size() != static_cast<size_t>(
+                      cast<RankedTensorType>(ins[1].getType()).getRank()))
+    return std::nullopt;
+  std::string batch, rows, cols, inner;
+  for (char c : out) {
+    bool inA = a.contains(c), inB = b.contains(c);
+    if (inA && inB)
+      batch.push_back(c);
+    else if (inA)
+      rows.push_back(c);
+    else if (inB)
+      cols.push_back(c);
+    else
+      return std::nullopt;
+  }
+  for (char c : a)
+    if (!out.contains(c)) {
+      if (!b.contains(c))
+        return std::nullopt;
+      inner.push_back(c);
+    }
+  for (char c : b)
+    if (!out.contains(c) && !a.contains(c))
+      return std::nullopt;
+  if (rows.size() != 1 || cols.size() != 1 || inner.size() != 1)
+    return std::nullopt;
+  // Permutes `x` (letters `from`) into the letter order `to`.
+  auto permute = [&](Value x, StringRef from, StringRef to) {
+    SmallVector<int64_t> perm;
+    for (char c : to)
+      perm.push_back(from.find(c));
+    if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
+      return x;
+    return transpose(n, x, perm);
+  };
+  std::string lhs = batch + rows + inner, rhs = batch + inner + cols,
+              res = batch + rows + cols;
+  FailureOr<Value> r =
+      matmul(n, permute(ins[0], a, lhs), permute(ins[1], b, rhs));
+  if (failed(r))
+    return Value();
+  return permute(*r, res, out);
+}
+
 /// Einsum without ellipsis: a generic whose reduction dims are the letters
 /// missing from the output.
 Results einsum(Node &n) {
@@ -594,6 +654,11 @@ Results einsum(Node &n) {
     n.emitError() << "equation has " << terms.size() << " operands, node has "
                   << ins.size();
     return failure();
+  }
+  if (std::optional<Value> mm = einsumAsMatmul(n, terms, out, ins)) {
+    if (!*mm)
+      return failure();
+    return one(*mm);
   }
   // Letters: output ones first (parallel), then the rest (reduction).
   std::string letters(out);

@@ -1,6 +1,7 @@
 // tmix-fuse-attention on converted ONNX graphs (generic form in, so the
 // input reads like the exported graph).
 // RUN: tmix-opt %s --convert-onnx-to-tmix --tmix-fuse-attention --split-input-file | FileCheck %s
+// RUN: tmix-opt %s --convert-onnx-to-tmix --tmix-fuse-attention --split-input-file --mlir-print-debuginfo | FileCheck %s --check-prefix=LOC
 
 // TorchScript eager: MatMul -> Div(sqrt d) -> Add(mask) -> Softmax -> MatMul.
 // CHECK-LABEL: func.func @eager
@@ -195,4 +196,46 @@ func.func @gqa_expand(%q: tensor<1x4x3x8xf32>, %k: tensor<1x2x3x8xf32>, %v: tens
   %1 = onnx.node "Softmax"(%0) {attrs = {axis = -1 : i64}} : (!onnx.value) -> !onnx.value
   %2 = onnx.node "MatMul"(%1, %vr) : (!onnx.value, !onnx.value) -> !onnx.value
   return %2 : !onnx.value
+}
+
+// -----
+
+// Attention written with Einsum (ViT/timm exports): K is read straight, not
+// through a transpose of a transpose, and the site carries the names of its
+// three nodes.
+// CHECK-LABEL: func.func @einsum
+// CHECK:       tmix.attention %arg0, %arg1, %arg2 {scale = 2.500000e-01 : f32} : tensor<1x2x5x16xf32>, tensor<1x2x7x16xf32>, tensor<1x2x7x16xf32> -> tensor<1x2x5x16xf32>
+// CHECK-NOT:   linalg.transpose
+// CHECK-NOT:   linalg.batch_matmul
+// LOC-LABEL:   func.func @einsum
+// LOC:         tmix.attention {{.*}} loc(#[[SITE:loc[0-9]+]])
+// LOC-DAG:     #[[QK:loc[0-9]+]] = loc("attn/qk")
+// LOC-DAG:     #[[SM:loc[0-9]+]] = loc("attn/softmax")
+// LOC-DAG:     #[[PV:loc[0-9]+]] = loc("attn/pv")
+// LOC:         #[[SITE]] = loc(fused[#[[QK]], #[[SM]], #[[PV]]])
+func.func @einsum(%q: tensor<1x2x5x16xf32>, %k: tensor<1x2x7x16xf32>, %v: tensor<1x2x7x16xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
+  %c = arith.constant dense<0.25> : tensor<f32>
+  %0 = onnx.node "Einsum"(%q, %k) {attrs = {equation = "bhid,bhjd->bhij"}, name = "attn/qk"} : (tensor<1x2x5x16xf32>, tensor<1x2x7x16xf32>) -> !onnx.value loc("attn/qk")
+  %1 = onnx.node "Mul"(%0, %c) {name = "attn/scale"} : (!onnx.value, tensor<f32>) -> !onnx.value loc("attn/scale")
+  %2 = onnx.node "Softmax"(%1) {attrs = {axis = -1 : i64}, name = "attn/softmax"} : (!onnx.value) -> !onnx.value loc("attn/softmax")
+  %3 = onnx.node "Einsum"(%2, %v) {attrs = {equation = "bhij,bhjd->bhid"}, name = "attn/pv"} : (!onnx.value, tensor<1x2x7x16xf32>) -> !onnx.value loc("attn/pv")
+  return %3 : !onnx.value
+}
+
+// -----
+
+// f16: each matmul accumulates in f32 and narrows after; the narrowing steps
+// are part of the site.
+// CHECK-LABEL: func.func @fp16
+// CHECK:       %[[O:.*]] = tmix.attention %arg0, %{{.+}}, %arg2 {scale = 0.3535{{[0-9]*}} : f32} : tensor<1x2x4x8xf16>, tensor<1x2x4x8xf16>, tensor<1x2x4x8xf16> -> tensor<1x2x4x8xf16>
+// CHECK-NOT:   arith.truncf
+// CHECK-NOT:   linalg.batch_matmul
+// CHECK:       return %[[O]]
+func.func @fp16(%q: tensor<1x2x4x8xf16>, %kt: tensor<1x2x8x4xf16>, %v: tensor<1x2x4x8xf16>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
+  %c = arith.constant dense<0.353553> : tensor<f16>
+  %0 = onnx.node "MatMul"(%q, %kt) : (tensor<1x2x4x8xf16>, tensor<1x2x8x4xf16>) -> !onnx.value
+  %1 = onnx.node "Mul"(%0, %c) : (!onnx.value, tensor<f16>) -> !onnx.value
+  %2 = onnx.node "Softmax"(%1) {attrs = {axis = -1 : i64}} : (!onnx.value) -> !onnx.value
+  %3 = onnx.node "MatMul"(%2, %v) : (!onnx.value, tensor<1x2x4x8xf16>) -> !onnx.value
+  return %3 : !onnx.value
 }

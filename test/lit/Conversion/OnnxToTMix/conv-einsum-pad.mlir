@@ -1,5 +1,6 @@
 // convert-onnx-to-tmix: Conv as one generic over a tensor.pad'ed input,
-// Einsum as one generic with the missing letters reduced, Pad as a gather.
+// Einsum as a batched matmul where it is one, otherwise one generic with the
+// missing letters reduced; Pad as a gather.
 // RUN: tmix-opt %s --convert-onnx-to-tmix --split-input-file --mlir-print-local-scope | FileCheck %s
 
 // 2-D conv, stride 2, pads 1, bias: padded input, strided window map, and
@@ -28,12 +29,28 @@ func.func @conv1d_grouped(%x: tensor<2x4x10xf32>, %w: tensor<4x2x3xf32>) -> !onn
 
 // -----
 
-// Attention-style einsum: d is reduced.
+// Attention-style einsum: a batched matmul against K read through its
+// transpose, as MatMul(Q, Transpose(K)) would give.
 // CHECK-LABEL: func.func @einsum_qk(
 // CHECK-SAME:  -> tensor<1x2x5x7xf32>
-// CHECK:       linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+// CHECK:       %[[KT:.*]] = linalg.transpose ins(%{{.*}} : tensor<1x2x7x8xf32>) outs(%{{.*}} : tensor<1x2x8x7xf32>) permutation = [0, 1, 3, 2]
+// CHECK:       %[[KC:.*]] = tensor.collapse_shape %[[KT]] {{\[}}[0, 1], [2], [3]]
+// CHECK:       linalg.batch_matmul ins(%{{.*}}, %[[KC]] : tensor<2x5x8xf32>, tensor<2x8x7xf32>)
+// CHECK-NOT:   linalg.generic
 func.func @einsum_qk(%q: tensor<1x2x5x8xf32>, %k: tensor<1x2x7x8xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
   %0 = onnx.node "Einsum"(%q, %k) {attrs = {equation = "bhid,bhjd->bhij"}, name = "qk"} : (tensor<1x2x5x8xf32>, tensor<1x2x7x8xf32>) -> !onnx.value
+  return %0 : !onnx.value
+}
+
+// -----
+
+// A matmul whose output letters are permuted: the product is transposed
+// into the output order.
+// CHECK-LABEL: func.func @einsum_permuted_out(
+// CHECK:       linalg.batch_matmul ins(%{{.*}}, %{{.*}} : tensor<2x3x4xf32>, tensor<2x4x5xf32>)
+// CHECK:       linalg.transpose ins(%{{.*}} : tensor<2x3x5xf32>) outs(%{{.*}} : tensor<5x2x3xf32>) permutation = [2, 0, 1]
+func.func @einsum_permuted_out(%a: tensor<2x3x4xf32>, %b: tensor<2x4x5xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
+  %0 = onnx.node "Einsum"(%a, %b) {attrs = {equation = "bik,bkj->jbi"}, name = "mm"} : (tensor<2x3x4xf32>, tensor<2x4x5xf32>) -> !onnx.value
   return %0 : !onnx.value
 }
 
@@ -42,9 +59,19 @@ func.func @einsum_qk(%q: tensor<1x2x5x8xf32>, %k: tensor<1x2x7x8xf32>) -> !onnx.
 // Implicit output: the letters used once, alphabetically ("ij,jk" -> "ik").
 // CHECK-LABEL: func.func @einsum_implicit(
 // CHECK-SAME:  -> tensor<2x4xf32>
-// CHECK:       affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK:       linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<2x3xf32>, tensor<3x4xf32>)
 func.func @einsum_implicit(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
   %0 = onnx.node "Einsum"(%a, %b) {attrs = {equation = "ij,jk"}, name = "mm"} : (tensor<2x3xf32>, tensor<3x4xf32>) -> !onnx.value
+  return %0 : !onnx.value
+}
+
+// -----
+
+// Not a matrix product (no row or column letter): one generic reducing j.
+// CHECK-LABEL: func.func @einsum_rowdot(
+// CHECK:       linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]}
+func.func @einsum_rowdot(%a: tensor<2x3xf32>, %b: tensor<2x3xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
+  %0 = onnx.node "Einsum"(%a, %b) {attrs = {equation = "ij,ij->i"}, name = "dot"} : (tensor<2x3xf32>, tensor<2x3xf32>) -> !onnx.value
   return %0 : !onnx.value
 }
 
