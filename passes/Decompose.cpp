@@ -385,28 +385,12 @@ struct DecomposeLinearAttention : OpRewritePattern<LinearAttentionOp> {
     if (failed(kvHead))
       return rewriter.notifyMatchFailure(op, "dynamic head ratio");
     FloatType acc = e.acc;
-    Value zero = e.cst(0.0), one = e.cst(1.0);
 
     FeatureMap fm = op.getFeatureMap();
     auto phi = [&](Value x) {
       return e.mapElements(
           x, acc, [&](OpBuilder &nb, Location nl, Value s) -> Value {
-            s = e.convert(s, acc);
-            switch (fm) {
-            case FeatureMap::identity:
-              return s;
-            case FeatureMap::relu:
-              return arith::MaximumFOp::create(nb, nl, s, zero);
-            case FeatureMap::elu_plus_one: {
-              // elu(x) + 1 = x + 1 for x > 0, exp(x) otherwise.
-              Value pos = arith::CmpFOp::create(
-                  nb, nl, arith::CmpFPredicate::OGT, s, zero);
-              return arith::SelectOp::create(
-                  nb, nl, pos, arith::AddFOp::create(nb, nl, s, one),
-                  math::ExpOp::create(nb, nl, s));
-            }
-            }
-            llvm_unreachable("unknown feature map");
+            return buildFeatureMap(nb, nl, fm, e.convert(s, acc));
           });
     };
     Value fq = phi(q), fk = phi(k), fv = e.convertTensor(v, acc);

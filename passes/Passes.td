@@ -63,6 +63,69 @@ def TMixFuseAttentionPass : Pass<"tmix-fuse-attention"> {
   ];
 }
 
+def TMixReplaceAttentionPass
+    : Pass<"tmix-replace-attention", "::mlir::ModuleOp"> {
+  let summary = "Swap softmax attention sites for cheaper token mixers";
+  let description = [{
+    Rewrites the selected `tmix.attention` sites (graph order over the
+    module, numbered from 0) into another mixer:
+
+    * `sigmoid`: `tmix.sigmoid_attention` with the same q/k/v, mask, causal
+      form and scale; bias -log(Lk) unless `sigmoid-bias` is given. A site
+      with a softcap is skipped.
+    * `linear`: normalised `tmix.linear_attention` with the chosen feature
+      map, causal when the site is (Lq = Lk). A key-padding mask (constant
+      along the query axis, and shared by the query heads of a kv group) is
+      honoured by weighting phi(k_j) with exp(mask_j) (1/0 for boolean
+      masks), so that masked keys add nothing; any other mask, or causal
+      attention with Lq != Lk, is skipped.
+    * `pool`: average of v over the window (`pool-window`, 0 = global),
+      causal when the site is; Lq = Lk and no mask required. GQA sites pool
+      the kv heads once and share the result; the q and k computations that
+      become dead are erased.
+    * `softmax`: nothing is replaced (report only).
+
+    `layers` takes indices and inclusive ranges (`0,2-4`); `nodes` takes
+    ONNX node names of any node of a site (its MatMuls or Softmax, or the
+    Attention node), or a name scope ending in '/'. With neither, every
+    site is selected. Each site gets a remark saying what was done and, if
+    it was skipped, why. `report` writes one row per site (ONNX node names,
+    shapes, mixer before and after, closed-form FLOP and byte estimates)
+    and totals, as text or JSON, to a file or '-' for stdout.
+  }];
+  let dependentDialects = ["::mlir::tmix::TMixDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect"];
+  let options = [
+    Option<"mixer", "mixer", "std::string", "\"linear\"",
+           "Mixer to put in place of softmax attention: linear, sigmoid, "
+           "pool, or softmax (keep; report only)">,
+    ListOption<"layers", "layers", "std::string",
+               "Site indices or inclusive ranges in graph order (0,2-4)">,
+    ListOption<"nodes", "nodes", "std::string",
+               "ONNX node names (or scopes ending in '/') selecting sites">,
+    Option<"featureMap", "feature-map", "std::string", "\"elu_plus_one\"",
+           "Linear mixer feature map: elu_plus_one, relu or identity">,
+    Option<"sigmoidBias", "sigmoid-bias", "std::string", "\"\"",
+           "Sigmoid mixer bias (a number); -log(Lk) when empty">,
+    Option<"poolWindow", "pool-window", "int64_t", "0",
+           "Pool mixer window (0 = global)">,
+    Option<"report", "report", "std::string", "\"\"",
+           "Write the mixer report to this file ('-' = stdout)">,
+    Option<"reportFormat", "report-format", "std::string", "\"text\"",
+           "Mixer report format: text or json">
+  ];
+  let statistics = [
+    Statistic<"numReplaced", "num-replaced", "Number of sites replaced">,
+    Statistic<"numSkipped", "num-skipped",
+              "Number of selected sites that could not be replaced">,
+    Statistic<"numErased", "num-erased",
+              "Number of ops erased because a replacement left them dead">
+  ];
+}
+
 def TMixProtectInputsPass : Pass<"tmix-protect-inputs", "::mlir::ModuleOp"> {
   let summary = "Mark tensor arguments of public functions read-only";
   let description = [{

@@ -25,4 +25,11 @@
 #define GET_OP_CLASSES
 #include "tmix/IR/TMixOps.h.inc"
 
+namespace mlir::tmix {
+/// phi(x) for one scalar of float type: the feature map of
+/// tmix.linear_attention, shared by its decomposition and by the passes
+/// that apply phi themselves.
+Value buildFeatureMap(OpBuilder &b, Location loc, FeatureMap map, Value x);
+} // namespace mlir::tmix
+
 #endif // TMIX_IR_TMIXDIALECT_H

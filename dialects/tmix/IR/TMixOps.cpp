@@ -7,6 +7,8 @@
 
 #include "tmix/IR/TMixDialect.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/STLExtras.h"
@@ -254,4 +256,28 @@ LogicalResult PoolMixerOp::verify() {
     return emitOpError("expected window to be non-negative (0 = global), got ")
            << window;
   return success();
+}
+
+Value mlir::tmix::buildFeatureMap(OpBuilder &b, Location loc, FeatureMap map,
+                                  Value x) {
+  switch (map) {
+  case FeatureMap::identity:
+    return x;
+  case FeatureMap::relu:
+    return arith::MaximumFOp::create(
+        b, loc, x,
+        arith::ConstantOp::create(b, loc, b.getZeroAttr(x.getType())));
+  case FeatureMap::elu_plus_one: {
+    // elu(x) + 1 = x + 1 for x > 0, exp(x) otherwise.
+    Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(x.getType()));
+    Value one =
+        arith::ConstantOp::create(b, loc, b.getFloatAttr(x.getType(), 1.0));
+    Value pos =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, zero);
+    return arith::SelectOp::create(b, loc, pos,
+                                   arith::AddFOp::create(b, loc, x, one),
+                                   math::ExpOp::create(b, loc, x));
+  }
+  }
+  llvm_unreachable("unknown feature map");
 }
