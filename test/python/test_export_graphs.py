@@ -64,8 +64,8 @@ def test_missing_external_data_is_an_error(tmp_path):
         import_onnx(path)
 
 
-# Attention sites tmix-fuse-attention raises today in each block. ViT's
-# Einsum-written attention is not recognised yet and must stay intact.
+# Attention sites tmix-fuse-attention raises in each block (ViT writes its
+# attention with Einsum).
 FUSED_SITES = {"llama_block": 1, "whisper_stem": 1, "vit_block": 1,
                "t5_block": 1}
 
