@@ -9,6 +9,8 @@
 #include "tmix/IR/TMixDialect.h"
 #include "tmix/Passes.h"
 
+#include "AttentionMath.h"
+
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
@@ -215,63 +217,33 @@ FailureOr<Value> decomposeQuadratic(OpBuilder &b, Location loc,
     causalOffset =
         arith::SubIOp::create(b, loc, e.dimValue(a.k, 2), e.dimValue(a.q, 2));
   Value negInf = e.cst(-std::numeric_limits<double>::infinity());
-  Value zero = e.cst(0.0), one = e.cst(1.0);
-  Value softcap = a.softcap ? e.cst(a.softcap->convertToDouble()) : Value();
+  Value zero = e.cst(0.0);
+  ScoreTransform transform;
+  transform.scale = scale;
+  transform.softcap = a.softcap ? e.cst(a.softcap->convertToDouble()) : Value();
+  transform.bias = bias;
+  transform.causalOffset = causalOffset;
+  transform.sigmoid = a.sigmoid;
 
   AffineMap id4 = b.getMultiDimIdentityMap(4);
   SmallVector<Value> ins = {scores};
   SmallVector<AffineMap> maps = {id4};
-  bool boolMask = false;
   if (a.mask) {
     ins.push_back(a.mask);
     maps.push_back(maskMap(e, a.mask, 4));
-    boolMask =
+    transform.boolMask =
         cast<RankedTensorType>(a.mask.getType()).getElementType().isInteger(1);
   }
   maps.push_back(id4);
   SmallVector<IteratorType> par4(4, kPar);
-  Value logits = e.generic(
-      ins, e.empty(scoreSizes, acc), maps, par4,
-      [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-        Value s = arith::MulFOp::create(nb, nl, args[0], scale);
-        if (softcap) {
-          Value t = math::TanhOp::create(
-              nb, nl, arith::DivFOp::create(nb, nl, s, softcap));
-          s = arith::MulFOp::create(nb, nl, softcap, t);
-        }
-        if (bias)
-          s = arith::AddFOp::create(nb, nl, s, bias);
-        Value visible;
-        if (a.mask && boolMask)
-          visible = args[1];
-        else if (a.mask)
-          s = arith::AddFOp::create(nb, nl, s, e.convert(args[1], acc));
-        if (causalOffset) {
-          Value i = linalg::IndexOp::create(nb, nl, 2);
-          Value j = linalg::IndexOp::create(nb, nl, 3);
-          Value limit = arith::AddIOp::create(nb, nl, i, causalOffset);
-          Value inCausal = arith::CmpIOp::create(
-              nb, nl, arith::CmpIPredicate::sle, j, limit);
-          visible =
-              visible
-                  ? arith::AndIOp::create(nb, nl, visible, inCausal).getResult()
-                  : inCausal;
-        }
-        if (a.sigmoid) {
-          Value w = arith::DivFOp::create(
-              nb, nl, one,
-              arith::AddFOp::create(
-                  nb, nl, one,
-                  math::ExpOp::create(nb, nl,
-                                      arith::NegFOp::create(nb, nl, s))));
-          return visible ? arith::SelectOp::create(nb, nl, visible, w, zero)
-                               .getResult()
-                         : w;
-        }
-        return visible ? arith::SelectOp::create(nb, nl, visible, s, negInf)
-                             .getResult()
-                       : s;
-      });
+  Value logits =
+      e.generic(ins, e.empty(scoreSizes, acc), maps, par4,
+                [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                  Value i = linalg::IndexOp::create(nb, nl, 2);
+                  Value j = linalg::IndexOp::create(nb, nl, 3);
+                  return transform.apply(nb, nl, args[0],
+                                         a.mask ? args[1] : Value(), i, j);
+                });
 
   SmallVector<OpFoldResult> rowSizes(scoreSizes.begin(),
                                      scoreSizes.begin() + 3);

@@ -116,6 +116,9 @@ struct Step {
   double factor = 1.0; // Scale
   Value mask;          // AddMask / BoolMask
   bool negate = false; // BoolMask with -inf where the mask is true
+  /// BoolMask filling hidden scores with a finite minimum (finfo.min, as
+  /// Hugging Face writes it) rather than -inf.
+  bool finiteFill = false;
 };
 
 std::optional<Step> matchStep(Value v) {
@@ -143,14 +146,15 @@ std::optional<Step> matchStep(Value v) {
         return Step{Step::AddMask, e->inputs[i], 1.0, e->inputs[1 - i]};
   if (isa<arith::SelectOp>(body) && e->inputs[0] &&
       isTrailingBroadcast(e->maps[0], e->inputs[0])) {
-    auto isNegInf = [&](unsigned i) {
-      return e->constants[i] && std::isinf(*e->constants[i]) &&
-             *e->constants[i] < 0;
+    auto hides = [&](unsigned i) {
+      return e->constants[i] && *e->constants[i] <= -1e30;
     };
-    if (isScore(1) && isNegInf(2))
-      return Step{Step::BoolMask, e->inputs[1], 1.0, e->inputs[0], false};
-    if (isScore(2) && isNegInf(1))
-      return Step{Step::BoolMask, e->inputs[2], 1.0, e->inputs[0], true};
+    for (auto [score, fill, negate] :
+         {std::tuple{1u, 2u, false}, std::tuple{2u, 1u, true}})
+      if (isScore(score) && hides(fill))
+        return Step{
+            Step::BoolMask, e->inputs[score], 1.0,
+            e->inputs[0],   negate,           !std::isinf(*e->constants[fill])};
   }
   return std::nullopt;
 }
@@ -460,7 +464,7 @@ struct FuseSoftmaxAttention : OpRewritePattern<linalg::SoftmaxOp> {
     bool sawTanh = false;
     SmallVector<Step> masks;
     Value mask;
-    bool negate = false, sawAdditive = false;
+    bool negate = false, sawAdditive = false, finiteFill = false;
     for (const Step &step : llvm::reverse(steps)) {
       switch (step.kind) {
       case Step::Scale:
@@ -477,6 +481,7 @@ struct FuseSoftmaxAttention : OpRewritePattern<linalg::SoftmaxOp> {
         break;
       case Step::AddMask:
       case Step::BoolMask:
+        finiteFill |= step.finiteFill;
         masks.push_back(step);
         mask = step.mask;
         negate = step.negate;
@@ -542,6 +547,19 @@ struct FuseSoftmaxAttention : OpRewritePattern<linalg::SoftmaxOp> {
       return rewriter.notifyMatchFailure(softmax, "mixed element types");
 
     // The site answers to the names of all three ONNX nodes.
+    // A finite fill equals tmix's "hidden" only where no row is entirely
+    // hidden (there softmax would average instead of giving 0): accept it
+    // for constant causal masks that leave every row a key.
+    if (finiteFill) {
+      int64_t lq = scoresType.getDimSize(2), lk = scoresType.getDimSize(3);
+      std::optional<CausalMode> c =
+          masks.size() == 1 ? causalForm(mask, negate, lq, lk) : std::nullopt;
+      bool exact = (masks.size() == 1 && isNoOpMask(mask, negate)) ||
+                   (c && !(*c == CausalMode::bottom_right && lk < lq));
+      if (!exact)
+        return rewriter.notifyMatchFailure(
+            softmax, "finite fill on a mask that may hide whole rows");
+    }
     Location loc =
         rewriter.getFusedLoc({qk.getLoc(), softmax.getLoc(), pv.getLoc()});
     // V may be computed after the softmax: build where the output was.

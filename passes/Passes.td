@@ -126,6 +126,35 @@ def TMixReplaceAttentionPass
   ];
 }
 
+def TMixTileMixersPass : Pass<"tmix-tile-mixers"> {
+  let summary = "Tile softmax and sigmoid attention into online loop nests";
+  let description = [{
+    Rewrites `tmix.attention` into FlashAttention's online softmax: an
+    `scf.forall` over (batch, query head, query tile) and, inside it, an
+    `scf.for` over key/value tiles carrying the running row maximum, row
+    sum and f32 output accumulator. The Lq x Lk score matrix never exists:
+    each step holds one tile_q x tile_k block. Causal attention stops the
+    key loop at the last tile the query tile can see, so fully masked tiles
+    are never visited. With GQA each query head reads its kv head's slices
+    of K and V in place. `tmix.sigmoid_attention` gets the same nest
+    without row statistics. Ops with dynamic shapes are left for
+    tmix-decompose.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect"];
+  let options = [
+    Option<"tileQ", "tile-q", "int64_t", "64", "Query rows per tile">,
+    Option<"tileK", "tile-k", "int64_t", "64", "Keys per tile">
+  ];
+  let statistics = [
+    Statistic<"numTiled", "num-tiled", "Number of mixers tiled">
+  ];
+}
+
 def TMixProtectInputsPass : Pass<"tmix-protect-inputs", "::mlir::ModuleOp"> {
   let summary = "Mark tensor arguments of public functions read-only";
   let description = [{

@@ -27,6 +27,51 @@ struct ReferencePipelineOptions
 void buildReferencePipeline(OpPassManager &pm,
                             const ReferencePipelineOptions &options);
 
+struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
+  Option<bool> fuse{*this, "fuse",
+                    llvm::cl::desc("Raise decomposed attention first"),
+                    llvm::cl::init(true)};
+  Option<std::string> mixer{
+      *this, "mixer",
+      llvm::cl::desc("Replace attention sites with this mixer (linear, "
+                     "sigmoid, pool); empty keeps softmax")};
+  ListOption<std::string> layers{
+      *this, "layers",
+      llvm::cl::desc("Sites to replace: indices or ranges in graph order")};
+  ListOption<std::string> nodes{
+      *this, "nodes", llvm::cl::desc("Sites to replace, by ONNX node name")};
+  Option<std::string> featureMap{*this, "feature-map",
+                                 llvm::cl::desc("Linear mixer feature map"),
+                                 llvm::cl::init("elu_plus_one")};
+  Option<std::string> sigmoidBias{
+      *this, "sigmoid-bias",
+      llvm::cl::desc("Sigmoid mixer bias; -log(Lk) when empty")};
+  Option<int64_t> poolWindow{*this, "pool-window",
+                             llvm::cl::desc("Pool mixer window (0 = global)"),
+                             llvm::cl::init(0)};
+  Option<std::string> report{
+      *this, "mixer-report",
+      llvm::cl::desc("Write the mixer report here ('-' = stdout)")};
+  Option<std::string> reportFormat{
+      *this, "mixer-report-format",
+      llvm::cl::desc("Mixer report format: text or json"),
+      llvm::cl::init("text")};
+  Option<int64_t> tileQ{*this, "tile-q",
+                        llvm::cl::desc("Query rows per attention tile"),
+                        llvm::cl::init(64)};
+  Option<int64_t> tileK{*this, "tile-k",
+                        llvm::cl::desc("Keys per attention tile"),
+                        llvm::cl::init(64)};
+  Option<bool> cInterface{
+      *this, "c-interface",
+      llvm::cl::desc("Emit _mlir_ciface_ wrappers taking memref descriptors"),
+      llvm::cl::init(true)};
+};
+
+/// The whole-model CPU pipeline: converted ONNX (linalg + tmix) in, LLVM
+/// dialect out.
+void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
+
 /// Registers every tmix pipeline with the pass registry.
 void registerTMixPipelines();
 

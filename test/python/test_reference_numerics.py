@@ -285,10 +285,23 @@ POOL_CASES = [
 ALL_CASES = ATTENTION_CASES + SIGMOID_CASES + LINEAR_CASES + POOL_CASES
 
 
-@pytest.fixture(scope="module")
-def module(tmp_path_factory):
+# The reference decomposition, and the tiled lowering with tiles that do
+# not divide the lengths (partial last tiles, tiles past the causal
+# diagonal, one-row tiles).
+PIPELINES = {
+    "reference": ["--tmix-reference-pipeline"],
+    "tiled": ["--tmix-tile-mixers=tile-q=4 tile-k=5",
+              "--tmix-reference-pipeline"],
+    "tiled_q1": ["--tmix-tile-mixers=tile-q=1 tile-k=64",
+                 "--tmix-reference-pipeline"],
+}
+
+
+@pytest.fixture(scope="module", params=sorted(PIPELINES))
+def module(request, tmp_path_factory):
     text = "\n".join(c.function() for c in ALL_CASES)
-    return CompiledModule(text, workdir=str(tmp_path_factory.mktemp("ref")))
+    return CompiledModule(text, workdir=str(tmp_path_factory.mktemp("ref")),
+                          opt_flags=PIPELINES[request.param])
 
 
 def test_enough_configurations():

@@ -239,3 +239,39 @@ func.func @fp16(%q: tensor<1x2x4x8xf16>, %kt: tensor<1x2x8x4xf16>, %v: tensor<1x
   %3 = onnx.node "MatMul"(%2, %v) : (!onnx.value, tensor<1x2x4x8xf16>) -> !onnx.value
   return %3 : !onnx.value
 }
+
+// -----
+
+// Hugging Face eager GPT-2: Where(causal, s, finfo(f32).min). The finite
+// fill equals tmix's "hidden" because no row is fully hidden: the constant
+// mask becomes causal = top_left.
+// CHECK-LABEL: func.func @hf_finite_min_causal
+// CHECK:       tmix.attention %arg0, %{{.+}}, %arg2 {causal = #tmix.causal<top_left>, scale = 1.250000e-01 : f32}
+// CHECK-NOT:   linalg.softmax
+func.func @hf_finite_min_causal(%q: tensor<1x2x4x8xf32>, %kt: tensor<1x2x8x4xf32>, %v: tensor<1x2x4x8xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
+  %c = arith.constant dense<8.0> : tensor<f32>
+  %min = arith.constant dense<-3.40282347E+38> : tensor<f32>
+  %tril = arith.constant dense<[[[[true, false, false, false], [true, true, false, false], [true, true, true, false], [true, true, true, true]]]]> : tensor<1x1x4x4xi1>
+  %0 = onnx.node "MatMul"(%q, %kt) : (tensor<1x2x4x8xf32>, tensor<1x2x8x4xf32>) -> !onnx.value
+  %1 = onnx.node "Div"(%0, %c) : (!onnx.value, tensor<f32>) -> !onnx.value
+  %2 = onnx.node "Where"(%tril, %1, %min) : (tensor<1x1x4x4xi1>, !onnx.value, tensor<f32>) -> !onnx.value
+  %3 = onnx.node "Softmax"(%2) {attrs = {axis = -1 : i64}} : (!onnx.value) -> !onnx.value
+  %4 = onnx.node "MatMul"(%3, %v) : (!onnx.value, tensor<1x2x4x8xf32>) -> !onnx.value
+  return %4 : !onnx.value
+}
+
+// -----
+
+// Near miss: a finite fill on a runtime mask, which may hide whole rows
+// (softmax then averages them where tmix would give 0).
+// CHECK-LABEL: func.func @finite_min_runtime_mask
+// CHECK-NOT:   tmix.attention
+// CHECK:       linalg.softmax
+func.func @finite_min_runtime_mask(%q: tensor<1x2x4x8xf32>, %kt: tensor<1x2x8x4xf32>, %v: tensor<1x2x4x8xf32>, %m: tensor<1x1x4x4xi1>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
+  %min = arith.constant dense<-3.40282347E+38> : tensor<f32>
+  %0 = onnx.node "MatMul"(%q, %kt) : (tensor<1x2x4x8xf32>, tensor<1x2x8x4xf32>) -> !onnx.value
+  %2 = onnx.node "Where"(%m, %0, %min) : (tensor<1x1x4x4xi1>, !onnx.value, tensor<f32>) -> !onnx.value
+  %3 = onnx.node "Softmax"(%2) {attrs = {axis = -1 : i64}} : (!onnx.value) -> !onnx.value
+  %4 = onnx.node "MatMul"(%3, %v) : (!onnx.value, tensor<1x2x4x8xf32>) -> !onnx.value
+  return %4 : !onnx.value
+}

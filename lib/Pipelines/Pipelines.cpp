@@ -1,7 +1,12 @@
-//===- ReferencePipeline.cpp - tmix-reference-pipeline ---------*- C++ -*-===//
+//===- Pipelines.cpp - tmix-reference-pipeline, tmix-cpu-pipeline -*- C++
+//-*-===//
+//
+// Both pipelines share the tail from bufferization to the LLVM dialect; they
+// differ in how mixers and matmuls are computed before it.
+//
 
-#include "tmix/Passes.h"
 #include "tmix/Pipelines.h"
+#include "tmix/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
@@ -22,45 +27,54 @@
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 
-void tmix::buildReferencePipeline(OpPassManager &pm,
-                                  const ReferencePipelineOptions &options) {
-  if (options.decompose)
-    pm.addPass(createTMixDecomposePass());
-  pm.addPass(createTMixDecomposeAggregatesPass());
+namespace {
+/// Tensor-level clean-up shared by both pipelines, after the mixers.
+void addTensorCleanup(OpPassManager &pm) {
+  pm.addPass(tmix::createTMixDecomposeAggregatesPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+}
 
-  pm.addPass(createTMixProtectInputsPass());
-  pm.addPass(createTMixDistinctResultsPass());
+/// Tensors to buffers the caller owns: results become out-parameters.
+void addBufferization(OpPassManager &pm) {
+  pm.addPass(tmix::createTMixProtectInputsPass());
+  pm.addPass(tmix::createTMixDistinctResultsPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
+  // Canonicalization may fold the copies that keep loop-carried tiles in
+  // place; bufferization then allocates instead of failing.
+  bufferize.allowReturnAllocsFromLoops = true;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  // Callers own every buffer: results become out-parameters.
   bufferization::BufferResultsToOutParamsPassOptions outParams;
   outParams.hoistStaticAllocs = true;
   outParams.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
+}
 
+/// Loops over buffers down to the LLVM dialect.
+void addLowerToLLVM(OpPassManager &pm, bool cInterface) {
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createForallToForLoopPass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   // Wrappers for the caller's functions only: the libm declarations added
   // below must keep their plain C names.
-  if (options.cInterface)
+  if (cInterface)
     pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
-  // libm keeps tanh/erf/... exact, which an oracle wants over speed; it has
-  // no rsqrt, so that one becomes 1/sqrt first.
+  // libm keeps tanh/erf/... exact; it has no rsqrt, so that one becomes
+  // 1/sqrt first.
   math::MathExpandOpsPassOptions expand;
   expand.opMnemonics = {"rsqrt"};
   pm.addPass(math::createMathExpandOpsPass(expand));
@@ -75,6 +89,46 @@ void tmix::buildReferencePipeline(OpPassManager &pm,
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
+} // namespace
+
+void tmix::buildReferencePipeline(OpPassManager &pm,
+                                  const ReferencePipelineOptions &options) {
+  if (options.decompose)
+    pm.addPass(createTMixDecomposePass());
+  addTensorCleanup(pm);
+  addBufferization(pm);
+  addLowerToLLVM(pm, options.cInterface);
+}
+
+void tmix::buildCpuPipeline(OpPassManager &pm,
+                            const CpuPipelineOptions &options) {
+  if (options.fuse)
+    pm.addPass(createTMixFuseAttentionPass());
+  if (!options.mixer.empty() || !options.report.empty()) {
+    TMixReplaceAttentionPassOptions replace;
+    replace.mixer = options.mixer.empty() ? std::string("softmax")
+                                          : options.mixer.getValue();
+    replace.layers.assign(options.layers.begin(), options.layers.end());
+    replace.nodes.assign(options.nodes.begin(), options.nodes.end());
+    replace.featureMap = options.featureMap;
+    replace.sigmoidBias = options.sigmoidBias;
+    replace.poolWindow = options.poolWindow;
+    replace.report = options.report;
+    replace.reportFormat = options.reportFormat;
+    pm.addPass(createTMixReplaceAttentionPass(replace));
+  }
+  TMixTileMixersPassOptions tile;
+  tile.tileQ = options.tileQ;
+  tile.tileK = options.tileK;
+  pm.addPass(createTMixTileMixersPass(tile));
+  // Mixers without a tiled form yet keep their reference form.
+  pm.addPass(createTMixDecomposePass());
+  addTensorCleanup(pm);
+  pm.addPass(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createCanonicalizerPass());
+  addBufferization(pm);
+  addLowerToLLVM(pm, options.cInterface);
+}
 
 void tmix::registerTMixPipelines() {
   PassPipelineRegistration<ReferencePipelineOptions>(
@@ -82,4 +136,9 @@ void tmix::registerTMixPipelines() {
       "Decompose tmix ops and lower naively to the LLVM dialect (the "
       "executable numerical reference)",
       buildReferencePipeline);
+  PassPipelineRegistration<CpuPipelineOptions>(
+      "tmix-cpu-pipeline",
+      "Fuse attention, optionally replace mixers, tile mixers and lower the "
+      "whole model for the host CPU to the LLVM dialect",
+      buildCpuPipeline);
 }

@@ -1,0 +1,59 @@
+//===- AttentionMath.cpp - score math shared by attention lowerings -------===//
+
+#include "AttentionMath.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::tmix;
+
+Value ScoreTransform::apply(OpBuilder &b, Location loc, Value s, Value mask,
+                            Value i, Value j) const {
+  Type acc = s.getType();
+  auto cst = [&](double v) {
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(acc, v));
+  };
+  s = arith::MulFOp::create(b, loc, s, scale);
+  if (softcap) {
+    Value t =
+        math::TanhOp::create(b, loc, arith::DivFOp::create(b, loc, s, softcap));
+    s = arith::MulFOp::create(b, loc, softcap, t);
+  }
+  if (bias)
+    s = arith::AddFOp::create(b, loc, s, bias);
+  Value visible;
+  if (mask && boolMask) {
+    visible = mask;
+  } else if (mask) {
+    if (mask.getType() != acc)
+      mask = arith::ExtFOp::create(b, loc, acc, mask);
+    s = arith::AddFOp::create(b, loc, s, mask);
+  }
+  if (causalOffset) {
+    Value limit = arith::AddIOp::create(b, loc, i, causalOffset);
+    Value inCausal =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, j, limit);
+    visible = visible
+                  ? arith::AndIOp::create(b, loc, visible, inCausal).getResult()
+                  : inCausal;
+  }
+  if (sigmoid) {
+    Value one = cst(1.0);
+    Value w = arith::DivFOp::create(
+        b, loc, one,
+        arith::AddFOp::create(
+            b, loc, one,
+            math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, s))));
+    return visible ? arith::SelectOp::create(b, loc, visible, w, cst(0.0))
+                         .getResult()
+                   : w;
+  }
+  return visible ? arith::SelectOp::create(
+                       b, loc, visible, s,
+                       cst(-std::numeric_limits<double>::infinity()))
+                       .getResult()
+                 : s;
+}

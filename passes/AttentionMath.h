@@ -1,0 +1,35 @@
+//===- AttentionMath.h - score math shared by attention lowerings -*- C++
+//-*-===//
+//
+// The reference decomposition and the tiled lowering of softmax and sigmoid
+// attention turn a raw score q.k into a logit (or a sigmoid weight) with the
+// same scalar code, so that they cannot drift apart.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TMIX_PASSES_ATTENTIONMATH_H
+#define TMIX_PASSES_ATTENTIONMATH_H
+
+#include "mlir/IR/Builders.h"
+
+namespace mlir::tmix {
+
+struct ScoreTransform {
+  /// Scalars of the accumulator type; softcap and bias may be null.
+  Value scale, softcap, bias;
+  /// Index offset of the causal diagonal (key j visible to query i iff
+  /// j <= i + offset); null when not causal.
+  Value causalOffset;
+  bool boolMask = false;
+  bool sigmoid = false;
+
+  /// The logit of score `s` for query row `i` and key `j` (absolute
+  /// positions), -inf when hidden; for sigmoid attention the weight, 0 when
+  /// hidden. `mask` is the mask element or null.
+  Value apply(OpBuilder &b, Location loc, Value s, Value mask, Value i,
+              Value j) const;
+};
+
+} // namespace mlir::tmix
+
+#endif // TMIX_PASSES_ATTENTIONMATH_H

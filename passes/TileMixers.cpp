@@ -1,0 +1,398 @@
+//===- TileMixers.cpp - tmix-tile-mixers: online-softmax loop nests -------===//
+//
+// Softmax attention becomes FlashAttention's loop nest on tensors: per
+// (batch, query head, query tile) a loop over key tiles that keeps the
+// running row maximum m, row sum l and an f32 accumulator, rescaling both
+// by exp(m_old - m_new) when the maximum grows. Sigmoid attention has no
+// row statistics and simply accumulates sigmoid(s) v. The score math per
+// element is ScoreTransform, shared with the reference decomposition.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tmix/IR/TMixDialect.h"
+#include "tmix/Passes.h"
+
+#include "AttentionMath.h"
+
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
+
+#include <cmath>
+#include <limits>
+
+namespace mlir::tmix {
+#define GEN_PASS_DEF_TMIXTILEMIXERSPASS
+#include "tmix/Passes.h.inc"
+} // namespace mlir::tmix
+
+using namespace mlir;
+using namespace mlir::tmix;
+
+namespace {
+using utils::IteratorType;
+
+/// Operands and attributes of softmax or sigmoid attention.
+struct Quadratic {
+  Operation *op;
+  Value q, k, v, mask;
+  std::optional<APFloat> scale, softcap, bias;
+  CausalMode causal;
+  bool sigmoid;
+};
+
+/// Builds one tiled nest; all shapes static.
+class NestBuilder {
+public:
+  NestBuilder(OpBuilder &b, Location loc, const Quadratic &a, int64_t tileQ,
+              int64_t tileK)
+      : b(b), loc(loc), a(a) {
+    auto qt = cast<RankedTensorType>(a.q.getType());
+    auto kt = cast<RankedTensorType>(a.k.getType());
+    auto vt = cast<RankedTensorType>(a.v.getType());
+    batch = qt.getDimSize(0);
+    hq = qt.getDimSize(1);
+    lq = qt.getDimSize(2);
+    d = qt.getDimSize(3);
+    hkv = kt.getDimSize(1);
+    lk = kt.getDimSize(2);
+    dv = vt.getDimSize(3);
+    elt = qt.getElementType();
+    acc = cast<FloatType>(elt).getWidth() > 32 ? elt : b.getF32Type();
+    tq = std::max<int64_t>(1, std::min(tileQ, lq));
+    tk = std::max<int64_t>(1, std::min(tileK, lk));
+  }
+
+  Value build() {
+    Value out = tensor::EmptyOp::create(b, loc, {batch, hq, lq, dv}, elt);
+    int64_t numTiles = (lq + tq - 1) / tq;
+    auto forall = scf::ForallOp::create(
+        b, loc,
+        ArrayRef<OpFoldResult>{b.getIndexAttr(batch), b.getIndexAttr(hq),
+                               b.getIndexAttr(numTiles)},
+        ValueRange{out}, std::nullopt);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(forall.getTerminator());
+    Value bi = forall.getInductionVar(0), hi = forall.getInductionVar(1),
+          ti = forall.getInductionVar(2);
+    Value tile = buildQueryTile(bi, hi, ti);
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(
+        b, loc, tile, forall.getRegionIterArgs()[0],
+        ArrayRef<OpFoldResult>{bi, hi, q0, b.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1), rows,
+                               b.getIndexAttr(dv)},
+        unitStrides(4));
+    return forall.getResult(0);
+  }
+
+private:
+  OpBuilder &b;
+  Location loc;
+  const Quadratic &a;
+  int64_t batch, hq, lq, d, hkv, lk, dv, tq, tk;
+  Type elt, acc;
+  Value q0, rows; // first query row of the tile and its row count
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value cst(double v) {
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(acc, v));
+  }
+  SmallVector<OpFoldResult> unitStrides(unsigned n) {
+    return SmallVector<OpFoldResult>(n, b.getIndexAttr(1));
+  }
+  Value filled(ArrayRef<OpFoldResult> sizes, double v) {
+    Value e = tensor::EmptyOp::create(b, loc, sizes, acc);
+    return linalg::FillOp::create(b, loc, cst(v), e).getResult(0);
+  }
+  /// [rows, cols] slice of a [B, H, L, C] tensor at (bi, hi, r0, 0).
+  Value slice2d(Value x, Value bi, Value hi, Value r0, OpFoldResult count) {
+    auto type = cast<RankedTensorType>(x.getType());
+    SmallVector<OpFoldResult> offsets = {bi, hi, r0, b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(1),
+                                       count,
+                                       b.getIndexAttr(type.getDimSize(3))};
+    auto resultType =
+        tensor::ExtractSliceOp::inferCanonicalRankReducedResultType(2, type,
+                                                                    sizes);
+    return tensor::ExtractSliceOp::create(b, loc, resultType, x, offsets, sizes,
+                                          unitStrides(4));
+  }
+  Value generic(ValueRange ins, Value init, ArrayRef<AffineMap> maps,
+                ArrayRef<IteratorType> iters,
+                function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+    return linalg::GenericOp::create(
+               b, loc, init.getType(), ins, init, maps, iters,
+               [&](OpBuilder &nb, Location nl, ValueRange args) {
+                 linalg::YieldOp::create(nb, nl, body(nb, nl, args));
+               })
+        .getResult(0);
+  }
+
+  Value buildQueryTile(Value bi, Value hi, Value ti) {
+    q0 = arith::MulIOp::create(b, loc, ti, index(tq));
+    rows = arith::MinSIOp::create(b, loc, index(tq),
+                                  arith::SubIOp::create(b, loc, index(lq), q0));
+    Value kvHead =
+        hq == hkv
+            ? hi
+            : arith::DivUIOp::create(b, loc, hi, index(hq / hkv)).getResult();
+    Value qTile = slice2d(a.q, bi, hi, q0, rows);
+
+    // Keys past the causal diagonal of the tile's last row are never read.
+    Value keyEnd = index(lk), causalOffset;
+    if (a.causal != CausalMode::none) {
+      int64_t offset = a.causal == CausalMode::bottom_right ? lk - lq : 0;
+      causalOffset = index(offset);
+      Value last = arith::AddIOp::create(
+          b, loc, arith::AddIOp::create(b, loc, q0, rows), causalOffset);
+      keyEnd = arith::MaxSIOp::create(
+          b, loc, index(0), arith::MinSIOp::create(b, loc, keyEnd, last));
+    }
+
+    ScoreTransform transform;
+    transform.scale =
+        cst(a.scale ? a.scale->convertToDouble() : 1.0 / std::sqrt(double(d)));
+    transform.softcap = a.softcap ? cst(a.softcap->convertToDouble()) : Value();
+    if (a.sigmoid)
+      transform.bias = cst(a.bias ? a.bias->convertToDouble()
+                                  : -std::log(static_cast<double>(lk)));
+    transform.causalOffset = causalOffset;
+    transform.sigmoid = a.sigmoid;
+    transform.boolMask = a.mask && getElementTypeOrSelf(a.mask).isInteger(1);
+
+    MLIRContext *ctx = b.getContext();
+    AffineExpr i = getAffineDimExpr(0, ctx), j = getAffineDimExpr(1, ctx);
+    AffineMap id2 = AffineMap::get(2, 0, {i, j}, ctx);
+    AffineMap row = AffineMap::get(2, 0, {i}, ctx);
+    AffineMap id1 = AffineMap::get(1, 0, {getAffineDimExpr(0, ctx)}, ctx);
+    SmallVector<IteratorType> par2(2, IteratorType::parallel);
+    SmallVector<IteratorType> rowReduce = {IteratorType::parallel,
+                                           IteratorType::reduction};
+
+    SmallVector<Value> init = {filled({rows, b.getIndexAttr(dv)}, 0.0)};
+    if (!a.sigmoid) {
+      init.push_back(filled({rows}, -std::numeric_limits<double>::infinity()));
+      init.push_back(filled({rows}, 0.0));
+    }
+    Value negInf = cst(-std::numeric_limits<double>::infinity());
+    Value zero = cst(0.0), one = cst(1.0);
+    auto loop = scf::ForOp::create(
+        b, loc, index(0), keyEnd, index(tk), init,
+        [&](OpBuilder &, Location, Value k0, ValueRange carried) {
+          Value cols = arith::MinSIOp::create(
+              b, loc, index(tk), arith::SubIOp::create(b, loc, keyEnd, k0));
+          Value kTile = slice2d(a.k, bi, kvHead, k0, cols);
+          Value vTile = slice2d(a.v, bi, kvHead, k0, cols);
+          // s = q k^T through a transposed copy of the small K tile, so
+          // that the product is a plain matmul.
+          Value kT =
+              linalg::TransposeOp::create(
+                  b, loc, kTile,
+                  tensor::EmptyOp::create(
+                      b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(d), cols},
+                      elt),
+                  ArrayRef<int64_t>{1, 0})
+                  .getResult()[0];
+          Value s =
+              linalg::MatmulOp::create(b, loc, ValueRange{qTile, kT},
+                                       ValueRange{filled({rows, cols}, 0.0)})
+                  .getResult(0);
+          SmallVector<Value> ins = {s};
+          SmallVector<AffineMap> maps = {id2};
+          if (a.mask) {
+            auto [maskTile, maskMap] = maskSlice(bi, hi, k0, cols);
+            ins.push_back(maskTile);
+            maps.push_back(maskMap);
+          }
+          maps.push_back(id2);
+          Value logits = generic(
+              ins,
+              tensor::EmptyOp::create(b, loc,
+                                      ArrayRef<OpFoldResult>{rows, cols}, acc),
+              maps, par2, [&](OpBuilder &nb, Location nl, ValueRange args) {
+                Value r = arith::AddIOp::create(
+                    nb, nl, q0, linalg::IndexOp::create(nb, nl, 0));
+                Value c = arith::AddIOp::create(
+                    nb, nl, k0, linalg::IndexOp::create(nb, nl, 1));
+                return transform.apply(nb, nl, args[0],
+                                       a.mask ? args[1] : Value(), r, c);
+              });
+          Value accum = carried[0];
+          SmallVector<Value> next;
+          if (a.sigmoid) {
+            next.push_back(linalg::MatmulOp::create(b, loc,
+                                                    ValueRange{logits, vTile},
+                                                    ValueRange{accum})
+                               .getResult(0));
+          } else {
+            Value mOld = carried[1], lOld = carried[2];
+            // The new maximum goes to fresh storage first: the rescale
+            // factor still reads the old one.
+            Value mNew = generic(
+                logits,
+                linalg::CopyOp::create(
+                    b, loc, mOld,
+                    tensor::EmptyOp::create(b, loc,
+                                            ArrayRef<OpFoldResult>{rows}, acc)
+                        .getResult())
+                    .getResult(0),
+                {id2, row}, rowReduce,
+                [&](OpBuilder &nb, Location nl, ValueRange args) {
+                  return arith::MaximumFOp::create(nb, nl, args[0], args[1]);
+                });
+            // exp(s - m); a hidden key (-inf) weighs 0 even in a row with
+            // no visible key yet, where s - m would be NaN.
+            Value p = generic(
+                {logits, mNew},
+                tensor::EmptyOp::create(
+                    b, loc, ArrayRef<OpFoldResult>{rows, cols}, acc),
+                {id2, row, id2}, par2,
+                [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                  Value hidden = arith::CmpFOp::create(
+                      nb, nl, arith::CmpFPredicate::OEQ, args[0], negInf);
+                  Value e = math::ExpOp::create(
+                      nb, nl, arith::SubFOp::create(nb, nl, args[0], args[1]));
+                  return arith::SelectOp::create(nb, nl, hidden, zero, e);
+                });
+            // Rescale of what was accumulated under the old maximum.
+            Value corr = generic(
+                {mOld, mNew},
+                tensor::EmptyOp::create(b, loc, ArrayRef<OpFoldResult>{rows},
+                                        acc),
+                {id1, id1, id1}, {IteratorType::parallel},
+                [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                  Value none = arith::CmpFOp::create(
+                      nb, nl, arith::CmpFPredicate::OEQ, args[1], negInf);
+                  Value e = math::ExpOp::create(
+                      nb, nl, arith::SubFOp::create(nb, nl, args[0], args[1]));
+                  return arith::SelectOp::create(nb, nl, none, one, e);
+                });
+            Value lScaled = generic(
+                {lOld, corr}, lOld, {id1, id1, id1}, {IteratorType::parallel},
+                [&](OpBuilder &nb, Location nl, ValueRange args) {
+                  return arith::MulFOp::create(nb, nl, args[0], args[1]);
+                });
+            Value lNew = generic(
+                p, lScaled, {id2, row}, rowReduce,
+                [&](OpBuilder &nb, Location nl, ValueRange args) {
+                  return arith::AddFOp::create(nb, nl, args[0], args[1]);
+                });
+            Value aScaled = generic(
+                {accum, corr}, accum, {id2, row, id2}, par2,
+                [&](OpBuilder &nb, Location nl, ValueRange args) {
+                  return arith::MulFOp::create(nb, nl, args[0], args[1]);
+                });
+            next.push_back(linalg::MatmulOp::create(b, loc,
+                                                    ValueRange{p, vTile},
+                                                    ValueRange{aScaled})
+                               .getResult(0));
+            // Back into the carried buffer, so the loop needs no new one.
+            next.push_back(
+                linalg::CopyOp::create(b, loc, mNew, mOld).getResult(0));
+            next.push_back(lNew);
+          }
+          scf::YieldOp::create(b, loc, next);
+        });
+
+    Value accum = loop.getResult(0);
+    Value outTile = tensor::EmptyOp::create(
+        b, loc, ArrayRef<OpFoldResult>{rows, b.getIndexAttr(dv)}, elt);
+    auto narrow = [&](OpBuilder &nb, Location nl, Value x) -> Value {
+      if (x.getType() == elt)
+        return x;
+      return arith::TruncFOp::create(nb, nl, elt, x);
+    };
+    if (a.sigmoid)
+      return generic(accum, outTile, {id2, id2}, par2,
+                     [&](OpBuilder &nb, Location nl, ValueRange args) {
+                       return narrow(nb, nl, args[0]);
+                     });
+    // A row that saw no visible key has l = 0 and yields 0.
+    return generic({accum, loop.getResult(2)}, outTile, {id2, row, id2}, par2,
+                   [&](OpBuilder &nb, Location nl, ValueRange args) {
+                     Value positive = arith::CmpFOp::create(
+                         nb, nl, arith::CmpFPredicate::OGT, args[1], zero);
+                     Value o = arith::SelectOp::create(
+                         nb, nl, positive,
+                         arith::DivFOp::create(nb, nl, args[0], args[1]), zero);
+                     return narrow(nb, nl, o);
+                   });
+  }
+
+  /// The block of the mask a (query tile, key tile) step reads, and the map
+  /// from the step's (i, j) into it. Broadcast dims stay size 1.
+  std::pair<Value, AffineMap> maskSlice(Value bi, Value hi, Value k0,
+                                        Value cols) {
+    auto type = cast<RankedTensorType>(a.mask.getType());
+    int64_t offset = 4 - type.getRank();
+    SmallVector<OpFoldResult> offsets, sizes;
+    SmallVector<AffineExpr> exprs;
+    MLIRContext *ctx = b.getContext();
+    for (auto [dim, size] : llvm::enumerate(type.getShape())) {
+      int64_t axis = offset + dim;
+      if (size == 1) {
+        offsets.push_back(b.getIndexAttr(0));
+        sizes.push_back(b.getIndexAttr(1));
+        exprs.push_back(getAffineConstantExpr(0, ctx));
+        continue;
+      }
+      Value at[] = {bi, hi, q0, k0};
+      offsets.push_back(at[axis]);
+      if (axis < 2) {
+        sizes.push_back(b.getIndexAttr(1));
+        exprs.push_back(getAffineConstantExpr(0, ctx));
+      } else {
+        sizes.push_back(axis == 2 ? rows : cols);
+        exprs.push_back(getAffineDimExpr(axis - 2, ctx));
+      }
+    }
+    Value tile = tensor::ExtractSliceOp::create(b, loc, a.mask, offsets, sizes,
+                                                unitStrides(type.getRank()));
+    return {tile, AffineMap::get(2, 0, exprs, ctx)};
+  }
+};
+
+bool isStatic(ValueRange values) {
+  return llvm::all_of(values, [](Value v) {
+    return !v || cast<RankedTensorType>(v.getType()).hasStaticShape();
+  });
+}
+
+class TileMixersPass
+    : public tmix::impl::TMixTileMixersPassBase<TileMixersPass> {
+public:
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (tileQ <= 0 || tileK <= 0) {
+      getOperation()->emitError()
+          << "tmix-tile-mixers: tile sizes must be positive, got tile-q="
+          << tileQ << " tile-k=" << tileK;
+      return signalPassFailure();
+    }
+    SmallVector<Quadratic> sites;
+    getOperation()->walk([&](Operation *op) {
+      if (auto a = dyn_cast<AttentionOp>(op))
+        sites.push_back({op, a.getQuery(), a.getKey(), a.getValue(),
+                         a.getMask(), a.getScale(), a.getSoftcap(),
+                         std::nullopt, a.getCausal(), false});
+      else if (auto s = dyn_cast<SigmoidAttentionOp>(op))
+        sites.push_back({op, s.getQuery(), s.getKey(), s.getValue(),
+                         s.getMask(), s.getScale(), std::nullopt, s.getBias(),
+                         s.getCausal(), true});
+    });
+    for (const Quadratic &site : sites) {
+      if (!isStatic({site.q, site.k, site.v, site.mask}))
+        continue;
+      OpBuilder b(site.op);
+      Value result =
+          NestBuilder(b, site.op->getLoc(), site, tileQ, tileK).build();
+      site.op->getResult(0).replaceAllUsesWith(result);
+      site.op->erase();
+      ++numTiled;
+    }
+  }
+};
+
+} // namespace
