@@ -1,0 +1,66 @@
+/*===- Model.h - C ABI of a model compiled by tmix-compile --------*- C -*-===*
+ *
+ * `tmix-compile model.onnx -o model.so` writes a shared library exporting
+ * exactly these functions. Tensors are dense, row-major, in the caller's
+ * memory; shapes are fixed at compile time and described by the library.
+ * Every function is safe to call from any thread on distinct instances.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef TMIX_C_MODEL_H
+#define TMIX_C_MODEL_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bumped on any incompatible change to this header. */
+#define TMIX_MODEL_ABI_VERSION 1
+
+typedef enum tmix_dtype {
+  TMIX_DTYPE_F32 = 1,
+  TMIX_DTYPE_F16 = 2,
+  TMIX_DTYPE_BF16 = 3,
+  TMIX_DTYPE_F64 = 4,
+  TMIX_DTYPE_I64 = 5,
+  TMIX_DTYPE_I32 = 6,
+  TMIX_DTYPE_I16 = 7,
+  TMIX_DTYPE_I8 = 8,
+  TMIX_DTYPE_U8 = 9,
+  TMIX_DTYPE_BOOL = 10 /* one byte per element, 0 or 1 */
+} tmix_dtype;
+
+typedef struct tmix_tensor_info {
+  const char *name; /* the ONNX graph input/output name */
+  tmix_dtype dtype;
+  int32_t rank;
+  const int64_t *shape; /* `rank` sizes */
+} tmix_tensor_info;
+
+typedef struct tmix_model tmix_model;
+
+/* TMIX_MODEL_ABI_VERSION of the library. */
+uint32_t tmix_model_abi_version(void);
+/* A new instance (its own scratch memory), or NULL when out of memory. */
+tmix_model *tmix_model_create(void);
+void tmix_model_destroy(tmix_model *model);
+int32_t tmix_model_num_inputs(void);
+int32_t tmix_model_num_outputs(void);
+/* NULL when `index` is out of range. */
+const tmix_tensor_info *tmix_model_input(int32_t index);
+const tmix_tensor_info *tmix_model_output(int32_t index);
+/* Reads inputs[i] (tmix_model_num_inputs() buffers, in order) and writes
+ * outputs[i]. Returns 0 on success; otherwise non-zero and
+ * tmix_model_last_error(model) says why. */
+int32_t tmix_model_run(tmix_model *model, const void *const *inputs,
+                       void *const *outputs);
+/* The last error on `model` ("" if none); valid until the next call. */
+const char *tmix_model_last_error(const tmix_model *model);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TMIX_C_MODEL_H */

@@ -1,0 +1,45 @@
+//===- Compiler.h - ONNX model to a shared library ---------------*- C++ -*-===//
+//
+// The library behind tmix-compile: import, fuse, optionally replace mixers,
+// lower for the host CPU, emit an object and link it with the model ABI
+// (tmix-c/Model.h) into a shared library.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TMIX_COMPILER_H
+#define TMIX_COMPILER_H
+
+#include "tmix/Import/OnnxImporter.h"
+#include "tmix/Pipelines.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+
+namespace mlir::tmix {
+
+struct CompileOptions {
+  OnnxImportOptions import;
+  /// Options of tmix-cpu-pipeline, as its textual form ("mixer=linear ...").
+  std::string pipelineOptions;
+  /// Host CPU (and its features) unless set, e.g. "x86-64-v3".
+  std::string targetCpu;
+  /// What to write: "so" (default), "obj", "llvm" (IR text), "mlir" (the
+  /// module before LLVM translation).
+  std::string emit = "so";
+  /// Phase timings go here when set.
+  llvm::raw_ostream *timing = nullptr;
+};
+
+/// Compiles the ONNX model in `bytes` (named `sourceName`) to `outputPath`.
+/// The output is written to a temporary file and renamed, so a failed
+/// compile leaves no file behind. Errors go to the context's diagnostic
+/// engine; returns failure on any.
+LogicalResult compileOnnxModel(MLIRContext &context, llvm::StringRef bytes,
+                               llvm::StringRef sourceName,
+                               llvm::StringRef outputPath,
+                               const CompileOptions &options);
+
+} // namespace mlir::tmix
+
+#endif // TMIX_COMPILER_H
