@@ -155,6 +155,49 @@ def TMixTileMixersPass : Pass<"tmix-tile-mixers"> {
   ];
 }
 
+def TMixMatmulToBlasPass : Pass<"tmix-matmul-to-blas", "::mlir::ModuleOp"> {
+  let summary = "Call a BLAS sgemm for f32 matmuls on buffers (CPU)";
+  let description = [{
+    Replaces `linalg.matmul` and `linalg.batch_matmul` on f32 memrefs (the
+    default indexing maps, no casts) with calls to `tmix_rt_sgemm_f32` /
+    `tmix_rt_sgemm_batched_f32`, which take memref descriptors (C interface)
+    and accumulate into the output with a BLAS sgemm, reading transposed
+    operands through their strides. The model support library implements
+    both on OpenBLAS; docs/CpuBackend.md says why (measured). Runs after
+    bufferization; other matmuls are left to linalg-to-loops.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect"];
+  let statistics = [
+    Statistic<"numCalls", "num-calls", "Number of matmuls turned into calls">
+  ];
+}
+
+def TMixInlineAllocaScopesPass : Pass<"tmix-inline-alloca-scopes"> {
+  let summary = "Inline memref.alloca_scope ops that hold no alloca";
+  let description = [{
+    convert-scf-to-openmp wraps each parallel loop body in a
+    `memref.alloca_scope`, whose region must stay one block; the loops
+    inside the body then cannot be lowered to control flow. Scopes without
+    a `memref.alloca` bound nothing and are inlined (tmix allocates tiles
+    on the heap).
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def TMixFuseElementwisePass : Pass<"tmix-fuse-elementwise"> {
+  let summary = "Fuse element-wise linalg chains without recomputation";
+  let description = [{
+    Fuses element-wise producers into element-wise consumers (all-parallel
+    `linalg.generic` ops), so that chains such as bias + GELU + residual
+    become one loop nest. Unlike upstream's linalg-fuse-elementwise-ops it
+    never fuses into a consumer with reduction loops, where the producer
+    would be recomputed once per reduction step (a GELU inside a matmul's
+    k loop, say).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def TMixProtectInputsPass : Pass<"tmix-protect-inputs", "::mlir::ModuleOp"> {
   let summary = "Mark tensor arguments of public functions read-only";
   let description = [{

@@ -6,6 +6,7 @@ set -euo pipefail
 
 APT_PACKAGES=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22
   lld-22 libclang-rt-22-dev clang-format-22 libonnx-dev libprotobuf-dev protobuf-compiler
+  libopenblas-dev libomp-22-dev zlib1g-dev
   ninja-build ccache cmake)
 
 missing=()

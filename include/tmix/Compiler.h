@@ -1,4 +1,5 @@
-//===- Compiler.h - ONNX model to a shared library ---------------*- C++ -*-===//
+//===- Compiler.h - ONNX model to a shared library ---------------*- C++
+//-*-===//
 //
 // The library behind tmix-compile: import, fuse, optionally replace mixers,
 // lower for the host CPU, emit an object and link it with the model ABI

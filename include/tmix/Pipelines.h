@@ -56,12 +56,21 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       *this, "mixer-report-format",
       llvm::cl::desc("Mixer report format: text or json"),
       llvm::cl::init("text")};
+  // Measured on AVX-512 with OpenBLAS tiles (docs/CpuBackend.md).
   Option<int64_t> tileQ{*this, "tile-q",
                         llvm::cl::desc("Query rows per attention tile"),
-                        llvm::cl::init(64)};
+                        llvm::cl::init(128)};
   Option<int64_t> tileK{*this, "tile-k",
                         llvm::cl::desc("Keys per attention tile"),
-                        llvm::cl::init(64)};
+                        llvm::cl::init(256)};
+  Option<bool> parallel{
+      *this, "parallel",
+      llvm::cl::desc("Run the iterations of tiled loops on OpenMP threads"),
+      llvm::cl::init(true)};
+  Option<bool> blas{*this, "blas",
+                    llvm::cl::desc("Run f32 matmuls with the support "
+                                   "library's BLAS sgemm"),
+                    llvm::cl::init(true)};
   Option<bool> cInterface{
       *this, "c-interface",
       llvm::cl::desc("Emit _mlir_ciface_ wrappers taking memref descriptors"),

@@ -18,14 +18,15 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/Process.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
@@ -91,9 +92,9 @@ LogicalResult describeSignature(func::FuncOp func,
                                  "(give them with --input-shape)";
     FailureOr<tmix_dtype> dtype = dtypeOf(t.getElementType());
     if (failed(dtype))
-      return func.emitError() << "'" << name << "' has element type "
-                              << t.getElementType()
-                              << ", which the model ABI does not carry";
+      return func.emitError()
+             << "'" << name << "' has element type " << t.getElementType()
+             << ", which the model ABI does not carry";
     into.push_back({name, *dtype, SmallVector<int64_t>(t.getShape())});
     return success();
   };
@@ -151,8 +152,7 @@ std::string abiSource(StringRef entry, ArrayRef<TensorSpec> inputs,
         os << "0";
       os << "};\n";
     }
-    os << "const int32_t tmix__num_" << kind << " = " << specs.size()
-       << ";\n";
+    os << "const int32_t tmix__num_" << kind << " = " << specs.size() << ";\n";
     os << "const tmix_tensor_info tmix__" << kind << "[] = {\n";
     for (auto [i, s] : llvm::enumerate(specs))
       os << "  {" << cString(s.name) << ", " << int(s.dtype) << ", "
@@ -167,8 +167,7 @@ std::string abiSource(StringRef entry, ArrayRef<TensorSpec> inputs,
   os << "\nextern void _mlir_ciface_" << entry << "(";
   for (size_t i = 0; i < n; ++i)
     os << (i ? ", " : "") << "void *";
-  os << ");\n\nvoid tmix__entry(void **d) {\n  _mlir_ciface_" << entry
-     << "(";
+  os << ");\n\nvoid tmix__entry(void **d) {\n  _mlir_ciface_" << entry << "(";
   for (size_t i = 0; i < n; ++i)
     os << (i ? ", " : "") << "d[" << i << "]";
   os << ");\n}\n";
@@ -189,8 +188,7 @@ public:
 
 private:
   llvm::raw_ostream *os;
-  std::chrono::steady_clock::time_point last =
-      std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
 };
 
 /// Removes a temporary file on scope exit unless released.
@@ -202,8 +200,8 @@ struct TempFile {
   }
 };
 
-LogicalResult runTool(Location loc, StringRef program,
-                      ArrayRef<StringRef> args, StringRef what) {
+LogicalResult runTool(Location loc, StringRef program, ArrayRef<StringRef> args,
+                      StringRef what) {
   std::string message;
   SmallVector<StringRef> argv = {program};
   argv.append(args.begin(), args.end());
@@ -213,14 +211,14 @@ LogicalResult runTool(Location loc, StringRef program,
     return emitError(loc) << "cannot create a temporary file for " << what;
   llvm::sys::Process::SafelyCloseFileDescriptor(fd);
   std::optional<StringRef> redirects[] = {std::nullopt, log.path, log.path};
-  int rc = llvm::sys::ExecuteAndWait(program, argv, std::nullopt, redirects,
-                                     0, 0, &message);
+  int rc = llvm::sys::ExecuteAndWait(program, argv, std::nullopt, redirects, 0,
+                                     0, &message);
   if (rc != 0) {
     auto text = llvm::MemoryBuffer::getFile(log.path);
     std::string detail = text ? (*text)->getBuffer().trim().str() : message;
     std::replace(detail.begin(), detail.end(), '\n', ' ');
-    return emitError(loc) << what << " failed (" << program << "): "
-                          << (detail.empty() ? message : detail);
+    return emitError(loc) << what << " failed (" << program
+                          << "): " << (detail.empty() ? message : detail);
   }
   return success();
 }
@@ -245,6 +243,7 @@ LogicalResult mlir::tmix::compileOnnxModel(MLIRContext &context,
   registerAllTMixDialects(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
   context.appendDialectRegistry(registry);
   context.loadAllAvailableDialects();
 
@@ -295,8 +294,8 @@ LogicalResult mlir::tmix::compileOnnxModel(MLIRContext &context,
   llvm::sys::Process::SafelyCloseFileDescriptor(resultFd);
   auto finish = [&]() -> LogicalResult {
     if (std::error_code ec = llvm::sys::fs::rename(result.path, outputPath))
-      return emitError(loc) << "cannot write '" << outputPath
-                            << "': " << ec.message();
+      return emitError(loc)
+             << "cannot write '" << outputPath << "': " << ec.message();
     result.path.clear();
     return success();
   };
@@ -337,8 +336,8 @@ LogicalResult mlir::tmix::compileOnnxModel(MLIRContext &context,
     return emitError(loc) << "cannot target CPU '" << cpu << "'";
   llvmModule->setTargetTriple(triple);
   llvmModule->setDataLayout(machine->createDataLayout());
-  if (llvm::Error err = makeOptimizingTransformer(3, 0, machine.get())(
-          llvmModule.get()))
+  if (llvm::Error err =
+          makeOptimizingTransformer(3, 0, machine.get())(llvmModule.get()))
     return emitError(loc) << "LLVM optimisation failed: "
                           << llvm::toString(std::move(err));
   phases.done("optimize");
@@ -366,8 +365,8 @@ LogicalResult mlir::tmix::compileOnnxModel(MLIRContext &context,
   phases.done("codegen");
   if (options.emit == "obj") {
     if (std::error_code ec = llvm::sys::fs::copy_file(object.path, result.path))
-      return emitError(loc) << "cannot write '" << outputPath
-                            << "': " << ec.message();
+      return emitError(loc)
+             << "cannot write '" << outputPath << "': " << ec.message();
     return finish();
   }
 
@@ -394,12 +393,14 @@ LogicalResult mlir::tmix::compileOnnxModel(MLIRContext &context,
     llvm::raw_fd_ostream os(exportsFd, /*shouldClose=*/true);
     os << "{ global: tmix_model_*; local: *; };\n";
   }
-  std::string versionScript = "-Wl,--version-script=" + exports.path.str().str();
+  std::string versionScript =
+      "-Wl,--version-script=" + exports.path.str().str();
   std::string out = result.path.str().str();
   if (failed(runTool(loc, TMIX_CLANG,
-                     {"-shared", "-fPIC", "-O2", "-x", "c", abi.path, "-x", "none",
-                      object.path, "-Wl,--whole-archive", support, "-Wl,--no-whole-archive", "-lm", versionScript,
-                      "-o", out},
+                     {"-shared", "-fPIC", "-O2", "-x", "c", abi.path, "-x",
+                      "none", object.path, "-Wl,--whole-archive", support,
+                      "-Wl,--no-whole-archive", "-fopenmp", "-lopenblas", "-lm",
+                      versionScript, "-o", out},
                      "linking the model library")))
     return failure();
   phases.done("link");

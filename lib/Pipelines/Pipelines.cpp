@@ -18,8 +18,10 @@
 #include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
 #include "mlir/Conversion/MathToLibm/MathToLibm.h"
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/OpenMPToLLVM/ConvertOpenMPToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/SCFToOpenMP/SCFToOpenMP.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -63,8 +65,14 @@ void addBufferization(OpPassManager &pm) {
 }
 
 /// Loops over buffers down to the LLVM dialect.
-void addLowerToLLVM(OpPassManager &pm, bool cInterface) {
+void addLowerToLLVM(OpPassManager &pm, bool cInterface, bool parallel) {
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // scf.forall iterations run on OpenMP threads, or one after the other.
+  if (parallel) {
+    pm.addPass(createForallToParallelLoopPass());
+    pm.addPass(createConvertSCFToOpenMPPass());
+    pm.addPass(tmix::createTMixInlineAllocaScopesPass());
+  }
   pm.addPass(createForallToForLoopPass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
@@ -87,6 +95,8 @@ void addLowerToLLVM(OpPassManager &pm, bool cInterface) {
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
+  if (parallel)
+    pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 } // namespace
@@ -97,7 +107,7 @@ void tmix::buildReferencePipeline(OpPassManager &pm,
     pm.addPass(createTMixDecomposePass());
   addTensorCleanup(pm);
   addBufferization(pm);
-  addLowerToLLVM(pm, options.cInterface);
+  addLowerToLLVM(pm, options.cInterface, /*parallel=*/false);
 }
 
 void tmix::buildCpuPipeline(OpPassManager &pm,
@@ -124,10 +134,12 @@ void tmix::buildCpuPipeline(OpPassManager &pm,
   // Mixers without a tiled form yet keep their reference form.
   pm.addPass(createTMixDecomposePass());
   addTensorCleanup(pm);
-  pm.addPass(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createTMixFuseElementwisePass());
   pm.addPass(createCanonicalizerPass());
   addBufferization(pm);
-  addLowerToLLVM(pm, options.cInterface);
+  if (options.blas)
+    pm.addPass(createTMixMatmulToBlasPass());
+  addLowerToLLVM(pm, options.cInterface, options.parallel);
 }
 
 void tmix::registerTMixPipelines() {

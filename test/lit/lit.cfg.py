@@ -29,6 +29,17 @@ if os.environ.get("TMIX_SKIP_PACKAGE_TEST") != "1":
 if os.path.exists(os.path.join(config.tmix_tools_dir, "tmix-fuzz-import")):
     config.available_features.add("fuzzer")
 
-tools = ["tmix-fuzz-import", "tmix-opt", "tmix-translate", "FileCheck", "not", "mlir-opt"]
+# Tests that write .npz fixtures need a python3 with numpy (the one on PATH,
+# where scripts/install-deps.sh installs the pinned packages).
+import shutil
+import subprocess
+python = shutil.which("python3")
+if python and subprocess.run([python, "-c", "import numpy"],
+                             capture_output=True).returncode == 0:
+    config.available_features.add("numpy")
+    config.substitutions.insert(0, ("%python", '"%s"' % python))
+
+tools = ["tmix-fuzz-import", "tmix-opt", "tmix-translate", "tmix-compile",
+         "tmix-run", "FileCheck", "not", "mlir-opt"]
 llvm_config.add_tool_substitutions(
     tools, [config.tmix_tools_dir, config.llvm_tools_dir])

@@ -61,20 +61,27 @@ static cl::opt<std::string> mixerReportFormat("mixer-report-format",
                                               cl::init("text"),
                                               cl::desc("text or json"),
                                               cl::cat(category));
-static cl::list<std::string>
-    inputShapes("input-shape",
-                cl::desc("Static shape of a graph input, NAME:DIMS; repeatable"),
-                cl::cat(category));
+static cl::list<std::string> inputShapes(
+    "input-shape",
+    cl::desc("Static shape of a graph input, NAME:DIMS; repeatable"),
+    cl::cat(category));
 static cl::list<std::string>
     bindInputs("bind-input",
                cl::desc("Specialise an input to a TensorProto, NAME=FILE.pb"),
                cl::cat(category));
-static cl::opt<int64_t> tileQ("tile-q", cl::init(64),
+static cl::opt<int64_t> tileQ("tile-q", cl::init(128),
                               cl::desc("Query rows per attention tile"),
                               cl::cat(category));
-static cl::opt<int64_t> tileK("tile-k", cl::init(64),
+static cl::opt<int64_t> tileK("tile-k", cl::init(256),
                               cl::desc("Keys per attention tile"),
                               cl::cat(category));
+static cl::opt<bool> noParallel("no-parallel",
+                                cl::desc("Run on one thread (no OpenMP)"),
+                                cl::cat(category));
+static cl::opt<bool> noBlas("no-blas",
+                            cl::desc("Compile f32 matmuls as loops instead of "
+                                     "calling the BLAS sgemm"),
+                            cl::cat(category));
 static cl::opt<bool> noFuse("no-fuse",
                             cl::desc("Do not raise decomposed attention"),
                             cl::cat(category));
@@ -115,8 +122,14 @@ int main(int argc, char **argv) {
   // tmix-cpu-pipeline's options, in its textual form.
   std::string pipeline;
   llvm::raw_string_ostream os(pipeline);
-  os << "fuse=" << (noFuse ? "false" : "true") << " tile-q=" << tileQ
-     << " tile-k=" << tileK << " pool-window=" << poolWindow;
+  os << "fuse=" << (noFuse ? "false" : "true")
+     << " parallel=" << (noParallel ? "false" : "true")
+     << " blas=" << (noBlas ? "false" : "true")
+     << " pool-window=" << poolWindow;
+  if (tileQ.getNumOccurrences())
+    os << " tile-q=" << tileQ;
+  if (tileK.getNumOccurrences())
+    os << " tile-k=" << tileK;
   auto quoted = [](StringRef v) { return "\"" + v.str() + "\""; };
   if (!mixer.empty())
     os << " mixer=" << quoted(mixer);

@@ -1,0 +1,77 @@
+/*===- Blas.c - sgemm entry points for tmix-matmul-to-blas ----------------===*
+ *
+ * C interface of the functions tmix-matmul-to-blas calls: memref
+ * descriptors in, C += A B with OpenBLAS. Operands are read through their
+ * strides (a transposed view becomes CblasTrans); anything BLAS cannot
+ * address falls back to a plain loop.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include <cblas.h>
+#include <stdint.h>
+
+typedef struct {
+  float *allocated, *aligned;
+  int64_t offset, sizes[2], strides[2];
+} tmix_memref2;
+
+typedef struct {
+  float *allocated, *aligned;
+  int64_t offset, sizes[3], strides[3];
+} tmix_memref3;
+
+/* How BLAS reads an r x c row-major operand with strides (s0, s1): sets
+ * *trans and *ld and returns 1, or 0 when it cannot. */
+static int layout(int64_t r, int64_t c, int64_t s0, int64_t s1,
+                  enum CBLAS_TRANSPOSE *trans, int64_t *ld) {
+  if (c == 1 || s1 == 1) {
+    *trans = CblasNoTrans;
+    *ld = r == 1 ? c : s0;
+    return *ld >= c;
+  }
+  if (r == 1 || s0 == 1) {
+    *trans = CblasTrans;
+    *ld = c == 1 ? r : s1;
+    return *ld >= r;
+  }
+  return 0;
+}
+
+static void gemm(const float *a, const int64_t *as, const float *b,
+                 const int64_t *bs, float *c, const int64_t *cs, int64_t m,
+                 int64_t n, int64_t k) {
+  if (m <= 0 || n <= 0 || k <= 0)
+    return;
+  enum CBLAS_TRANSPOSE ta, tb, tc;
+  int64_t lda, ldb, ldc;
+  if (layout(m, k, as[0], as[1], &ta, &lda) &&
+      layout(k, n, bs[0], bs[1], &tb, &ldb) &&
+      layout(m, n, cs[0], cs[1], &tc, &ldc) && tc == CblasNoTrans &&
+      lda <= INT32_MAX && ldb <= INT32_MAX && ldc <= INT32_MAX) {
+    cblas_sgemm(CblasRowMajor, ta, tb, (int)m, (int)n, (int)k, 1.0f, a,
+                (int)lda, b, (int)ldb, 1.0f, c, (int)ldc);
+    return;
+  }
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t p = 0; p < k; ++p) {
+      float x = a[i * as[0] + p * as[1]];
+      for (int64_t j = 0; j < n; ++j)
+        c[i * cs[0] + j * cs[1]] += x * b[p * bs[0] + j * bs[1]];
+    }
+}
+
+void _mlir_ciface_tmix_rt_sgemm_f32(tmix_memref2 *a, tmix_memref2 *b,
+                                    tmix_memref2 *c) {
+  gemm(a->aligned + a->offset, a->strides, b->aligned + b->offset, b->strides,
+       c->aligned + c->offset, c->strides, c->sizes[0], c->sizes[1],
+       a->sizes[1]);
+}
+
+void _mlir_ciface_tmix_rt_sgemm_batched_f32(tmix_memref3 *a, tmix_memref3 *b,
+                                            tmix_memref3 *c) {
+  for (int64_t i = 0; i < c->sizes[0]; ++i)
+    gemm(a->aligned + a->offset + i * a->strides[0], &a->strides[1],
+         b->aligned + b->offset + i * b->strides[0], &b->strides[1],
+         c->aligned + c->offset + i * c->strides[0], &c->strides[1],
+         c->sizes[1], c->sizes[2], a->sizes[2]);
+}

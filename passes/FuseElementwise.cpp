@@ -1,0 +1,33 @@
+//===- FuseElementwise.cpp - tmix-fuse-elementwise --------------*- C++ -*-===//
+
+#include "tmix/Passes.h"
+
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::tmix {
+#define GEN_PASS_DEF_TMIXFUSEELEMENTWISEPASS
+#include "tmix/Passes.h.inc"
+} // namespace mlir::tmix
+
+using namespace mlir;
+
+namespace {
+class FuseElementwisePass
+    : public tmix::impl::TMixFuseElementwisePassBase<FuseElementwisePass> {
+public:
+  using Base::Base;
+
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    linalg::populateElementwiseOpsFusionPatterns(
+        patterns, [](OpOperand *operand) {
+          auto consumer = dyn_cast<linalg::GenericOp>(operand->getOwner());
+          return consumer &&
+                 consumer.getNumParallelLoops() == consumer.getNumLoops();
+        });
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+} // namespace

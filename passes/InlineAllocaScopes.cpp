@@ -1,0 +1,40 @@
+//===- InlineAllocaScopes.cpp - tmix-inline-alloca-scopes -------*- C++ -*-===//
+
+#include "tmix/Passes.h"
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::tmix {
+#define GEN_PASS_DEF_TMIXINLINEALLOCASCOPESPASS
+#include "tmix/Passes.h.inc"
+} // namespace mlir::tmix
+
+using namespace mlir;
+
+namespace {
+class InlineAllocaScopesPass
+    : public tmix::impl::TMixInlineAllocaScopesPassBase<
+          InlineAllocaScopesPass> {
+public:
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<memref::AllocaScopeOp> scopes;
+    getOperation()->walk([&](memref::AllocaScopeOp scope) {
+      bool allocates = false;
+      scope.getBodyRegion().walk([&](memref::AllocaOp) { allocates = true; });
+      if (!allocates && scope.getBodyRegion().hasOneBlock())
+        scopes.push_back(scope);
+    });
+    IRRewriter rewriter(&getContext());
+    for (memref::AllocaScopeOp scope : scopes) {
+      Block &body = scope.getBodyRegion().front();
+      auto ret = cast<memref::AllocaScopeReturnOp>(body.getTerminator());
+      SmallVector<Value> results(ret.getResults());
+      rewriter.eraseOp(ret);
+      rewriter.inlineBlockBefore(&body, scope);
+      rewriter.replaceOp(scope, results);
+    }
+  }
+};
+} // namespace

@@ -1,0 +1,651 @@
+//===- tmix-run.cpp - Run a model compiled by tmix-compile ----------------===//
+//
+// Loads a model library through libtmix_runtime, feeds it arrays from
+// .npz/.npy files (or seeded random data), and checks, prints, saves or
+// times its outputs. Exit status: 0 success, 1 output mismatch, 2 error.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tmix-c/Runtime.h"
+
+#include "Npy.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+using tmix::npy::Array;
+
+namespace {
+
+const char *const kUsage =
+    "usage: tmix-run model.so [options]\n"
+    "\n"
+    "Runs a model compiled by tmix-compile once, then optionally compares,\n"
+    "prints, saves and benchmarks its outputs.\n"
+    "\n"
+    "options:\n"
+    "  --inputs FILE   .npz (arrays by name) or .npy (named after the file\n"
+    "                  stem); may be repeated, later files win. Without\n"
+    "                  it, inputs are random: floats uniform in [-1,1),\n"
+    "                  integers 0, booleans true\n"
+    "  --seed S        seed for random inputs (default 0)\n"
+    "  --expect FILE   compare each output with the array of its name\n"
+    "  --atol A        absolute tolerance (default 1e-4)\n"
+    "  --rtol R        relative tolerance (default 1e-4); an element passes\n"
+    "                  when |got-expected| <= atol + rtol*|expected|\n"
+    "  --output FILE   save the outputs as .npz (bfloat16 as float32)\n"
+    "  --bench N       time N runs after the warmup runs\n"
+    "  --warmup W      warmup runs before timing (default 3)\n"
+    "  --print         print the outputs\n"
+    "  --verbose       say what is loaded, ignored and generated\n"
+    "  --help          show this message\n"
+    "\n"
+    "exit status: 0 success, 1 output mismatch, 2 error\n";
+
+struct Options {
+  std::string model;
+  std::vector<std::string> inputs;
+  std::string expect;
+  std::string output;
+  double atol = 1e-4;
+  double rtol = 1e-4;
+  uint64_t seed = 0;
+  uint64_t bench = 0;
+  uint64_t warmup = 3;
+  bool print = false;
+  bool verbose = false;
+};
+
+int fail(const std::string &message) {
+  std::fprintf(stderr, "tmix-run: error: %s\n", message.c_str());
+  return 2;
+}
+
+void note(const Options &options, const std::string &message) {
+  if (options.verbose)
+    std::fprintf(stderr, "tmix-run: %s\n", message.c_str());
+}
+
+bool parseTolerance(const std::string &text, double &value) {
+  if (text.empty())
+    return false;
+  char *end = nullptr;
+  value = std::strtod(text.c_str(), &end);
+  return *end == '\0' && std::isfinite(value) && value >= 0;
+}
+
+bool parseCount(const std::string &text, uint64_t &value) {
+  if (text.empty() || text.size() > 12)
+    return false;
+  value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9')
+      return false;
+    value = value * 10 + uint64_t(c - '0');
+  }
+  return true;
+}
+
+// Returns -1 to go on, otherwise the exit status.
+int parseArgs(int argc, char **argv, Options &options) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.size() < 2 || arg[0] != '-') {
+      if (!options.model.empty())
+        return fail("unexpected argument '" + arg + "' (one model only)");
+      options.model = arg;
+      continue;
+    }
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    if (arg == "--print") {
+      options.print = true;
+      continue;
+    }
+    if (arg == "--verbose" || arg == "-v") {
+      options.verbose = true;
+      continue;
+    }
+    // Every other flag takes a value, as "--flag value" or "--flag=value".
+    std::string flag = arg, value;
+    size_t eq = arg.find('=');
+    bool inlineValue = eq != std::string::npos;
+    if (inlineValue) {
+      flag = arg.substr(0, eq);
+      value = arg.substr(eq + 1);
+    }
+    if (flag == "--print" || flag == "--verbose")
+      return fail("option '" + flag + "' takes no value");
+    static const char *const kValueFlags[] = {
+        "--inputs", "--expect", "--output", "--atol",
+        "--rtol",   "--bench",  "--warmup", "--seed"};
+    if (std::none_of(std::begin(kValueFlags), std::end(kValueFlags),
+                     [&](const char *known) { return flag == known; }))
+      return fail("unknown option '" + flag + "' (see --help)");
+    if (!inlineValue) {
+      if (i + 1 >= argc)
+        return fail("option '" + flag + "' needs a value");
+      value = argv[++i];
+    }
+    if (flag == "--inputs" || flag == "--expect" || flag == "--output") {
+      if (value.empty())
+        return fail("option '" + flag + "' needs a file name");
+      if (flag == "--inputs")
+        options.inputs.push_back(value);
+      else
+        (flag == "--expect" ? options.expect : options.output) = value;
+    } else if (flag == "--atol" || flag == "--rtol") {
+      if (!parseTolerance(value,
+                          flag == "--atol" ? options.atol : options.rtol))
+        return fail("invalid value '" + value + "' for '" + flag +
+                    "' (expected a number >= 0)");
+    } else {
+      uint64_t &count = flag == "--bench"    ? options.bench
+                        : flag == "--warmup" ? options.warmup
+                                             : options.seed;
+      if (!parseCount(value, count) || (flag == "--bench" && count == 0))
+        return fail("invalid value '" + value + "' for '" + flag +
+                    "' (expected a whole number" +
+                    (flag == "--bench" ? " >= 1)" : ")"));
+    }
+  }
+  if (options.model.empty())
+    return fail("no model library given (see --help)");
+  return -1;
+}
+
+//===----------------------------------------------------------------------===//
+// Element conversions
+//===----------------------------------------------------------------------===//
+
+double halfToDouble(uint16_t h) {
+  int exponent = (h >> 10) & 0x1f;
+  int mantissa = h & 0x3ff;
+  double value;
+  if (exponent == 0)
+    value = std::ldexp(mantissa, -24);
+  else if (exponent == 31)
+    value = mantissa ? NAN : INFINITY;
+  else
+    value = std::ldexp(mantissa | 0x400, exponent - 25);
+  return (h & 0x8000) ? -value : value;
+}
+
+uint16_t floatToHalf(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  auto sign = static_cast<uint16_t>((x >> 16) & 0x8000);
+  uint32_t abs = x & 0x7fffffff;
+  if (abs >= 0x7f800000)
+    return sign | (abs > 0x7f800000 ? 0x7e00 : 0x7c00);
+  if (abs >= 0x477ff000) // Rounds to beyond 65504.
+    return sign | 0x7c00;
+  if (abs < 0x38800000) // Subnormal in half: units of 2^-24, exact scaling.
+    return sign | static_cast<uint16_t>(std::nearbyint(std::fabs(f) * 0x1p24f));
+  uint32_t h = ((((abs >> 23) - 127 + 15) << 10) | ((abs & 0x7fffff) >> 13));
+  uint32_t rest = abs & 0x1fff;
+  if (rest > 0x1000 || (rest == 0x1000 && (h & 1)))
+    ++h; // Round to nearest even; a carry correctly bumps the exponent.
+  return sign | static_cast<uint16_t>(h);
+}
+
+float bf16ToFloat(uint16_t b) {
+  uint32_t x = uint32_t(b) << 16;
+  float f;
+  std::memcpy(&f, &x, 4);
+  return f;
+}
+
+uint16_t floatToBf16(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  if ((x & 0x7fffffff) > 0x7f800000)
+    return static_cast<uint16_t>((x >> 16) | 0x40); // Keep NaNs quiet NaNs.
+  return static_cast<uint16_t>((x + 0x7fff + ((x >> 16) & 1)) >> 16);
+}
+
+template <typename T> T load(const uint8_t *data, size_t i) {
+  T value;
+  std::memcpy(&value, data + i * sizeof(T), sizeof(T));
+  return value;
+}
+
+double elementAsDouble(tmix_dtype dtype, const uint8_t *data, size_t i) {
+  switch (dtype) {
+  case TMIX_DTYPE_F32:
+    return load<float>(data, i);
+  case TMIX_DTYPE_F16:
+    return halfToDouble(load<uint16_t>(data, i));
+  case TMIX_DTYPE_BF16:
+    return bf16ToFloat(load<uint16_t>(data, i));
+  case TMIX_DTYPE_F64:
+    return load<double>(data, i);
+  case TMIX_DTYPE_I64:
+    return static_cast<double>(load<int64_t>(data, i));
+  case TMIX_DTYPE_I32:
+    return load<int32_t>(data, i);
+  case TMIX_DTYPE_I16:
+    return load<int16_t>(data, i);
+  case TMIX_DTYPE_I8:
+    return load<int8_t>(data, i);
+  case TMIX_DTYPE_U8:
+    return load<uint8_t>(data, i);
+  case TMIX_DTYPE_BOOL:
+    return load<uint8_t>(data, i) ? 1 : 0;
+  }
+  return NAN;
+}
+
+bool isFloat(tmix_dtype dtype) {
+  return dtype == TMIX_DTYPE_F32 || dtype == TMIX_DTYPE_F16 ||
+         dtype == TMIX_DTYPE_BF16 || dtype == TMIX_DTYPE_F64;
+}
+
+std::string shapeString(const std::vector<int64_t> &shape) {
+  std::string result = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    result += (i ? "," : "") + std::to_string(shape[i]);
+  return result + "]";
+}
+
+std::string typeString(tmix_dtype dtype, const std::vector<int64_t> &shape) {
+  return std::string(tmix_dtype_name(dtype)) + shapeString(shape);
+}
+
+std::string formatValue(tmix_dtype dtype, double value) {
+  if (dtype == TMIX_DTYPE_BOOL)
+    return value != 0 ? "true" : "false";
+  char text[64];
+  if (isFloat(dtype) || !std::isfinite(value))
+    std::snprintf(text, sizeof(text), "%g", value);
+  else
+    std::snprintf(text, sizeof(text), "%.0f", value);
+  return text;
+}
+
+// The row-major index of flat element `i`, as "[i,j,...]".
+std::string indexString(const std::vector<int64_t> &shape, size_t i) {
+  std::vector<int64_t> index(shape.size());
+  for (size_t d = shape.size(); d-- > 0;) {
+    index[d] = static_cast<int64_t>(i % shape[d]);
+    i /= shape[d];
+  }
+  return shapeString(index);
+}
+
+//===----------------------------------------------------------------------===//
+// Tensors
+//===----------------------------------------------------------------------===//
+
+// 64-byte aligned storage: compiled kernels may use aligned vector accesses,
+// and the arrays read from files carry no alignment guarantee.
+struct Buffer {
+  struct Free {
+    void operator()(void *p) const { std::free(p); }
+  };
+  std::unique_ptr<uint8_t, Free> data;
+  size_t size = 0;
+
+  bool allocate(size_t bytes) {
+    size = bytes;
+    data.reset(static_cast<uint8_t *>(
+        std::aligned_alloc(64, std::max<size_t>(64, (bytes + 63) / 64 * 64))));
+    if (data)
+      std::memset(data.get(), 0, bytes);
+    return data != nullptr;
+  }
+};
+
+struct Tensor {
+  std::string name;
+  tmix_dtype dtype;
+  std::vector<int64_t> shape;
+  Buffer buffer;
+
+  size_t numElements() const {
+    size_t n = 1;
+    for (int64_t dim : shape)
+      n *= static_cast<size_t>(dim);
+    return n;
+  }
+};
+
+std::vector<int64_t> infoShape(const tmix_tensor_info &info) {
+  return std::vector<int64_t>(info.shape, info.shape + info.rank);
+}
+
+bool allocateFor(const tmix_tensor_info &info, Tensor &tensor) {
+  tensor.name = info.name;
+  tensor.dtype = info.dtype;
+  tensor.shape = infoShape(info);
+  return tensor.buffer.allocate(tensor.numElements() *
+                                tmix_dtype_size(info.dtype));
+}
+
+void fillRandom(Tensor &tensor, uint64_t &state) {
+  // splitmix64: the same bytes on every platform and standard library.
+  auto next = [&]() {
+    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  };
+  auto uniform = [&]() {
+    return static_cast<float>(double(next() >> 11) * 0x1p-52 - 1.0);
+  };
+  size_t n = tensor.numElements();
+  uint8_t *data = tensor.buffer.data.get();
+  for (size_t i = 0; i < n; ++i) {
+    switch (tensor.dtype) {
+    case TMIX_DTYPE_F32: {
+      float v = uniform();
+      std::memcpy(data + 4 * i, &v, 4);
+      break;
+    }
+    case TMIX_DTYPE_F64: {
+      double v = uniform();
+      std::memcpy(data + 8 * i, &v, 8);
+      break;
+    }
+    case TMIX_DTYPE_F16: {
+      uint16_t v = floatToHalf(uniform());
+      std::memcpy(data + 2 * i, &v, 2);
+      break;
+    }
+    case TMIX_DTYPE_BF16: {
+      uint16_t v = floatToBf16(uniform());
+      std::memcpy(data + 2 * i, &v, 2);
+      break;
+    }
+    case TMIX_DTYPE_BOOL:
+      data[i] = 1;
+      break;
+    // Integers are usually indices or lengths, where 0 is always valid.
+    case TMIX_DTYPE_I64:
+    case TMIX_DTYPE_I32:
+    case TMIX_DTYPE_I16:
+    case TMIX_DTYPE_I8:
+    case TMIX_DTYPE_U8:
+      break;
+    }
+  }
+}
+
+// Copies `array` into aligned storage. NumPy has no bfloat16, so a float32
+// array feeds a bfloat16 input, rounded to nearest even.
+void tensorFromArray(const Array &array, const tmix_tensor_info *info,
+                     Tensor &tensor, bool &ok) {
+  tensor.name = array.name;
+  tensor.shape = array.shape;
+  tensor.dtype = array.dtype;
+  bool toBf16 =
+      info && info->dtype == TMIX_DTYPE_BF16 && array.dtype == TMIX_DTYPE_F32;
+  size_t n = array.numElements();
+  if (toBf16) {
+    tensor.dtype = TMIX_DTYPE_BF16;
+    ok = tensor.buffer.allocate(2 * n);
+    for (size_t i = 0; ok && i < n; ++i) {
+      uint16_t v = floatToBf16(load<float>(array.data.data(), i));
+      std::memcpy(tensor.buffer.data.get() + 2 * i, &v, 2);
+    }
+    return;
+  }
+  ok = tensor.buffer.allocate(array.data.size());
+  if (ok && !array.data.empty())
+    std::memcpy(tensor.buffer.data.get(), array.data.data(), array.data.size());
+}
+
+// An Array holding `tensor`, with bfloat16 widened to float32.
+Array arrayFromTensor(const Tensor &tensor) {
+  Array array;
+  array.name = tensor.name;
+  array.shape = tensor.shape;
+  array.dtype = tensor.dtype;
+  const uint8_t *data = tensor.buffer.data.get();
+  if (tensor.dtype == TMIX_DTYPE_BF16) {
+    array.dtype = TMIX_DTYPE_F32;
+    size_t n = tensor.numElements();
+    array.data.resize(4 * n);
+    for (size_t i = 0; i < n; ++i) {
+      float v = bf16ToFloat(load<uint16_t>(data, i));
+      std::memcpy(array.data.data() + 4 * i, &v, 4);
+    }
+  } else {
+    array.data.assign(data, data + tensor.buffer.size);
+  }
+  return array;
+}
+
+void printTensor(const Tensor &tensor) {
+  constexpr size_t kMaxPrinted = 64;
+  size_t n = tensor.numElements();
+  std::string text =
+      tensor.name + ": " + typeString(tensor.dtype, tensor.shape) + " = [";
+  for (size_t i = 0; i < n && i < kMaxPrinted; ++i)
+    text +=
+        (i ? ", " : "") +
+        formatValue(tensor.dtype,
+                    elementAsDouble(tensor.dtype, tensor.buffer.data.get(), i));
+  if (n > kMaxPrinted)
+    text += ", ... (" + std::to_string(n - kMaxPrinted) + " more)";
+  std::printf("%s]\n", text.c_str());
+}
+
+// Prints the comparison line for one output; false on a mismatch.
+bool compare(const Tensor &got, const Array &expected, const Options &options) {
+  size_t n = got.numElements();
+  double maxAbs = 0, maxRel = 0;
+  size_t mismatches = 0, first = 0;
+  double firstGot = 0, firstExpected = 0;
+  for (size_t i = 0; i < n; ++i) {
+    double g = elementAsDouble(got.dtype, got.buffer.data.get(), i);
+    double e = elementAsDouble(expected.dtype, expected.data.data(), i);
+    if ((std::isnan(g) && std::isnan(e)) || g == e) // NaN==NaN, inf==inf.
+      continue;
+    double diff = std::fabs(g - e);
+    if (std::isnan(diff))
+      diff = INFINITY;
+    maxAbs = std::max(maxAbs, diff);
+    // Zero expectations only count towards max_abs: any difference would
+    // make the relative error infinite.
+    if (e != 0)
+      maxRel = std::max(maxRel, diff / std::fabs(e));
+    if (!(diff <= options.atol + options.rtol * std::fabs(e))) {
+      if (mismatches++ == 0) {
+        first = i;
+        firstGot = g;
+        firstExpected = e;
+      }
+    }
+  }
+  std::printf("%s: max_abs=%g max_rel=%g (atol=%g, rtol=%g) %s\n",
+              got.name.c_str(), maxAbs, maxRel, options.atol, options.rtol,
+              mismatches ? "MISMATCH" : "OK");
+  if (mismatches)
+    std::printf("  %zu of %zu elements differ; first at %s: got %s, "
+                "expected %s\n",
+                mismatches, n, indexString(got.shape, first).c_str(),
+                formatValue(got.dtype, firstGot).c_str(),
+                formatValue(expected.dtype, firstExpected).c_str());
+  return mismatches == 0;
+}
+
+struct ModelDeleter {
+  void operator()(tmix_runtime_model *model) const {
+    tmix_runtime_unload(model);
+  }
+};
+
+int run(const Options &options) {
+  char *loadError = nullptr;
+  std::unique_ptr<tmix_runtime_model, ModelDeleter> model(
+      tmix_runtime_load(options.model.c_str(), &loadError));
+  if (!model) {
+    std::string message = loadError ? loadError : "cannot load the model";
+    tmix_runtime_free_error(loadError);
+    return fail(message);
+  }
+  int32_t numInputs = tmix_runtime_num_inputs(model.get());
+  int32_t numOutputs = tmix_runtime_num_outputs(model.get());
+  auto findInput = [&](const std::string &name) -> const tmix_tensor_info * {
+    for (int32_t i = 0; i < numInputs; ++i)
+      if (name == tmix_runtime_input(model.get(), i)->name)
+        return tmix_runtime_input(model.get(), i);
+    return nullptr;
+  };
+
+  // Inputs: from files by name (later files win), else random.
+  std::vector<Tensor> inputs;
+  std::string error;
+  if (!options.inputs.empty()) {
+    std::map<std::string, Array> byName;
+    for (const std::string &path : options.inputs) {
+      std::vector<Array> arrays;
+      if (!tmix::npy::readArrays(path, arrays, &error))
+        return fail(error);
+      for (Array &array : arrays) {
+        if (!findInput(array.name))
+          note(options, "ignoring '" + array.name + "' from '" + path +
+                            "': the model has no input of that name");
+        else if (byName.count(array.name))
+          note(options, "'" + array.name + "' from '" + path +
+                            "' replaces an earlier one");
+        std::string name = array.name;
+        byName[name] = std::move(array);
+      }
+    }
+    for (const auto &[name, array] : byName) {
+      const tmix_tensor_info *info = findInput(name);
+      if (!info)
+        continue;
+      Tensor tensor;
+      bool ok;
+      tensorFromArray(array, info, tensor, ok);
+      if (!ok)
+        return fail("out of memory for input '" + name + "'");
+      inputs.push_back(std::move(tensor));
+    }
+  } else {
+    uint64_t state = options.seed;
+    for (int32_t i = 0; i < numInputs; ++i) {
+      const tmix_tensor_info &info = *tmix_runtime_input(model.get(), i);
+      Tensor tensor;
+      if (!allocateFor(info, tensor))
+        return fail("out of memory for input '" + tensor.name + "'");
+      fillRandom(tensor, state);
+      note(options, "random input '" + tensor.name + "' (" +
+                        typeString(tensor.dtype, tensor.shape) + ")");
+      inputs.push_back(std::move(tensor));
+    }
+  }
+  std::vector<tmix_tensor> inputViews;
+  for (const Tensor &tensor : inputs)
+    inputViews.push_back({tensor.name.c_str(), tensor.dtype,
+                          static_cast<int32_t>(tensor.shape.size()),
+                          tensor.shape.data(), tensor.buffer.data.get()});
+
+  std::vector<Tensor> outputs(numOutputs);
+  std::vector<void *> outputData(numOutputs);
+  for (int32_t i = 0; i < numOutputs; ++i) {
+    if (!allocateFor(*tmix_runtime_output(model.get(), i), outputs[i]))
+      return fail("out of memory for output '" + outputs[i].name + "'");
+    outputData[i] = outputs[i].buffer.data.get();
+  }
+  auto runOnce = [&]() {
+    return tmix_runtime_run(model.get(), inputViews.data(), inputViews.size(),
+                            outputData.data()) == 0;
+  };
+  if (!runOnce())
+    return fail(tmix_runtime_last_error(model.get()));
+
+  if (!options.output.empty()) {
+    std::vector<Array> arrays;
+    for (const Tensor &tensor : outputs)
+      arrays.push_back(arrayFromTensor(tensor));
+    if (!tmix::npy::writeNpz(options.output, arrays, &error))
+      return fail(error);
+    note(options, "wrote " + std::to_string(arrays.size()) + " outputs to '" +
+                      options.output + "'");
+  }
+  if (options.print)
+    for (const Tensor &tensor : outputs)
+      printTensor(tensor);
+
+  bool mismatch = false;
+  if (!options.expect.empty()) {
+    std::vector<Array> expected;
+    if (!tmix::npy::readArrays(options.expect, expected, &error))
+      return fail(error);
+    // Check every name and shape before printing any comparison.
+    std::vector<const Array *> matched;
+    for (const Tensor &tensor : outputs) {
+      auto it =
+          std::find_if(expected.begin(), expected.end(),
+                       [&](const Array &a) { return a.name == tensor.name; });
+      if (it == expected.end())
+        return fail("'" + options.expect + "' has no array for output '" +
+                    tensor.name + "'");
+      if (it->shape != tensor.shape)
+        return fail("output '" + tensor.name + "': expected shape " +
+                    shapeString(it->shape) + " in '" + options.expect +
+                    "', the model gives " + shapeString(tensor.shape));
+      if (it->dtype != tensor.dtype)
+        note(options, "output '" + tensor.name + "' is " +
+                          tmix_dtype_name(tensor.dtype) + ", its expectation " +
+                          tmix_dtype_name(it->dtype) +
+                          "; comparing as float64");
+      matched.push_back(&*it);
+    }
+    for (const Array &array : expected)
+      if (std::none_of(outputs.begin(), outputs.end(),
+                       [&](const Tensor &t) { return t.name == array.name; }))
+        note(options, "ignoring expected '" + array.name +
+                          "': the model has no output of that name");
+    for (size_t i = 0; i < outputs.size(); ++i)
+      mismatch |= !compare(outputs[i], *matched[i], options);
+  }
+
+  if (options.bench) {
+    for (uint64_t i = 0; i < options.warmup; ++i)
+      if (!runOnce())
+        return fail(tmix_runtime_last_error(model.get()));
+    std::vector<double> times;
+    for (uint64_t i = 0; i < options.bench; ++i) {
+      auto start = std::chrono::steady_clock::now();
+      bool ok = runOnce();
+      auto stop = std::chrono::steady_clock::now();
+      if (!ok)
+        return fail(tmix_runtime_last_error(model.get()));
+      times.push_back(
+          std::chrono::duration<double, std::milli>(stop - start).count());
+    }
+    std::sort(times.begin(), times.end());
+    size_t mid = times.size() / 2;
+    double median =
+        times.size() % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
+    std::printf("median_ms=%.4f min_ms=%.4f runs=%llu\n", median, times[0],
+                static_cast<unsigned long long>(options.bench));
+  }
+  std::fflush(stdout);
+  return mismatch ? 1 : 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Options options;
+  int status = parseArgs(argc, argv, options);
+  if (status >= 0)
+    return status;
+  return run(options);
+}
