@@ -137,8 +137,9 @@ def TMixTileMixersPass : Pass<"tmix-tile-mixers"> {
     key loop at the last tile the query tile can see, so fully masked tiles
     are never visited. With GQA each query head reads its kv head's slices
     of K and V in place. `tmix.sigmoid_attention` gets the same nest
-    without row statistics. Ops with dynamic shapes are left for
-    tmix-decompose.
+    without row statistics. Average `tmix.pool_mixer` becomes an O(L)
+    prefix-sum scan (f64 sums) and one gather per output, for any window.
+    Ops with dynamic shapes, and max pooling, are left for tmix-decompose.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",

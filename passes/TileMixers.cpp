@@ -353,6 +353,115 @@ private:
   }
 };
 
+/// Average pooling in O(L): f64 prefix sums P[t] = sum_{j<t} x[j] along L
+/// (exact enough that window differences do not cancel), then
+/// out[i] = (P[hi + 1] - P[lo]) / (hi - lo + 1) for the clipped window.
+Value buildAveragePool(OpBuilder &b, Location loc, PoolMixerOp op) {
+  Value x = op.getInput();
+  auto type = op.getType();
+  int64_t batch = type.getDimSize(0), heads = type.getDimSize(1),
+          len = type.getDimSize(2), chans = type.getDimSize(3);
+  Type elt = type.getElementType();
+  Type acc = b.getF64Type();
+  bool causal = op.getCausal();
+  int64_t w = static_cast<int64_t>(op.getWindow());
+  // Window [i - before, i + after], as the reference decomposition has it.
+  int64_t before = w > 0 ? (causal ? w - 1 : (w - 1) / 2) : len;
+  int64_t after = causal ? 0 : (w > 0 ? w / 2 : len);
+
+  auto index = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v).getResult();
+  };
+  Value zero = arith::ConstantOp::create(b, loc, b.getFloatAttr(acc, 0.0));
+  Value prefix =
+      linalg::FillOp::create(
+          b, loc, zero,
+          tensor::EmptyOp::create(b, loc, {batch, heads, len + 1, chans}, acc)
+              .getResult())
+          .getResult(0);
+  Value running = linalg::FillOp::create(b, loc, zero,
+                                         tensor::EmptyOp::create(
+                                             b, loc, {batch, heads, chans}, acc)
+                                             .getResult())
+                      .getResult(0);
+  SmallVector<OpFoldResult> ones(4, b.getIndexAttr(1));
+  SmallVector<OpFoldResult> rowSizes = {
+      b.getIndexAttr(batch), b.getIndexAttr(heads), b.getIndexAttr(1),
+      b.getIndexAttr(chans)};
+  auto rowType = RankedTensorType::get({batch, heads, chans}, elt);
+  auto accRowType = RankedTensorType::get({batch, heads, chans}, acc);
+  AffineMap id3 = b.getMultiDimIdentityMap(3);
+  auto loop = scf::ForOp::create(
+      b, loc, index(0), index(len), index(1), ValueRange{running, prefix},
+      [&](OpBuilder &nb, Location nl, Value t, ValueRange carried) {
+        SmallVector<OpFoldResult> at = {nb.getIndexAttr(0), nb.getIndexAttr(0),
+                                        t, nb.getIndexAttr(0)};
+        Value row = tensor::ExtractSliceOp::create(nb, nl, rowType, x, at,
+                                                   rowSizes, ones);
+        Value sum =
+            linalg::GenericOp::create(
+                nb, nl, accRowType, row, carried[0], {id3, id3},
+                SmallVector<utils::IteratorType>(3,
+                                                 utils::IteratorType::parallel),
+                [&](OpBuilder &bb, Location bl, ValueRange args) {
+                  Value v = args[0];
+                  if (v.getType() != acc)
+                    v = arith::ExtFOp::create(bb, bl, acc, v);
+                  linalg::YieldOp::create(
+                      bb, bl,
+                      arith::AddFOp::create(bb, bl, args[1], v).getResult());
+                })
+                .getResult(0);
+        Value next = arith::AddIOp::create(nb, nl, t, index(1));
+        SmallVector<OpFoldResult> into = {
+            nb.getIndexAttr(0), nb.getIndexAttr(0), next, nb.getIndexAttr(0)};
+        Value stored = tensor::InsertSliceOp::create(nb, nl, sum, carried[1],
+                                                     into, rowSizes, ones);
+        scf::YieldOp::create(nb, nl, ValueRange{sum, stored});
+      });
+  Value sums = loop.getResult(1);
+  AffineMap id4 = b.getMultiDimIdentityMap(4);
+  Value init = tensor::EmptyOp::create(b, loc, type.getShape(), elt);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, ValueRange{x}, ValueRange{init},
+             ArrayRef<AffineMap>{id4, id4},
+             SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               Value bi = linalg::IndexOp::create(nb, nl, 0);
+               Value hi = linalg::IndexOp::create(nb, nl, 1);
+               Value i = linalg::IndexOp::create(nb, nl, 2);
+               Value c = linalg::IndexOp::create(nb, nl, 3);
+               auto cst = [&](int64_t v) {
+                 return arith::ConstantIndexOp::create(nb, nl, v).getResult();
+               };
+               Value lo = arith::MaxSIOp::create(
+                   nb, nl, cst(0),
+                   arith::SubIOp::create(nb, nl, i, cst(before)));
+               Value end = arith::MinSIOp::create(
+                   nb, nl, cst(len),
+                   arith::AddIOp::create(nb, nl, i, cst(after + 1)));
+               Value top = tensor::ExtractOp::create(
+                   nb, nl, sums, ValueRange{bi, hi, end, c});
+               Value bottom = tensor::ExtractOp::create(
+                   nb, nl, sums, ValueRange{bi, hi, lo, c});
+               Value count = arith::IndexCastOp::create(
+                   nb, nl, nb.getI64Type(),
+                   arith::SubIOp::create(nb, nl, end, lo));
+               Value y = arith::DivFOp::create(
+                   nb, nl, arith::SubFOp::create(nb, nl, top, bottom),
+                   arith::SIToFPOp::create(nb, nl, acc, count));
+               if (op.getSubtractInput()) {
+                 Value in = args[0];
+                 if (in.getType() != acc)
+                   in = arith::ExtFOp::create(nb, nl, acc, in);
+                 y = arith::SubFOp::create(nb, nl, y, in);
+               }
+               linalg::YieldOp::create(
+                   nb, nl, arith::TruncFOp::create(nb, nl, elt, y).getResult());
+             })
+      .getResult(0);
+}
+
 bool isStatic(ValueRange values) {
   return llvm::all_of(values, [](Value v) {
     return !v || cast<RankedTensorType>(v.getType()).hasStaticShape();
@@ -382,6 +491,17 @@ public:
                          s.getMask(), s.getScale(), std::nullopt, s.getBias(),
                          s.getCausal(), true});
     });
+    SmallVector<PoolMixerOp> pools;
+    getOperation()->walk([&](PoolMixerOp op) {
+      if (op.getKind() == PoolKind::avg && op.getType().hasStaticShape())
+        pools.push_back(op);
+    });
+    for (PoolMixerOp op : pools) {
+      OpBuilder b(op);
+      op.getOutput().replaceAllUsesWith(buildAveragePool(b, op.getLoc(), op));
+      op.erase();
+      ++numTiled;
+    }
     for (const Quadratic &site : sites) {
       if (!isStatic({site.q, site.k, site.v, site.mask}))
         continue;

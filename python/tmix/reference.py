@@ -104,7 +104,7 @@ def _descriptor(array):
 class CompiledModule:
     """A shared library built from an MLIR module of tmix functions."""
 
-    def __init__(self, mlir_text, workdir=None, opt_flags=None):
+    def __init__(self, mlir_text, workdir=None, opt_flags=None, link_flags=()):
         self._tmp = None
         if workdir is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="tmix-ref-")
@@ -131,7 +131,7 @@ class CompiledModule:
               "-Wno-override-module", llvm_ir, "-o", self.path,
               # memrefCopy, for copies between strided views.
               f"-L{LLVM_LIB}", "-lmlir_c_runner_utils", f"-Wl,-rpath,{LLVM_LIB}",
-              "-lm"])
+              "-lm", *link_flags])
         self._lib = ctypes.CDLL(self.path)
 
     def call(self, name, inputs, output_specs):

@@ -7,6 +7,7 @@ relative error), below 1e-5 for f32/f64 and 4e-3 for f16 (f16 output
 rounding alone is 2^-11 relative).
 """
 import dataclasses
+import os
 import zlib
 from typing import Callable, List, Optional, Tuple
 
@@ -14,7 +15,7 @@ import numpy as np
 import pytest
 
 import npref
-from tmix.reference import CompiledModule, tensor_type
+from tmix.reference import BUILD_DIR, CompiledModule, tensor_type
 
 F32_TOL = 1e-5
 F16_TOL = 4e-3
@@ -288,8 +289,12 @@ ALL_CASES = ATTENTION_CASES + SIGMOID_CASES + LINEAR_CASES + POOL_CASES
 # The reference decomposition, and the tiled lowering with tiles that do
 # not divide the lengths (partial last tiles, tiles past the causal
 # diagonal, one-row tiles).
+# The CPU pipeline: the same tiles, BLAS tile products and OpenMP threads.
+CPU_LINK = [os.path.join(BUILD_DIR, "lib", "libtmix_model_support.a"),
+            "-lopenblas", "-fopenmp"]
 PIPELINES = {
     "reference": ["--tmix-reference-pipeline"],
+    "cpu": ["--tmix-cpu-pipeline=fuse=false tile-q=4 tile-k=5"],
     "tiled": ["--tmix-tile-mixers=tile-q=4 tile-k=5",
               "--tmix-reference-pipeline"],
     "tiled_q1": ["--tmix-tile-mixers=tile-q=1 tile-k=64",
@@ -301,7 +306,8 @@ PIPELINES = {
 def module(request, tmp_path_factory):
     text = "\n".join(c.function() for c in ALL_CASES)
     return CompiledModule(text, workdir=str(tmp_path_factory.mktemp("ref")),
-                          opt_flags=PIPELINES[request.param])
+                          opt_flags=PIPELINES[request.param],
+                          link_flags=CPU_LINK if request.param == "cpu" else ())
 
 
 def test_enough_configurations():
