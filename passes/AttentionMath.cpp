@@ -5,17 +5,13 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 
-#include <limits>
-
 using namespace mlir;
 using namespace mlir::tmix;
 
-Value ScoreTransform::apply(OpBuilder &b, Location loc, Value s, Value mask,
-                            Value i, Value j) const {
+Value ScoreTransform::apply(
+    OpBuilder &b, Location loc, Value s, Value mask,
+    function_ref<std::pair<Value, Value>()> position) const {
   Type acc = s.getType();
-  auto cst = [&](double v) {
-    return arith::ConstantOp::create(b, loc, b.getFloatAttr(acc, v));
-  };
   s = arith::MulFOp::create(b, loc, s, scale);
   if (softcap) {
     Value t =
@@ -33,6 +29,7 @@ Value ScoreTransform::apply(OpBuilder &b, Location loc, Value s, Value mask,
     s = arith::AddFOp::create(b, loc, s, mask);
   }
   if (causalOffset) {
+    auto [i, j] = position();
     Value limit = arith::AddIOp::create(b, loc, i, causalOffset);
     Value inCausal =
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, j, limit);
@@ -41,19 +38,16 @@ Value ScoreTransform::apply(OpBuilder &b, Location loc, Value s, Value mask,
                   : inCausal;
   }
   if (sigmoid) {
-    Value one = cst(1.0);
     Value w = arith::DivFOp::create(
         b, loc, one,
         arith::AddFOp::create(
             b, loc, one,
             math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, s))));
-    return visible ? arith::SelectOp::create(b, loc, visible, w, cst(0.0))
-                         .getResult()
-                   : w;
+    return visible
+               ? arith::SelectOp::create(b, loc, visible, w, zero).getResult()
+               : w;
   }
-  return visible ? arith::SelectOp::create(
-                       b, loc, visible, s,
-                       cst(-std::numeric_limits<double>::infinity()))
-                       .getResult()
-                 : s;
+  return visible
+             ? arith::SelectOp::create(b, loc, visible, s, negInf).getResult()
+             : s;
 }

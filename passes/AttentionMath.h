@@ -20,14 +20,17 @@ struct ScoreTransform {
   /// Index offset of the causal diagonal (key j visible to query i iff
   /// j <= i + offset); null when not causal.
   Value causalOffset;
+  /// 0, 1 and -inf of the accumulator type, built once outside the loops.
+  Value zero, one, negInf;
   bool boolMask = false;
   bool sigmoid = false;
 
-  /// The logit of score `s` for query row `i` and key `j` (absolute
-  /// positions), -inf when hidden; for sigmoid attention the weight, 0 when
-  /// hidden. `mask` is the mask element or null.
-  Value apply(OpBuilder &b, Location loc, Value s, Value mask, Value i,
-              Value j) const;
+  /// The logit of score `s`, -inf when hidden; for sigmoid attention the
+  /// weight, 0 when hidden. `mask` is the mask element or null; `position`
+  /// gives the absolute (query row, key) indices, and is only called for
+  /// causal attention.
+  Value apply(OpBuilder &b, Location loc, Value s, Value mask,
+              function_ref<std::pair<Value, Value>()> position) const;
 };
 
 } // namespace mlir::tmix

@@ -219,6 +219,9 @@ FailureOr<Value> decomposeQuadratic(OpBuilder &b, Location loc,
   Value negInf = e.cst(-std::numeric_limits<double>::infinity());
   Value zero = e.cst(0.0);
   ScoreTransform transform;
+  transform.zero = zero;
+  transform.one = e.cst(1.0);
+  transform.negInf = negInf;
   transform.scale = scale;
   transform.softcap = a.softcap ? e.cst(a.softcap->convertToDouble()) : Value();
   transform.bias = bias;
@@ -239,10 +242,12 @@ FailureOr<Value> decomposeQuadratic(OpBuilder &b, Location loc,
   Value logits =
       e.generic(ins, e.empty(scoreSizes, acc), maps, par4,
                 [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-                  Value i = linalg::IndexOp::create(nb, nl, 2);
-                  Value j = linalg::IndexOp::create(nb, nl, 3);
-                  return transform.apply(nb, nl, args[0],
-                                         a.mask ? args[1] : Value(), i, j);
+                  return transform.apply(
+                      nb, nl, args[0], a.mask ? args[1] : Value(), [&] {
+                        Value i = linalg::IndexOp::create(nb, nl, 2);
+                        Value j = linalg::IndexOp::create(nb, nl, 3);
+                        return std::pair(i, j);
+                      });
                 });
 
   SmallVector<OpFoldResult> rowSizes(scoreSizes.begin(),

@@ -22,8 +22,10 @@ public:
     RewritePatternSet patterns(&getContext());
     linalg::populateElementwiseOpsFusionPatterns(
         patterns, [](OpOperand *operand) {
+          // One consumer, element-wise: the producer is computed once.
           auto consumer = dyn_cast<linalg::GenericOp>(operand->getOwner());
-          return consumer &&
+          Operation *producer = operand->get().getDefiningOp();
+          return consumer && producer && producer->hasOneUse() &&
                  consumer.getNumParallelLoops() == consumer.getNumLoops();
         });
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

@@ -3,6 +3,7 @@
 #include "tmix/Passes.h"
 
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace mlir::tmix {
 #define GEN_PASS_DEF_TMIXINLINEALLOCASCOPESPASS
@@ -21,8 +22,22 @@ public:
   void runOnOperation() override {
     SmallVector<memref::AllocaScopeOp> scopes;
     getOperation()->walk([&](memref::AllocaScopeOp scope) {
+      // Anything allocating on the stack (memref.alloca, llvm.alloca, ...)
+      // needs the scope.
       bool allocates = false;
-      scope.getBodyRegion().walk([&](memref::AllocaOp) { allocates = true; });
+      scope.getBodyRegion().walk([&](Operation *op) {
+        auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+        if (effects && effects.hasEffect<MemoryEffects::Allocate>())
+          for (auto &effect : [&] {
+                 SmallVector<MemoryEffects::EffectInstance> all;
+                 effects.getEffects(all);
+                 return all;
+               }())
+            if (isa<MemoryEffects::Allocate>(effect.getEffect()) &&
+                effect.getResource() ==
+                    SideEffects::AutomaticAllocationScopeResource::get())
+              allocates = true;
+      });
       if (!allocates && scope.getBodyRegion().hasOneBlock())
         scopes.push_back(scope);
     });

@@ -29,7 +29,9 @@ bool isPlainF32(linalg::LinalgOp op) {
     return false;
   for (Value v : op->getOperands()) {
     auto t = dyn_cast<MemRefType>(v.getType());
-    if (!t || !t.getElementType().isF32())
+    // Host memory, addressable through strides.
+    if (!t || !t.getElementType().isF32() || t.getMemorySpace() ||
+        !t.isStrided())
       return false;
   }
   if (auto mm = dyn_cast<linalg::MatmulOp>(op.getOperation()))
@@ -66,6 +68,11 @@ public:
           rank == 2 ? "tmix_rt_sgemm_f32" : "tmix_rt_sgemm_batched_f32";
       MemRefType type = anyStrided(module.getContext(), rank);
       func::FuncOp callee = declare(module, name, type);
+      if (!callee) {
+        module.emitError() << "tmix-matmul-to-blas: '" << name
+                           << "' exists with another signature";
+        return signalPassFailure();
+      }
       OpBuilder b(op);
       SmallVector<Value> args;
       for (Value v : op->getOperands())
@@ -78,8 +85,12 @@ public:
 
 private:
   func::FuncOp declare(ModuleOp module, StringRef name, MemRefType type) {
-    if (auto f = module.lookupSymbol<func::FuncOp>(name))
-      return f;
+    FunctionType fnType =
+        FunctionType::get(module.getContext(), {type, type, type}, {});
+    if (Operation *existing = module.lookupSymbol(name)) {
+      auto f = dyn_cast<func::FuncOp>(existing);
+      return f && f.getFunctionType() == fnType ? f : func::FuncOp();
+    }
     OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
     auto f = func::FuncOp::create(b, module.getLoc(), name,
                                   b.getFunctionType({type, type, type}, {}));

@@ -189,9 +189,9 @@ def TMixInlineAllocaScopesPass : Pass<"tmix-inline-alloca-scopes"> {
 def TMixFuseElementwisePass : Pass<"tmix-fuse-elementwise"> {
   let summary = "Fuse element-wise linalg chains without recomputation";
   let description = [{
-    Fuses element-wise producers into element-wise consumers (all-parallel
-    `linalg.generic` ops), so that chains such as bias + GELU + residual
-    become one loop nest. Unlike upstream's linalg-fuse-elementwise-ops it
+    Fuses element-wise producers with a single use into element-wise
+    consumers (all-parallel `linalg.generic` ops), so that chains such as
+    bias + GELU + residual become one loop nest. Unlike upstream's linalg-fuse-elementwise-ops it
     never fuses into a consumer with reduction loops, where the producer
     would be recomputed once per reduction step (a GELU inside a matmul's
     k loop, say).

@@ -159,6 +159,11 @@ private:
                                   : -std::log(static_cast<double>(lk)));
     transform.causalOffset = causalOffset;
     transform.sigmoid = a.sigmoid;
+    Value negInf = cst(-std::numeric_limits<double>::infinity());
+    Value zero = cst(0.0), one = cst(1.0);
+    transform.zero = zero;
+    transform.one = one;
+    transform.negInf = negInf;
     transform.boolMask = a.mask && getElementTypeOrSelf(a.mask).isInteger(1);
 
     MLIRContext *ctx = b.getContext();
@@ -175,8 +180,6 @@ private:
       init.push_back(filled({rows}, -std::numeric_limits<double>::infinity()));
       init.push_back(filled({rows}, 0.0));
     }
-    Value negInf = cst(-std::numeric_limits<double>::infinity());
-    Value zero = cst(0.0), one = cst(1.0);
     auto loop = scf::ForOp::create(
         b, loc, index(0), keyEnd, index(tk), init,
         [&](OpBuilder &, Location, Value k0, ValueRange carried) {
@@ -211,12 +214,14 @@ private:
               tensor::EmptyOp::create(b, loc,
                                       ArrayRef<OpFoldResult>{rows, cols}, acc),
               maps, par2, [&](OpBuilder &nb, Location nl, ValueRange args) {
-                Value r = arith::AddIOp::create(
-                    nb, nl, q0, linalg::IndexOp::create(nb, nl, 0));
-                Value c = arith::AddIOp::create(
-                    nb, nl, k0, linalg::IndexOp::create(nb, nl, 1));
-                return transform.apply(nb, nl, args[0],
-                                       a.mask ? args[1] : Value(), r, c);
+                return transform.apply(
+                    nb, nl, args[0], a.mask ? args[1] : Value(), [&] {
+                      Value i = arith::AddIOp::create(
+                          nb, nl, q0, linalg::IndexOp::create(nb, nl, 0));
+                      Value j = arith::AddIOp::create(
+                          nb, nl, k0, linalg::IndexOp::create(nb, nl, 1));
+                      return std::pair(i, j);
+                    });
               });
           Value accum = carried[0];
           SmallVector<Value> next;
@@ -456,8 +461,9 @@ Value buildAveragePool(OpBuilder &b, Location loc, PoolMixerOp op) {
                    in = arith::ExtFOp::create(nb, nl, acc, in);
                  y = arith::SubFOp::create(nb, nl, y, in);
                }
-               linalg::YieldOp::create(
-                   nb, nl, arith::TruncFOp::create(nb, nl, elt, y).getResult());
+               if (y.getType() != elt)
+                 y = arith::TruncFOp::create(nb, nl, elt, y);
+               linalg::YieldOp::create(nb, nl, y);
              })
       .getResult(0);
 }
@@ -477,7 +483,7 @@ public:
     if (tileQ <= 0 || tileK <= 0) {
       getOperation()->emitError()
           << "tmix-tile-mixers: tile sizes must be positive, got tile-q="
-          << tileQ << " tile-k=" << tileK;
+          << int64_t(tileQ) << " tile-k=" << int64_t(tileK);
       return signalPassFailure();
     }
     SmallVector<Quadratic> sites;

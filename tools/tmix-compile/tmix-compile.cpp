@@ -106,6 +106,10 @@ int main(int argc, char **argv) {
   if (target != "cpu")
     return fail("--target=" + target +
                 " is not supported by this build (supported: cpu)");
+  if (!mixer.empty() && mixer != "linear" && mixer != "sigmoid" &&
+      mixer != "pool" && mixer != "softmax")
+    return fail("--mixer=" + mixer +
+                " is not one of linear, sigmoid, pool, softmax");
   if (emit != "so" && emit != "obj" && emit != "llvm" && emit != "mlir")
     return fail("--emit=" + emit + " is not one of so, obj, llvm, mlir");
 

@@ -110,9 +110,9 @@ func.func @final_state(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: ten
 // elu_plus_one feature map: x > 0 ? x + 1 : exp(x). With normalize the
 // output is (scale * q.S) / (q.z + eps).
 // CHECK-LABEL: func.func @elu_normalize(
-// CHECK:       %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
-// CHECK-NEXT:  %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
 // CHECK:       ^bb0(%[[X:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT:  %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT:  %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
 // CHECK-NEXT:  %[[POS:.*]] = arith.cmpf ogt, %[[X]], %[[ZERO]] : f32
 // CHECK-NEXT:  %[[X1:.*]] = arith.addf %[[X]], %[[ONE]] : f32
 // CHECK-NEXT:  %[[EX:.*]] = math.exp %[[X]] : f32
@@ -132,8 +132,8 @@ func.func @elu_normalize(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: t
 // Causal normalize carries the normaliser z through the loop as a third
 // iter_arg; relu feature map is max(x, 0).
 // CHECK-LABEL: func.func @causal_normalize_relu(
-// CHECK:       %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK:       ^bb0(%[[X:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT:  %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK-NEXT:  arith.maximumf %[[X]], %[[ZERO]] : f32
 // CHECK:       scf.for {{.*}} -> (tensor<1x2x8x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x8xf32>)
 // CHECK:       arith.divf
