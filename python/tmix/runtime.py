@@ -94,7 +94,9 @@ class Model:
         """Runs on `feeds` ({name: array}); returns {output name: array}."""
         arrays, tensors = [], []
         for name, value in feeds.items():
-            a = np.ascontiguousarray(value)
+            # np.ascontiguousarray alone turns a 0-d array into shape (1,).
+            a = np.asarray(value)
+            a = np.ascontiguousarray(a).reshape(a.shape)
             if a.dtype not in _CODES:
                 raise RuntimeError(f"input '{name}': dtype {a.dtype} is not "
                                    "one the model ABI carries")

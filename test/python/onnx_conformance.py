@@ -1,6 +1,8 @@
 """ONNX backend node tests through tmix: import, convert, run, compare.
 
     python onnx_conformance.py [--filter SUBSTR] [--report docs/onnx-conformance.md]
+    python onnx_conformance.py --compiled [--filter SUBSTR]
+    python onnx_conformance.py --compare [--filter SUBSTR]
 
 Each test is imported with tmix-translate. Tests that convert are compiled
 in batches (one module, one shared library per batch) through the reference
@@ -8,6 +10,15 @@ pipeline and run in a child process, so a crash loses one batch, which is
 then retried test by test. Outputs are compared with the suite's own
 tolerances (rtol 1e-3, atol 1e-7, atol 1e-3 for f16 outputs; exact for integers and
 booleans).
+
+With --compiled, each test that imports and converts (the same import step,
+including its --bind-input retry) is instead compiled on its own by
+tmix-compile, with its defaults (attention fusion on, BLAS, OpenMP), the same
+--bind-input flags and --input-shape for any input the graph declares
+without a static shape, and run through tmix.runtime.Model (the
+libtmix_runtime C API), fed by graph input name; batches of such tests run in
+a child process exactly as above. --compare runs both modes and lists every
+test that passes in the reference mode but not compiled.
 
 Every test ends in one of:
   pass         - every output matches
@@ -32,8 +43,10 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "python"))
 
+from tmix import runtime  # noqa: E402
 from tmix.reference import (TMIX_OPT, TMIX_TRANSLATE,  # noqa: E402
                             CompiledModule, function_signature)
+from tmix.runtime import TMIX_COMPILE  # noqa: E402
 
 ARCHIVE = os.path.join(HERE, "..", "data", "onnx-node-tests", "node.tar.xz")
 XFAIL_FILE = os.path.join(HERE, "onnx_node_xfail.txt")
@@ -110,6 +123,24 @@ def _graph_inputs(case_dir):
             if i.name not in inits]
 
 
+def _declared_shapes(case_dir):
+    """[(name, shape)] of the graph inputs that are not initializers; shape
+    is None without a shape, with None for each dimension not a number."""
+    import onnx
+    graph = onnx.load(os.path.join(case_dir, "model.onnx"),
+                      load_external_data=False).graph
+    inits = {i.name for i in graph.initializer}
+    shapes = []
+    for i in graph.input:
+        if i.name in inits:
+            continue
+        t = i.type.tensor_type
+        shapes.append((i.name, [d.dim_value if d.HasField("dim_value") else None
+                                for d in t.shape.dim]
+                       if t.HasField("shape") else None))
+    return shapes
+
+
 def _translate(case_dir, fn, bind=(), fuse=False):
     cmd = [TMIX_TRANSLATE, "--import-onnx", os.path.join(case_dir, "model.onnx"),
            f"--onnx-function-name={fn}", "--onnx-inline-limit=100000000",
@@ -182,43 +213,104 @@ def _compare(got, expected):
     return None
 
 
-def _run_batch(so_dir, so_text, cases, queue):
-    """Child process: compile `so_text` then run each case; report results."""
-    try:
-        module = CompiledModule(so_text, workdir=so_dir)
-    except Exception as e:  # compile failure: report and let parent split
-        queue.put(("compile-failed", str(e)[-2000:]))
-        return
-    for test, case_dir, fn, text, bound in cases:
+def _check(got, expected):
+    """(status, detail) of outputs `got` against the test's `expected`."""
+    problems = [f"output {i}: {p}" for i, (g, e) in
+                enumerate(zip(got, expected)) if (p := _compare(g, e))]
+    if len(got) != len(expected):
+        problems.append(f"{len(got)} outputs, expected {len(expected)}")
+    return ("fail" if problems else "pass"), "; ".join(problems)
+
+
+def _test_data(case_dir, bound):
+    """The test's inputs without the bound ones, and its outputs."""
+    inputs, expected = _inputs_outputs(case_dir)
+    return [a for i, a in enumerate(inputs) if i not in bound], expected
+
+
+def _run_reference(module, case):
+    test, case_dir, fn, text, bound = case
+    inputs, expected = _test_data(case_dir, bound)
+    ins, outs = function_signature(text, fn)
+    if len(ins) != len(inputs):
+        return "error", f"{len(inputs)} test inputs for {len(ins)} arguments"
+    inputs = [np.asarray(a, dtype=d).reshape(s)
+              for a, (s, d) in zip(inputs, ins)]
+    return _check(module.call(fn, inputs, outs), expected)
+
+
+def compile_command(case_dir, bound, output):
+    """tmix-compile for one test: the same inputs bound as by import_case,
+    and the test data's shape for inputs the graph leaves dynamic."""
+    data = os.path.join(case_dir, "test_data_set_0")
+    names = _graph_inputs(case_dir)
+    cmd = [TMIX_COMPILE, os.path.join(case_dir, "model.onnx"), "-o", output]
+    cmd += [f"--bind-input={names[i][0]}={os.path.join(data, f'input_{i}.pb')}"
+            for i in bound]
+    dynamic = [(i, name) for i, (name, shape) in
+               enumerate(_declared_shapes(case_dir))
+               if i not in bound and (shape is None or None in shape)]
+    if dynamic:
+        inputs, _ = _inputs_outputs(case_dir)
+        cmd += [f"--input-shape={name}:"
+                + "x".join(str(d) for d in inputs[i].shape)
+                for i, name in dynamic if i < len(inputs)]
+    return cmd
+
+
+def _run_compiled(so_dir, case):
+    test, case_dir, fn, text, bound = case
+    so = os.path.join(so_dir, test + ".so")
+    proc = subprocess.run(compile_command(case_dir, bound, so),
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        first = next((l for l in proc.stderr.splitlines() if "error:" in l),
+                     proc.stderr.strip()[:300] or f"exit {proc.returncode}")
+        return "error", "tmix-compile: " + first.split("error: ", 1)[-1]
+    model = runtime.Model(so)
+    inputs, expected = _test_data(case_dir, bound)
+    names = [n for i, (n, _) in enumerate(_graph_inputs(case_dir))
+             if i not in bound]
+    specs = {name: (dtype, shape) for name, dtype, shape in model.inputs}
+    if len(specs) != len(inputs) or set(specs) != set(names[:len(inputs)]):
+        return "error", (f"{len(inputs)} test inputs {names[:len(inputs)]} "
+                         f"for model inputs {list(specs)}")
+    feeds = {n: np.asarray(a, dtype=specs[n][0]).reshape(specs[n][1])
+             for n, a in zip(names, inputs)}
+    got = model.run(feeds)
+    # By position: graph outputs may repeat a name, which the dict merges.
+    return _check(list(got.values()), expected)
+
+
+def _run_batch(so_dir, cases, queue, compiled):
+    """Child process: compile the batch (reference: one module for all;
+    compiled: one library per test) and run each case; report results."""
+    if not compiled:
+        text = ("module {\n" + "\n".join(_module_body(c[3]) for c in cases) +
+                "\n}\n")
         try:
-            inputs, expected = _inputs_outputs(case_dir)
-            inputs = [a for i, a in enumerate(inputs) if i not in bound]
-            ins, outs = function_signature(text, fn)
-            if len(ins) != len(inputs):
-                queue.put((test, "error",
-                           f"{len(inputs)} test inputs for {len(ins)} arguments"))
-                continue
-            inputs = [np.asarray(a, dtype=d).reshape(s)
-                      for a, (s, d) in zip(inputs, ins)]
-            got = module.call(fn, inputs, outs)
-            problems = [f"output {i}: {p}" for i, (g, e) in
-                        enumerate(zip(got, expected))
-                        if (p := _compare(g, e))]
-            if len(got) != len(expected):
-                problems.append(f"{len(got)} outputs, expected {len(expected)}")
-            queue.put((test, "fail" if problems else "pass", "; ".join(problems)))
+            module = CompiledModule(text, workdir=so_dir)
+        except Exception as e:  # compile failure: report and let parent split
+            queue.put(("compile-failed", str(e)[-2000:]))
+            return
+    for case in cases:
+        try:
+            if compiled:
+                status, detail = _run_compiled(so_dir, case)
+            else:
+                status, detail = _run_reference(module, case)
+            queue.put((case[0], status, detail))
         except Exception as e:
-            queue.put((test, "error", f"{type(e).__name__}: {e}"[:300]))
+            queue.put((case[0], "error", f"{type(e).__name__}: {e}"[:300]))
     queue.put(("done", ""))
 
 
-def run_batch(cases, workdir):
+def run_batch(cases, workdir, compiled=False):
     """Compiles and runs cases; isolates crashes and compile failures."""
-    text = "module {\n" + "\n".join(_module_body(c[3]) for c in cases) + "\n}\n"
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
     so_dir = tempfile.mkdtemp(dir=workdir)
-    proc = ctx.Process(target=_run_batch, args=(so_dir, text, cases, queue))
+    proc = ctx.Process(target=_run_batch, args=(so_dir, cases, queue, compiled))
     proc.start()
     results, compile_error, finished = {}, None, False
     idle = 0
@@ -257,15 +349,20 @@ def run_batch(cases, workdir):
     half = len(remaining) // 2 or 1
     for part in (remaining[:half], remaining[half:]):
         if part:
-            results.update(run_batch(part, workdir))
+            results.update(run_batch(part, workdir, compiled))
     return results
 
 
-def run(node_dir, filter_text="", jobs=2, workdir=None, fuse=False):
+def run(node_dir, filter_text="", jobs=2, workdir=None, fuse=False,
+        compiled=False, select=None):
     """Results per test; with `fuse`, tmix-fuse-attention runs after the
-    import so that the fused graphs are checked against the same data."""
+    import so that the fused graphs are checked against the same data.
+    With `compiled`, converted tests are compiled by tmix-compile and run
+    through tmix.runtime instead of the reference pipeline. `select`, if
+    given, is a predicate on test names applied after `filter_text`."""
     tests = sorted(t for t in os.listdir(node_dir)
-                   if t.startswith("test_") and filter_text in t)
+                   if t.startswith("test_") and filter_text in t and
+                   (select is None or select(t)))
     with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
         imported = list(pool.map(import_case,
                                  [(node_dir, t, fuse) for t in tests]))
@@ -280,7 +377,8 @@ def run(node_dir, filter_text="", jobs=2, workdir=None, fuse=False):
     workdir = workdir or tempfile.mkdtemp(prefix="tmix-conformance-")
     batches = [converted[i:i + BATCH] for i in range(0, len(converted), BATCH)]
     with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
-        for batch_results in pool.map(lambda b: run_batch(b, workdir), batches):
+        for batch_results in pool.map(
+                lambda b: run_batch(b, workdir, compiled), batches):
             results.update(batch_results)
     return results
 
@@ -298,6 +396,14 @@ def op_of(node_dir, test):
 def summarize(results):
     counts = collections.Counter(status for status, _ in results.values())
     return counts
+
+
+def regressions(reference, compiled):
+    """{test: (status, detail)} of the tests that pass in the reference
+    mode but not compiled."""
+    return {t: compiled.get(t, ("missing", "not run compiled"))
+            for t, (status, _) in sorted(reference.items())
+            if status == "pass" and compiled.get(t, ("",))[0] != "pass"}
 
 
 def write_report(path, node_dir, results, xfails):
@@ -364,10 +470,25 @@ def main():
                         help="run tmix-fuse-attention after the import")
     parser.add_argument("--write-xfail", action="store_true",
                         help="rewrite onnx_node_xfail.txt from this run")
+    parser.add_argument("--compiled", action="store_true",
+                        help="compile each test with tmix-compile and run it "
+                        "through tmix.runtime instead of the reference path")
+    parser.add_argument("--compare", action="store_true",
+                        help="run both modes; list the tests that pass in the "
+                        "reference mode but not compiled")
     args = parser.parse_args()
+    if (args.compiled or args.compare) and (args.write_xfail or args.report):
+        parser.error("--write-xfail and --report describe the reference mode")
     with tempfile.TemporaryDirectory() as tmp:
         node_dir = extract(tmp)
-        results = run(node_dir, args.filter, args.jobs, tmp, args.fuse)
+        if args.compare:
+            reference = run(node_dir, args.filter, args.jobs, tmp, args.fuse)
+            counts = summarize(reference)
+            print(f"reference: {counts['pass']} passed, {counts['fail']} "
+                  f"failed, {counts['error']} errors, "
+                  f"{counts['unsupported']} unsupported")
+        results = run(node_dir, args.filter, args.jobs, tmp, args.fuse,
+                      compiled=args.compiled or args.compare)
         if args.verbose:
             for test in sorted(results):
                 status, detail = results[test]
@@ -377,8 +498,17 @@ def main():
         if args.report:
             write_report(args.report, node_dir, results, load_xfails())
     counts = summarize(results)
-    print(f"onnx node tests: {counts['pass']} passed, {counts['fail']} failed, "
-          f"{counts['error']} errors, {counts['unsupported']} unsupported")
+    mode = " (compiled)" if args.compiled or args.compare else ""
+    print(f"onnx node tests{mode}: {counts['pass']} passed, {counts['fail']} "
+          f"failed, {counts['error']} errors, {counts['unsupported']} "
+          "unsupported")
+    if args.compare:
+        lost = regressions(reference, results)
+        print(f"{len(lost)} pass in the reference mode but not compiled"
+              + (":" if lost else ""))
+        for test, (status, detail) in lost.items():
+            print(f"  {status:12s} {test}: {detail}")
+        sys.exit(1 if lost else 0)
 
 
 if __name__ == "__main__":

@@ -49,6 +49,22 @@ def test_summary(results):
     assert counts["pass"] >= 850
 
 
+def test_compiled_matches_reference(results, tmp_path):
+    """Every test that passes through the reference pipeline also passes
+    when compiled by tmix-compile and run through libtmix_runtime
+    (onnx_conformance.py --compiled). The whole suite: about 4 minutes with
+    2 jobs on 2 cores."""
+    node_dir = conformance.extract(str(tmp_path))
+    compiled = conformance.run(node_dir, workdir=str(tmp_path), compiled=True)
+    counts = conformance.summarize(compiled)
+    print(f"\nonnx node tests, compiled: {counts['pass']} passed, "
+          f"{counts['fail']} failed, {counts['error']} errors, "
+          f"{counts['unsupported']} unsupported")
+    lost = conformance.regressions(results, compiled)
+    assert not lost, "pass in the reference mode, not compiled:\n" + "\n".join(
+        f"{t}: {s}: {d}" for t, (s, d) in lost.items())
+
+
 def test_attention_after_fusion(results, tmp_path):
     """The ONNX Attention node tests pass with tmix-fuse-attention applied
     (the _expanded ones are then real fused sites), exactly as without."""
