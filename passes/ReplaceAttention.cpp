@@ -9,6 +9,7 @@
 
 #include "tmix/IR/TMixDialect.h"
 #include "tmix/Passes.h"
+#include "tmix/Utils.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Support/FileUtilities.h"
@@ -208,11 +209,69 @@ Value mapElements(OpBuilder &b, Location loc, Value x, Value extra,
       .getResult(0);
 }
 
+/// True if `v` provably holds the same values at every index of `axis`: a
+/// size-1 axis, a constant equal along it, or an element-wise generic whose
+/// inputs are all such (broadcast along the axis, or invariant themselves).
+bool isInvariantAlong(Value v, int64_t axis, int depth = 0) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (type.getDimSize(axis) == 1)
+    return true;
+  if (depth > 16)
+    return false;
+  if (DenseElementsAttr attr =
+          getConstantElements(v, /*maxElements=*/1 << 22)) {
+    if (attr.isSplat())
+      return true;
+    // Compare every element with its counterpart at index 0 of `axis`.
+    ArrayRef<int64_t> shape = type.getShape();
+    int64_t inner = 1;
+    for (int64_t d = axis + 1; d < type.getRank(); ++d)
+      inner *= shape[d];
+    int64_t extent = shape[axis];
+    auto values = attr.getValues<Attribute>();
+    for (int64_t i = 0, e = type.getNumElements(); i < e; ++i) {
+      int64_t first = i - ((i / inner) % extent) * inner;
+      if (values[i] != values[first])
+        return false;
+    }
+    return true;
+  }
+  auto generic = v.getDefiningOp<linalg::GenericOp>();
+  if (!generic || generic.getNumDpsInits() != 1 ||
+      generic.getNumParallelLoops() != generic.getNumLoops() ||
+      !generic.getIndexingMapsArray().back().isIdentity() ||
+      !generic.getRegion().getOps<linalg::IndexOp>().empty())
+    return false;
+  for (OpOperand *in : generic.getDpsInputOperands()) {
+    AffineMap map = generic.getMatchingIndexingMap(in);
+    std::optional<unsigned> at =
+        map.getResultPosition(getAffineDimExpr(axis, v.getContext()));
+    if (!at) {
+      // The input does not vary with `axis` unless it reads it some other
+      // way (a non-trivial expression).
+      if (llvm::any_of(map.getResults(),
+                       [&](AffineExpr e) { return e.isFunctionOfDim(axis); }))
+        return false;
+      continue;
+    }
+    if (!isa<RankedTensorType>(in->get().getType()) ||
+        !isInvariantAlong(in->get(), *at, depth + 1))
+      return false;
+  }
+  return true;
+}
+
 /// The map from k's iteration space (b, kv head, key, d) into a key-padding
 /// mask, or a reason the mask is not one: it must be constant along the
-/// query axis and, with GQA, across the query heads of a kv group.
-FailureOr<AffineMap> keyMaskMap(AttentionOp op, std::string &why) {
-  auto m = cast<RankedTensorType>(op.getMask().getType());
+/// query axis and, with GQA, across the query heads of a kv group. A mask
+/// materialised along the query axis (an Expand, say) is replaced by its
+/// first query row.
+FailureOr<AffineMap> keyMaskMap(OpBuilder &b, AttentionOp op, Value &mask,
+                                std::string &why) {
+  auto m = cast<RankedTensorType>(mask.getType());
+  int64_t queryAxis = m.getRank() - 2;
+  bool firstRow = queryAxis >= 0 && m.getDimSize(queryAxis) != 1 &&
+                  isInvariantAlong(mask, queryAxis);
   MLIRContext *ctx = op.getContext();
   int64_t hq = op.getQuery().getType().getDimSize(1);
   int64_t hkv = op.getKey().getType().getDimSize(1);
@@ -220,7 +279,7 @@ FailureOr<AffineMap> keyMaskMap(AttentionOp op, std::string &why) {
   SmallVector<AffineExpr> exprs;
   for (auto [i, size] : llvm::enumerate(m.getShape())) {
     int64_t axis = offset + i;
-    if (size == 1) {
+    if (size == 1 || (firstRow && int64_t(i) == queryAxis)) {
       exprs.push_back(getAffineConstantExpr(0, ctx));
       continue;
     }
@@ -234,6 +293,14 @@ FailureOr<AffineMap> keyMaskMap(AttentionOp op, std::string &why) {
       return failure();
     }
     exprs.push_back(getAffineDimExpr(axis == 3 ? 2 : axis, ctx));
+  }
+  if (firstRow) {
+    SmallVector<OpFoldResult> offsets(m.getRank(), b.getIndexAttr(0));
+    SmallVector<OpFoldResult> sizes, strides(m.getRank(), b.getIndexAttr(1));
+    for (int64_t d = 0; d < m.getRank(); ++d)
+      sizes.push_back(b.getIndexAttr(d == queryAxis ? 1 : m.getDimSize(d)));
+    mask = tensor::ExtractSliceOp::create(b, op.getLoc(), mask, offsets, sizes,
+                                          strides);
   }
   return AffineMap::get(4, 0, exprs, ctx);
 }
@@ -279,7 +346,7 @@ struct Replacer {
       Value q = op.getQuery(), k = op.getKey();
       FeatureMap inOp = featureMap;
       if (Value mask = op.getMask()) {
-        FailureOr<AffineMap> map = keyMaskMap(op, why);
+        FailureOr<AffineMap> map = keyMaskMap(b, op, mask, why);
         if (failed(map))
           return failure();
         // phi is applied here so that masked keys can be weighted after it.

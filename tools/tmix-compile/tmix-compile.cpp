@@ -158,6 +158,8 @@ int main(int argc, char **argv) {
   if (!buffer)
     return fail("cannot open '" + input + "': " + buffer.getError().message());
   MLIRContext context(MLIRContext::Threading::DISABLED);
+  // One line per error: the op is named in the message already.
+  context.printOpOnDiagnostic(false);
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler handler(sourceMgr, &context);
   if (failed(tmix::compileOnnxModel(context, (*buffer)->getBuffer(), input,

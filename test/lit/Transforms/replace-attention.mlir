@@ -168,3 +168,45 @@ func.func @dead_qk(%x: tensor<1x8x32xf32>, %wq: tensor<32x32xf32>, %wk: tensor<3
   %0 = tmix.attention %q, %k, %v {causal = #tmix.causal<top_left>} : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32> -> tensor<1x2x8x16xf32>
   return %0 : tensor<1x2x8x16xf32>
 }
+
+// -----
+
+// A padding mask materialised over the query axis (dynamo's Expand / And
+// with an all-true [Lq, 1] constant) is still a key mask: linear attention
+// reads its first query row.
+// POOL-LABEL: func.func @expanded_key_mask
+// LIN-LABEL:  func.func @expanded_key_mask
+// LIN:        %[[ROW:.*]] = tensor.extract_slice %{{.*}}[0, 0, 0, 0] [2, 1, 1, 8] [1, 1, 1, 1] : tensor<2x1x8x8xi1> to tensor<2x1x1x8xi1>
+// LIN:        linalg.generic {{.*}} ins(%arg1, %[[ROW]] : tensor<2x2x8x16xf32>, tensor<2x1x1x8xi1>)
+// LIN:        tmix.linear_attention
+// LIN-NOT:    tmix.attention
+func.func @expanded_key_mask(%q: tensor<2x2x8x16xf32>, %k: tensor<2x2x8x16xf32>, %v: tensor<2x2x8x16xf32>, %pad: tensor<2x1x1x8xi1>) -> tensor<2x2x8x16xf32> {
+  %rows = arith.constant dense<true> : tensor<1x1x8x1xi1>
+  %e = tensor.empty() : tensor<2x1x8x8xi1>
+  %m = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (0, 0, d2, 0)>, affine_map<(d0, d1, d2, d3) -> (d0, 0, 0, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%rows, %pad : tensor<1x1x8x1xi1>, tensor<2x1x1x8xi1>) outs(%e : tensor<2x1x8x8xi1>) {
+  ^bb0(%a: i1, %b: i1, %o: i1):
+    %and = arith.andi %a, %b : i1
+    linalg.yield %and : i1
+  } -> tensor<2x1x8x8xi1>
+  %0 = tmix.attention %q, %k, %v mask(%m : tensor<2x1x8x8xi1>) : tensor<2x2x8x16xf32>, tensor<2x2x8x16xf32>, tensor<2x2x8x16xf32> -> tensor<2x2x8x16xf32>
+  return %0 : tensor<2x2x8x16xf32>
+}
+
+// -----
+
+// Near miss: the same shape, but the constant differs between query rows
+// (a causal-like pattern), so the mask depends on the query.
+// LIN-LABEL:  func.func @query_dependent_expanded_mask
+// LIN:        tmix.attention
+// LIN-NOT:    tmix.linear_attention
+func.func @query_dependent_expanded_mask(%q: tensor<2x2x4x16xf32>, %k: tensor<2x2x4x16xf32>, %v: tensor<2x2x4x16xf32>, %pad: tensor<2x1x1x4xi1>) -> tensor<2x2x4x16xf32> {
+  %rows = arith.constant dense<[[[[true], [false], [true], [true]]]]> : tensor<1x1x4x1xi1>
+  %e = tensor.empty() : tensor<2x1x4x4xi1>
+  %m = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (0, 0, d2, 0)>, affine_map<(d0, d1, d2, d3) -> (d0, 0, 0, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%rows, %pad : tensor<1x1x4x1xi1>, tensor<2x1x1x4xi1>) outs(%e : tensor<2x1x4x4xi1>) {
+  ^bb0(%a: i1, %b: i1, %o: i1):
+    %and = arith.andi %a, %b : i1
+    linalg.yield %and : i1
+  } -> tensor<2x1x4x4xi1>
+  %0 = tmix.attention %q, %k, %v mask(%m : tensor<2x1x4x4xi1>) : tensor<2x2x4x16xf32>, tensor<2x2x4x16xf32>, tensor<2x2x4x16xf32> -> tensor<2x2x4x16xf32>
+  return %0 : tensor<2x2x4x16xf32>
+}
