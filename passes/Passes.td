@@ -137,7 +137,10 @@ def TMixTileMixersPass : Pass<"tmix-tile-mixers"> {
     key loop at the last tile the query tile can see, so fully masked tiles
     are never visited. With GQA each query head reads its kv head's slices
     of K and V in place. `tmix.sigmoid_attention` gets the same nest
-    without row statistics. Average `tmix.pool_mixer` becomes an O(L)
+    without row statistics. `tmix.linear_attention` with the `linear`
+    update rule (no state, decay or beta) becomes its chunkwise-parallel
+    form: per chunk, matmuls for the intra-chunk causal part and against
+    the carried state S (and normaliser z). Average `tmix.pool_mixer` becomes an O(L)
     prefix-sum scan (f64 sums) and one gather per output, for any window.
     Ops with dynamic shapes, and max pooling, are left for tmix-decompose.
   }];
@@ -149,7 +152,9 @@ def TMixTileMixersPass : Pass<"tmix-tile-mixers"> {
                            "::mlir::math::MathDialect"];
   let options = [
     Option<"tileQ", "tile-q", "int64_t", "64", "Query rows per tile">,
-    Option<"tileK", "tile-k", "int64_t", "64", "Keys per tile">
+    Option<"tileK", "tile-k", "int64_t", "64", "Keys per tile">,
+    Option<"chunk", "chunk", "int64_t", "64",
+           "Tokens per chunk of causal linear attention">
   ];
   let statistics = [
     Statistic<"numTiled", "num-tiled", "Number of mixers tiled">

@@ -468,6 +468,237 @@ Value buildAveragePool(OpBuilder &b, Location loc, PoolMixerOp op) {
       .getResult(0);
 }
 
+/// Normalised or plain linear attention with the `linear` update rule in
+/// the chunkwise-parallel form, per (batch, query head): for each chunk of
+/// C tokens, o = scale * (phi(Q) S + causal(phi(Q) phi(K)^T) V) / (phi(Q) z
+/// + rowsum(causal(phi(Q) phi(K)^T)) + eps), then S += phi(K)^T V and
+/// z += colsum(phi(K)). All products are matmuls; O(L C) work. Without
+/// causality one S over all keys does.
+Value buildLinearChunked(OpBuilder &b, Location loc, LinearAttentionOp op,
+                         int64_t chunk) {
+  auto qt = op.getQuery().getType(), kt = op.getKey().getType(),
+       vt = op.getValue().getType();
+  int64_t batch = qt.getDimSize(0), hq = qt.getDimSize(1),
+          lq = qt.getDimSize(2), d = qt.getDimSize(3), hkv = kt.getDimSize(1),
+          lk = kt.getDimSize(2), dv = vt.getDimSize(3);
+  Type elt = op.getOutput().getType().getElementType();
+  Type acc = cast<FloatType>(elt).getWidth() > 32 ? elt : b.getF32Type();
+  bool causal = op.getCausal(), normalize = op.getNormalize();
+  double scale = op.getScale() ? op.getScale()->convertToDouble()
+                               : 1.0 / std::sqrt(static_cast<double>(d));
+  double eps = op.getEps().convertToDouble();
+  FeatureMap fm = op.getFeatureMap();
+  MLIRContext *ctx = b.getContext();
+  auto index = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v).getResult();
+  };
+  auto cst = [&](OpBuilder &nb, Location nl, double v) {
+    return arith::ConstantOp::create(nb, nl, nb.getFloatAttr(acc, v))
+        .getResult();
+  };
+  auto par = [](unsigned n) {
+    return SmallVector<utils::IteratorType>(n, utils::IteratorType::parallel);
+  };
+  auto filled = [&](ArrayRef<OpFoldResult> sizes, double v) {
+    Value e = tensor::EmptyOp::create(b, loc, sizes, acc);
+    return linalg::FillOp::create(b, loc, cst(b, loc, v), e).getResult(0);
+  };
+  // phi(x) in the accumulator type, once over the whole tensor.
+  auto phi = [&](Value x, bool apply) {
+    auto type = cast<RankedTensorType>(x.getType());
+    AffineMap id = b.getMultiDimIdentityMap(4);
+    Value init = tensor::EmptyOp::create(b, loc, type.getShape(), acc);
+    return linalg::GenericOp::create(
+               b, loc, init.getType(), x, init, {id, id}, par(4),
+               [&](OpBuilder &nb, Location nl, ValueRange args) {
+                 Value v = args[0];
+                 if (v.getType() != acc)
+                   v = arith::ExtFOp::create(nb, nl, acc, v);
+                 if (apply)
+                   v = buildFeatureMap(nb, nl, fm, v);
+                 linalg::YieldOp::create(nb, nl, v);
+               })
+        .getResult(0);
+  };
+  Value fq = phi(op.getQuery(), true), fk = phi(op.getKey(), true),
+        fv = phi(op.getValue(), false);
+  SmallVector<OpFoldResult> ones(4, b.getIndexAttr(1));
+  auto slice = [&](Value x, Value bi, Value hi, OpFoldResult r0,
+                   OpFoldResult n) {
+    auto type = cast<RankedTensorType>(x.getType());
+    SmallVector<OpFoldResult> offsets = {bi, hi, r0, b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(1), n,
+                                       b.getIndexAttr(type.getDimSize(3))};
+    auto resultType =
+        tensor::ExtractSliceOp::inferCanonicalRankReducedResultType(2, type,
+                                                                    sizes);
+    return tensor::ExtractSliceOp::create(b, loc, resultType, x, offsets, sizes,
+                                          ones)
+        .getResult();
+  };
+  auto transposed = [&](Value x) {
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, x);
+    Value init = tensor::EmptyOp::create(
+        b, loc, ArrayRef<OpFoldResult>{sizes[1], sizes[0]}, acc);
+    return linalg::TransposeOp::create(b, loc, x, init, ArrayRef<int64_t>{1, 0})
+        .getResult()[0];
+  };
+  auto matmul = [&](Value x, Value y, Value into) {
+    return linalg::MatmulOp::create(b, loc, ValueRange{x, y}, ValueRange{into})
+        .getResult(0);
+  };
+  AffineExpr i = getAffineDimExpr(0, ctx), j = getAffineDimExpr(1, ctx);
+  AffineMap id2 = AffineMap::get(2, 0, {i, j}, ctx);
+  AffineMap row = AffineMap::get(2, 0, {i}, ctx);
+  AffineMap col = AffineMap::get(2, 0, {j}, ctx);
+  SmallVector<utils::IteratorType> rowReduce = {utils::IteratorType::parallel,
+                                                utils::IteratorType::reduction};
+  auto generic =
+      [&](ValueRange ins, Value init, ArrayRef<AffineMap> maps,
+          ArrayRef<utils::IteratorType> iters,
+          function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+        return linalg::GenericOp::create(
+                   b, loc, init.getType(), ins, init, maps, iters,
+                   [&](OpBuilder &nb, Location nl, ValueRange args) {
+                     linalg::YieldOp::create(nb, nl, body(nb, nl, args));
+                   })
+            .getResult(0);
+      };
+  auto addf = [](OpBuilder &nb, Location nl, ValueRange args) {
+    return arith::AddFOp::create(nb, nl, args[0], args[1]).getResult();
+  };
+  // o = scale * num / (den + eps), narrowed to the output type.
+  auto finish = [&](Value num, Value den, OpFoldResult rows) {
+    Value init = tensor::EmptyOp::create(
+        b, loc, ArrayRef<OpFoldResult>{rows, b.getIndexAttr(dv)}, elt);
+    SmallVector<Value> ins = {num};
+    SmallVector<AffineMap> maps = {id2};
+    if (den) {
+      ins.push_back(den);
+      maps.push_back(row);
+    }
+    maps.push_back(id2);
+    return generic(
+        ins, init, maps, par(2),
+        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          Value o = arith::MulFOp::create(nb, nl, args[0], cst(nb, nl, scale));
+          if (den)
+            o = arith::DivFOp::create(
+                nb, nl, o,
+                arith::AddFOp::create(nb, nl, args[1], cst(nb, nl, eps)));
+          if (o.getType() != elt)
+            o = arith::TruncFOp::create(nb, nl, elt, o);
+          return o;
+        });
+  };
+  // den[i] += sum_d q[i, d] z[d].
+  auto readZ = [&](Value queries, Value z, Value den) {
+    return generic(
+        {queries, z}, den, {id2, col, row}, rowReduce,
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          Value p = arith::MulFOp::create(nb, nl, args[0], args[1]);
+          return arith::AddFOp::create(nb, nl, args[2], p).getResult();
+        });
+  };
+  // z[d] += sum_x k[x, d]: a reduction over rows.
+  auto colSum = [&](Value keys, Value z) {
+    return generic(keys, z, {AffineMap::get(2, 0, {j, i}, ctx), row}, rowReduce,
+                   addf);
+  };
+
+  Value out = tensor::EmptyOp::create(b, loc, {batch, hq, lq, dv}, elt);
+  auto forall = scf::ForallOp::create(
+      b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(batch), b.getIndexAttr(hq)},
+      ValueRange{out}, std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(forall.getTerminator());
+  Value bi = forall.getInductionVar(0), hi = forall.getInductionVar(1);
+  Value kvHead =
+      hq == hkv
+          ? hi
+          : arith::DivUIOp::create(b, loc, hi, index(hq / hkv)).getResult();
+  Value tile;
+  if (!causal) {
+    Value keys = slice(fk, bi, kvHead, b.getIndexAttr(0), b.getIndexAttr(lk));
+    Value vals = slice(fv, bi, kvHead, b.getIndexAttr(0), b.getIndexAttr(lk));
+    Value queries = slice(fq, bi, hi, b.getIndexAttr(0), b.getIndexAttr(lq));
+    Value state = matmul(transposed(keys), vals,
+                         filled({b.getIndexAttr(d), b.getIndexAttr(dv)}, 0.0));
+    Value num = matmul(queries, state,
+                       filled({b.getIndexAttr(lq), b.getIndexAttr(dv)}, 0.0));
+    Value den;
+    if (normalize)
+      den = readZ(queries, colSum(keys, filled({b.getIndexAttr(d)}, 0.0)),
+                  filled({b.getIndexAttr(lq)}, 0.0));
+    tile = finish(num, den, b.getIndexAttr(lq));
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(
+        b, loc, tile, forall.getRegionIterArgs()[0],
+        ArrayRef<OpFoldResult>{bi, hi, b.getIndexAttr(0), b.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
+                               b.getIndexAttr(lq), b.getIndexAttr(dv)},
+        ones);
+    return forall.getResult(0);
+  }
+
+  int64_t c = std::max<int64_t>(1, std::min(chunk, lq));
+  SmallVector<Value> init = {
+      filled({b.getIndexAttr(d), b.getIndexAttr(dv)}, 0.0),
+      tensor::EmptyOp::create(b, loc, {lq, dv}, elt)};
+  if (normalize)
+    init.push_back(filled({b.getIndexAttr(d)}, 0.0));
+  auto loop = scf::ForOp::create(
+      b, loc, index(0), index(lq), index(c), init,
+      [&](OpBuilder &, Location, Value c0, ValueRange carried) {
+        Value n = arith::MinSIOp::create(
+            b, loc, index(c), arith::SubIOp::create(b, loc, index(lq), c0));
+        Value queries = slice(fq, bi, hi, c0, n);
+        Value keys = slice(fk, bi, kvHead, c0, n);
+        Value vals = slice(fv, bi, kvHead, c0, n);
+        // Intra-chunk scores, key j <= query i.
+        Value scores = matmul(queries, transposed(keys), filled({n, n}, 0.0));
+        Value masked = generic(
+            scores,
+            tensor::EmptyOp::create(b, loc, ArrayRef<OpFoldResult>{n, n}, acc),
+            {id2, id2}, par(2),
+            [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+              Value r = linalg::IndexOp::create(nb, nl, 0);
+              Value k = linalg::IndexOp::create(nb, nl, 1);
+              Value visible = arith::CmpIOp::create(
+                  nb, nl, arith::CmpIPredicate::sle, k, r);
+              return arith::SelectOp::create(nb, nl, visible, args[0],
+                                             cst(nb, nl, 0.0));
+            });
+        Value num = matmul(masked, vals, filled({n, b.getIndexAttr(dv)}, 0.0));
+        num = matmul(queries, carried[0], num);
+        Value den, z;
+        if (normalize) {
+          den = generic(masked, filled({n}, 0.0), {id2, row}, rowReduce, addf);
+          den = readZ(queries, carried[2], den);
+          z = colSum(keys, carried[2]);
+        }
+        Value chunkOut = finish(num, den, n);
+        Value stored = tensor::InsertSliceOp::create(
+            b, loc, chunkOut, carried[1],
+            ArrayRef<OpFoldResult>{c0, b.getIndexAttr(0)},
+            ArrayRef<OpFoldResult>{n, b.getIndexAttr(dv)},
+            ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+        Value state = matmul(transposed(keys), vals, carried[0]);
+        SmallVector<Value> next = {state, stored};
+        if (normalize)
+          next.push_back(z);
+        scf::YieldOp::create(b, loc, next);
+      });
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
+  tensor::ParallelInsertSliceOp::create(
+      b, loc, loop.getResult(1), forall.getRegionIterArgs()[0],
+      ArrayRef<OpFoldResult>{bi, hi, b.getIndexAttr(0), b.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
+                             b.getIndexAttr(lq), b.getIndexAttr(dv)},
+      ones);
+  return forall.getResult(0);
+}
+
 bool isStatic(ValueRange values) {
   return llvm::all_of(values, [](Value v) {
     return !v || cast<RankedTensorType>(v.getType()).hasStaticShape();
@@ -497,6 +728,20 @@ public:
                          s.getMask(), s.getScale(), std::nullopt, s.getBias(),
                          s.getCausal(), true});
     });
+    SmallVector<LinearAttentionOp> linears;
+    getOperation()->walk([&](LinearAttentionOp op) {
+      if (op.getUpdateRule() == UpdateRule::linear && !op.getDecay() &&
+          !op.getBeta() && !op.getInitialState() && !op.getFinalState() &&
+          isStatic({op.getQuery(), op.getKey(), op.getValue()}))
+        linears.push_back(op);
+    });
+    for (LinearAttentionOp op : linears) {
+      OpBuilder b(op);
+      op.getOutput().replaceAllUsesWith(
+          buildLinearChunked(b, op.getLoc(), op, chunk));
+      op.erase();
+      ++numTiled;
+    }
     SmallVector<PoolMixerOp> pools;
     getOperation()->walk([&](PoolMixerOp op) {
       if (op.getKind() == PoolKind::avg && op.getType().hasStaticShape())

@@ -63,6 +63,10 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
   Option<int64_t> tileK{*this, "tile-k",
                         llvm::cl::desc("Keys per attention tile"),
                         llvm::cl::init(256)};
+  Option<int64_t> chunk{*this, "chunk",
+                        llvm::cl::desc("Tokens per chunk of causal linear "
+                                       "attention"),
+                        llvm::cl::init(64)};
   Option<bool> parallel{
       *this, "parallel",
       llvm::cl::desc("Run the iterations of tiled loops on OpenMP threads"),

@@ -130,6 +130,7 @@ void tmix::buildCpuPipeline(OpPassManager &pm,
   TMixTileMixersPassOptions tile;
   tile.tileQ = options.tileQ;
   tile.tileK = options.tileK;
+  tile.chunk = options.chunk;
   pm.addPass(createTMixTileMixersPass(tile));
   // Mixers without a tiled form yet keep their reference form.
   pm.addPass(createTMixDecomposePass());

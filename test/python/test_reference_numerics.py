@@ -286,16 +286,16 @@ POOL_CASES = [
 ALL_CASES = ATTENTION_CASES + SIGMOID_CASES + LINEAR_CASES + POOL_CASES
 
 
-# The reference decomposition, and the tiled lowering with tiles that do
-# not divide the lengths (partial last tiles, tiles past the causal
-# diagonal, one-row tiles).
+# The reference decomposition, and the tiled lowering with tiles and linear
+# attention chunks that do not divide the lengths (partial last tiles, tiles
+# past the causal diagonal, one-row tiles).
 # The CPU pipeline: the same tiles, BLAS tile products and OpenMP threads.
 CPU_LINK = [os.path.join(BUILD_DIR, "lib", "libtmix_model_support.a"),
             "-lopenblas", "-fopenmp"]
 PIPELINES = {
     "reference": ["--tmix-reference-pipeline"],
-    "cpu": ["--tmix-cpu-pipeline=fuse=false tile-q=4 tile-k=5"],
-    "tiled": ["--tmix-tile-mixers=tile-q=4 tile-k=5",
+    "cpu": ["--tmix-cpu-pipeline=fuse=false tile-q=4 tile-k=5 chunk=3"],
+    "tiled": ["--tmix-tile-mixers=tile-q=4 tile-k=5 chunk=3",
               "--tmix-reference-pipeline"],
     "tiled_q1": ["--tmix-tile-mixers=tile-q=1 tile-k=64",
                  "--tmix-reference-pipeline"],
