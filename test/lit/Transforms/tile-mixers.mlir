@@ -1,16 +1,17 @@
 // tmix-tile-mixers: softmax and sigmoid attention become an scf.forall over
 // (batch, head, query tile) around an scf.for over key tiles, with no
-// Lq x Lk tensor anywhere; average pooling becomes a prefix-sum scan; ops
-// with dynamic shapes, max pooling and linear attention are left alone.
+// Lq x Lk tensor anywhere; linear attention (linear rule) becomes its
+// chunkwise form and average pooling a prefix-sum scan; ops with dynamic
+// shapes, max pooling and gated/delta rules are left alone.
 // The score shapes of @softmax (96x160) and @causal (128x128) must not
 // appear anywhere, at any rank.
-// RUN: tmix-opt %s --tmix-tile-mixers="tile-q=16 tile-k=32" --split-input-file | FileCheck %s --implicit-check-not=96x160 --implicit-check-not=128x128
+// RUN: tmix-opt %s --tmix-tile-mixers="tile-q=16 tile-k=32 chunk=16" --split-input-file | FileCheck %s --implicit-check-not=96x160 --implicit-check-not=128x128
 // RUN: not tmix-opt %s --tmix-tile-mixers="tile-q=0 tile-k=32" --split-input-file 2>&1 | FileCheck %s --check-prefix=ERR
-// RUN: not tmix-opt %s --tmix-tile-mixers="tile-q=16 tile-k=-1" --split-input-file 2>&1 | FileCheck %s --check-prefix=ERR
+// RUN: not tmix-opt %s --tmix-tile-mixers="tile-q=16 tile-k=-1" --split-input-file 2>&1 | FileCheck %s --check-prefix=ERR2
 
-// The values after tile-q= / tile-k= are not checked: the pass streams the
-// options into the diagnostic as chars (tile-q=0 prints a NUL byte).
-// ERR: error: tmix-tile-mixers: tile sizes must be positive, got tile-q={{.*}} tile-k=
+// The error names the option values.
+// ERR: error: tmix-tile-mixers: tile sizes must be positive, got tile-q=0 tile-k=32
+// ERR2: error: tmix-tile-mixers: tile sizes must be positive, got tile-q=16 tile-k=-1
 
 // Cross attention (Lq = 96, Lk = 160): 6 query tiles of 16 per (batch,
 // head); the key loop carries (acc, max, sum) over tiles of 32 keys.
@@ -221,12 +222,50 @@ func.func @max_pool(%x: tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32> {
 
 // -----
 
-// Left alone: linear attention is not a quadratic mixer.
-// CHECK-LABEL: func.func @linear
-// CHECK:       tmix.linear_attention %arg0, %arg1, %arg2 {causal, normalize}
+// Causal normalised linear attention, GQA: per (batch, query head) an
+// scf.for over 16-token chunks carrying the state S [D, Dv], the output
+// rows and the normaliser z [D]; per chunk the intra-chunk scores (a
+// 16x16 block, masked to j <= i), their product with V, the product with
+// the carried S, then S += K^T V.
+// CHECK-LABEL: func.func @linear_chunked
+// CHECK:       scf.forall (%[[B:.+]], %[[H:.+]]) in (1, 4)
+// CHECK:       %[[KV:.+]] = arith.divui %[[H]], %{{.+}} : index
+// CHECK:       scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[S:.+]] = %{{.+}}, %{{.+}} = %{{.+}}, %[[Z:.+]] = %{{.+}}) -> (tensor<32x16xf32>, tensor<64x16xf32>, tensor<32xf32>)
+// CHECK:         tensor.extract_slice %{{.+}}[%[[B]], %[[KV]], %{{.+}}, 0]
+// CHECK:         linalg.matmul
+// CHECK:         arith.cmpi sle
+// CHECK:         linalg.matmul
+// CHECK:         linalg.matmul ins(%{{.+}}, %[[S]] : tensor<?x32xf32>, tensor<32x16xf32>)
+// CHECK:         linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<32x?xf32>, tensor<?x16xf32>) outs(%[[S]] : tensor<32x16xf32>)
+// CHECK:       tensor.parallel_insert_slice
+// CHECK-NOT:   tmix.linear_attention
+func.func @linear_chunked(%q: tensor<1x4x64x32xf32>, %k: tensor<1x2x64x32xf32>, %v: tensor<1x2x64x16xf32>) -> tensor<1x4x64x16xf32> {
+  %0 = tmix.linear_attention %q, %k, %v {causal, normalize, feature_map = #tmix.feature_map<elu_plus_one>} : tensor<1x4x64x32xf32>, tensor<1x2x64x32xf32>, tensor<1x2x64x16xf32> -> tensor<1x4x64x16xf32>
+  return %0 : tensor<1x4x64x16xf32>
+}
+
+// -----
+
+// Non-causal: one state over all keys, no chunk loop.
+// CHECK-LABEL: func.func @linear_global
+// CHECK:       scf.forall
+// CHECK-NOT:   scf.for
+// CHECK:       linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<32x48xf32>, tensor<48x32xf32>)
+// CHECK:       linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<20x32xf32>, tensor<32x32xf32>)
+func.func @linear_global(%q: tensor<1x2x20x32xf32>, %k: tensor<1x2x48x32xf32>, %v: tensor<1x2x48x32xf32>) -> tensor<1x2x20x32xf32> {
+  %0 = tmix.linear_attention %q, %k, %v : tensor<1x2x20x32xf32>, tensor<1x2x48x32xf32>, tensor<1x2x48x32xf32> -> tensor<1x2x20x32xf32>
+  return %0 : tensor<1x2x20x32xf32>
+}
+
+// -----
+
+// Left alone: gated and delta rules and carried state keep the reference
+// (recurrent) form.
+// CHECK-LABEL: func.func @linear_gated
+// CHECK:       tmix.linear_attention %arg0, %arg1, %arg2 decay(%arg3
 // CHECK-NOT:   scf.forall
-func.func @linear(%q: tensor<1x2x64x32xf32>, %k: tensor<1x2x64x32xf32>, %v: tensor<1x2x64x32xf32>) -> tensor<1x2x64x32xf32> {
-  %0 = tmix.linear_attention %q, %k, %v {causal, normalize} : tensor<1x2x64x32xf32>, tensor<1x2x64x32xf32>, tensor<1x2x64x32xf32> -> tensor<1x2x64x32xf32>
+func.func @linear_gated(%q: tensor<1x2x64x32xf32>, %k: tensor<1x2x64x32xf32>, %v: tensor<1x2x64x32xf32>, %g: tensor<1x2x64xf32>) -> tensor<1x2x64x32xf32> {
+  %0 = tmix.linear_attention %q, %k, %v decay(%g : tensor<1x2x64xf32>) {causal, update_rule = #tmix.update_rule<gated>} : tensor<1x2x64x32xf32>, tensor<1x2x64x32xf32>, tensor<1x2x64x32xf32> -> tensor<1x2x64x32xf32>
   return %0 : tensor<1x2x64x32xf32>
 }
 
