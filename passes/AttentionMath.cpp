@@ -51,3 +51,11 @@ Value ScoreTransform::apply(
              ? arith::SelectOp::create(b, loc, visible, s, negInf).getResult()
              : s;
 }
+
+Value mlir::tmix::guardedExpDiff(OpBuilder &b, Location loc, Value x, Value m,
+                                 Value guard, Value negInf, Value fallback) {
+  Value hidden =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, guard, negInf);
+  Value e = math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, x, m));
+  return arith::SelectOp::create(b, loc, hidden, fallback, e);
+}

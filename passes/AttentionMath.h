@@ -33,6 +33,11 @@ struct ScoreTransform {
               function_ref<std::pair<Value, Value>()> position) const;
 };
 
+/// exp(x - m), or `fallback` where `guard` is -inf: softmax weights and
+/// their rescale factors, where -inf - -inf would give NaN.
+Value guardedExpDiff(OpBuilder &b, Location loc, Value x, Value m, Value guard,
+                     Value negInf, Value fallback);
+
 } // namespace mlir::tmix
 
 #endif // TMIX_PASSES_ATTENTIONMATH_H

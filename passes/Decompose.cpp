@@ -263,15 +263,12 @@ FailureOr<Value> decomposeQuadratic(OpBuilder &b, Location loc,
                   });
     // A hidden key has logit -inf: weight 0 even when the whole row is
     // hidden (where exp(-inf - -inf) would be NaN).
-    weights = e.generic(
-        {logits, rowMax}, e.empty(scoreSizes, acc), {id4, row4, id4}, par4,
-        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-          Value hidden = arith::CmpFOp::create(
-              nb, nl, arith::CmpFPredicate::OEQ, args[0], negInf);
-          Value p = math::ExpOp::create(
-              nb, nl, arith::SubFOp::create(nb, nl, args[0], args[1]));
-          return arith::SelectOp::create(nb, nl, hidden, zero, p);
-        });
+    weights =
+        e.generic({logits, rowMax}, e.empty(scoreSizes, acc), {id4, row4, id4},
+                  par4, [&](OpBuilder &nb, Location nl, ValueRange args) {
+                    return guardedExpDiff(nb, nl, args[0], args[1], args[0],
+                                          negInf, zero);
+                  });
     rowSum = e.generic(weights, e.filled(rowSizes, 0.0), {id4, row4}, rowReduce,
                        [&](OpBuilder &nb, Location nl, ValueRange args) {
                          return arith::AddFOp::create(nb, nl, args[0], args[1]);

@@ -248,31 +248,25 @@ private:
                 });
             // exp(s - m); a hidden key (-inf) weighs 0 even in a row with
             // no visible key yet, where s - m would be NaN.
-            Value p = generic(
-                {logits, mNew},
-                tensor::EmptyOp::create(
-                    b, loc, ArrayRef<OpFoldResult>{rows, cols}, acc),
-                {id2, row, id2}, par2,
-                [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-                  Value hidden = arith::CmpFOp::create(
-                      nb, nl, arith::CmpFPredicate::OEQ, args[0], negInf);
-                  Value e = math::ExpOp::create(
-                      nb, nl, arith::SubFOp::create(nb, nl, args[0], args[1]));
-                  return arith::SelectOp::create(nb, nl, hidden, zero, e);
-                });
+            Value p =
+                generic({logits, mNew},
+                        tensor::EmptyOp::create(
+                            b, loc, ArrayRef<OpFoldResult>{rows, cols}, acc),
+                        {id2, row, id2}, par2,
+                        [&](OpBuilder &nb, Location nl, ValueRange args) {
+                          return guardedExpDiff(nb, nl, args[0], args[1],
+                                                args[0], negInf, zero);
+                        });
             // Rescale of what was accumulated under the old maximum.
-            Value corr = generic(
-                {mOld, mNew},
-                tensor::EmptyOp::create(b, loc, ArrayRef<OpFoldResult>{rows},
-                                        acc),
-                {id1, id1, id1}, {IteratorType::parallel},
-                [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-                  Value none = arith::CmpFOp::create(
-                      nb, nl, arith::CmpFPredicate::OEQ, args[1], negInf);
-                  Value e = math::ExpOp::create(
-                      nb, nl, arith::SubFOp::create(nb, nl, args[0], args[1]));
-                  return arith::SelectOp::create(nb, nl, none, one, e);
-                });
+            Value corr =
+                generic({mOld, mNew},
+                        tensor::EmptyOp::create(
+                            b, loc, ArrayRef<OpFoldResult>{rows}, acc),
+                        {id1, id1, id1}, {IteratorType::parallel},
+                        [&](OpBuilder &nb, Location nl, ValueRange args) {
+                          return guardedExpDiff(nb, nl, args[0], args[1],
+                                                args[1], negInf, one);
+                        });
             Value lScaled = generic(
                 {lOld, corr}, lOld, {id1, id1, id1}, {IteratorType::parallel},
                 [&](OpBuilder &nb, Location nl, ValueRange args) {

@@ -26,6 +26,12 @@ struct tmix_model {
   char error[512];
 };
 
+/* Input i, then the outputs: the order of the entry point's arguments. */
+static const tmix_tensor_info *argumentInfo(int32_t i) {
+  return i < tmix__num_inputs ? &tmix__inputs[i]
+                              : &tmix__outputs[i - tmix__num_inputs];
+}
+
 static int32_t fail(tmix_model *model, const char *format, ...) {
   va_list args;
   va_start(args, format);
@@ -85,9 +91,7 @@ int32_t tmix_model_run(tmix_model *model, const void *const *inputs,
                 tmix__num_inputs && !inputs ? "inputs" : "outputs");
   size_t words = 0;
   for (int32_t i = 0; i < n; ++i) {
-    const tmix_tensor_info *info = i < tmix__num_inputs
-                                       ? &tmix__inputs[i]
-                                       : &tmix__outputs[i - tmix__num_inputs];
+    const tmix_tensor_info *info = argumentInfo(i);
     const void *data = i < tmix__num_inputs ? inputs[i]
                                             : outputs[i - tmix__num_inputs];
     if (!data)
@@ -104,9 +108,7 @@ int32_t tmix_model_run(tmix_model *model, const void *const *inputs,
   }
   int64_t *next = storage;
   for (int32_t i = 0; i < n; ++i) {
-    const tmix_tensor_info *info = i < tmix__num_inputs
-                                       ? &tmix__inputs[i]
-                                       : &tmix__outputs[i - tmix__num_inputs];
+    const tmix_tensor_info *info = argumentInfo(i);
     /* Inputs are only read; the descriptor type has no const. */
     const void *data = i < tmix__num_inputs ? inputs[i]
                                             : outputs[i - tmix__num_inputs];

@@ -377,50 +377,11 @@ size_t Array::numElements() const {
   return n;
 }
 
-size_t tmix::npy::dtypeSize(tmix_dtype dtype) {
-  switch (dtype) {
-  case TMIX_DTYPE_F64:
-  case TMIX_DTYPE_I64:
-    return 8;
-  case TMIX_DTYPE_F32:
-  case TMIX_DTYPE_I32:
-    return 4;
-  case TMIX_DTYPE_F16:
-  case TMIX_DTYPE_BF16:
-  case TMIX_DTYPE_I16:
-    return 2;
-  case TMIX_DTYPE_I8:
-  case TMIX_DTYPE_U8:
-  case TMIX_DTYPE_BOOL:
-    return 1;
-  }
-  return 0;
-}
+// The runtime owns the dtype table (tmix-c/Runtime.h).
+size_t tmix::npy::dtypeSize(tmix_dtype dtype) { return tmix_dtype_size(dtype); }
 
 const char *tmix::npy::dtypeName(tmix_dtype dtype) {
-  switch (dtype) {
-  case TMIX_DTYPE_F32:
-    return "float32";
-  case TMIX_DTYPE_F16:
-    return "float16";
-  case TMIX_DTYPE_BF16:
-    return "bfloat16";
-  case TMIX_DTYPE_F64:
-    return "float64";
-  case TMIX_DTYPE_I64:
-    return "int64";
-  case TMIX_DTYPE_I32:
-    return "int32";
-  case TMIX_DTYPE_I16:
-    return "int16";
-  case TMIX_DTYPE_I8:
-    return "int8";
-  case TMIX_DTYPE_U8:
-    return "uint8";
-  case TMIX_DTYPE_BOOL:
-    return "bool";
-  }
-  return "unknown";
+  return tmix_dtype_name(dtype);
 }
 
 const char *tmix::npy::dtypeDescr(tmix_dtype dtype) {

@@ -10,7 +10,7 @@
 #ifndef TMIX_RUNTIME_NPY_H
 #define TMIX_RUNTIME_NPY_H
 
-#include "tmix-c/Model.h"
+#include "tmix-c/Runtime.h"
 
 #include <cstddef>
 #include <cstdint>
