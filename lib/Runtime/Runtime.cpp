@@ -8,6 +8,9 @@
 #include "tmix-c/Runtime.h"
 
 #include <dlfcn.h>
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
 
 #include <cstdlib>
 #include <cstring>
@@ -178,6 +181,30 @@ struct tmix_runtime_model {
 
 extern "C" {
 
+/// Debian's OpenBLAS 0.3.21 picks its kernels by CPU model and gives CPUs it
+/// does not know (AMD Zen 4, for one) its AVX2 kernels even when they have
+/// AVX-512; its AVX-512 kernels are much faster there (docs/CpuBackend.md).
+/// OpenBLAS reads this override when a model first loads it; a value the
+/// user set wins.
+static void preferAvx512Blas() {
+#if defined(__x86_64__)
+  // cpuid directly: __builtin_cpu_supports needs compiler-rt state that a
+  // shared library does not always have initialised.
+  unsigned eax, ebx, ecx, edx;
+  if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx))
+    return;
+  const unsigned avx512 = (1u << 16) | (1u << 17) | (1u << 30) | (1u << 31);
+  if ((ebx & avx512) != avx512)
+    return;
+  // The OS must save the AVX-512 state (XCR0 opmask, ZMM_Hi256, Hi16_ZMM).
+  unsigned lo, hi;
+  __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+  if ((lo & 0xe6) != 0xe6)
+    return;
+  setenv("OPENBLAS_CORETYPE", "SkylakeX", /*overwrite=*/0);
+#endif
+}
+
 tmix_runtime_model *tmix_runtime_load(const char *path, char **error) {
   if (error)
     *error = nullptr;
@@ -196,6 +223,7 @@ tmix_runtime_model *tmix_runtime_load(const char *path, char **error) {
     file = "./" + file;
 
   dlerror();
+  preferAvx512Blas();
   void *handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
     const char *reason = dlerror();
