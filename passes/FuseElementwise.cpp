@@ -3,6 +3,7 @@
 #include "tmix/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::tmix {
@@ -28,6 +29,9 @@ public:
           return consumer && producer && producer->hasOneUse() &&
                  consumer.getNumParallelLoops() == consumer.getNumLoops();
         });
+    // Powers with small constant exponents (GELU's x^3) become products,
+    // which vectorise, instead of powf calls.
+    populateMathAlgebraicSimplificationPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -199,9 +199,34 @@ def TMixFuseElementwisePass : Pass<"tmix-fuse-elementwise"> {
     bias + GELU + residual become one loop nest. Unlike upstream's linalg-fuse-elementwise-ops it
     never fuses into a consumer with reduction loops, where the producer
     would be recomputed once per reduction step (a GELU inside a matmul's
-    k loop, say).
+    k loop, say). Math in the fused bodies is simplified algebraically
+    (powers with small constant exponents become products).
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def TMixParallelizeGenericsPass : Pass<"tmix-parallelize-generics"> {
+  let summary = "Split large linalg.generic ops into scf.forall chunks";
+  let description = [{
+    Tiles each `linalg.generic` that is not already inside an `scf.forall`
+    (element-wise chains, normalisations, reductions along an inner axis)
+    along its outermost parallel loop with at least two iterations into
+    `chunks` pieces of an `scf.forall`, so that the CPU pipeline runs them
+    on all cores. Ops with fewer than `min-elements` iterations in total
+    stay serial (a parallel region costs microseconds).
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::affine::AffineDialect"];
+  let options = [
+    Option<"chunks", "chunks", "int64_t", "4",
+           "Pieces per op (OpenMP spreads them over the threads)">,
+    Option<"minElements", "min-elements", "int64_t", "32768",
+           "Smallest iteration space worth a parallel region">
+  ];
+  let statistics = [
+    Statistic<"numSplit", "num-split", "Number of ops split">
+  ];
 }
 
 def TMixProtectInputsPass : Pass<"tmix-protect-inputs", "::mlir::ModuleOp"> {

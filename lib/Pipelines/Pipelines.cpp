@@ -65,7 +65,10 @@ void addBufferization(OpPassManager &pm) {
 }
 
 /// Loops over buffers down to the LLVM dialect.
-void addLowerToLLVM(OpPassManager &pm, bool cInterface, bool parallel) {
+/// `fast` (the CPU pipeline) also writes tanh with exp, which the vector
+/// math library has and LLVM then vectorises; the reference keeps libm.
+void addLowerToLLVM(OpPassManager &pm, bool cInterface, bool parallel,
+                    bool fast) {
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   // scf.forall iterations run on OpenMP threads, or one after the other.
   if (parallel) {
@@ -85,6 +88,8 @@ void addLowerToLLVM(OpPassManager &pm, bool cInterface, bool parallel) {
   // 1/sqrt first.
   math::MathExpandOpsPassOptions expand;
   expand.opMnemonics = {"rsqrt"};
+  if (fast)
+    expand.opMnemonics.push_back("tanh");
   pm.addPass(math::createMathExpandOpsPass(expand));
   // Integer powers become small helper functions.
   pm.addPass(createConvertMathToFuncs());
@@ -107,7 +112,7 @@ void tmix::buildReferencePipeline(OpPassManager &pm,
     pm.addPass(createTMixDecomposePass());
   addTensorCleanup(pm);
   addBufferization(pm);
-  addLowerToLLVM(pm, options.cInterface, /*parallel=*/false);
+  addLowerToLLVM(pm, options.cInterface, /*parallel=*/false, /*fast=*/false);
 }
 
 void tmix::buildCpuPipeline(OpPassManager &pm,
@@ -137,10 +142,13 @@ void tmix::buildCpuPipeline(OpPassManager &pm,
   addTensorCleanup(pm);
   pm.addPass(createTMixFuseElementwisePass());
   pm.addPass(createCanonicalizerPass());
+  // Element-wise and normalisation nests use every core too.
+  if (options.parallel)
+    pm.addPass(createTMixParallelizeGenericsPass());
   addBufferization(pm);
   if (options.blas)
     pm.addPass(createTMixMatmulToBlasPass());
-  addLowerToLLVM(pm, options.cInterface, options.parallel);
+  addLowerToLLVM(pm, options.cInterface, options.parallel, /*fast=*/true);
 }
 
 void tmix::registerTMixPipelines() {

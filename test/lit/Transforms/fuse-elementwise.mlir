@@ -87,3 +87,23 @@ func.func @into_reduction(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>, %bias: tens
   } -> tensor<4x16xf32>
   return %2 : tensor<4x16xf32>
 }
+
+// -----
+
+// GELU's x^3 (ONNX Pow with a constant exponent): a product, not a powf
+// call, once the splat exponent is folded into the body.
+// CHECK-LABEL: func.func @cube
+// CHECK:       linalg.generic
+// CHECK:         %[[X2:.+]] = arith.mulf %[[X:.+]], %[[X]] : f32
+// CHECK:         arith.mulf %[[X]], %[[X2]] : f32
+// CHECK-NOT:     math.powf
+func.func @cube(%x: tensor<64xf32>) -> tensor<64xf32> {
+  %c = arith.constant dense<3.0> : tensor<64xf32>
+  %e = tensor.empty() : tensor<64xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%x, %c : tensor<64xf32>, tensor<64xf32>) outs(%e : tensor<64xf32>) {
+  ^bb0(%a: f32, %p: f32, %o: f32):
+    %r = math.powf %a, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<64xf32>
+  return %0 : tensor<64xf32>
+}
