@@ -39,7 +39,7 @@ if python and subprocess.run([python, "-c", "import numpy"],
     config.available_features.add("numpy")
     config.substitutions.insert(0, ("%python", '"%s"' % python))
 
-tools = ["tmix-fuzz-import", "tmix-opt", "tmix-translate", "tmix-compile",
+tools = ["tmix-fuzz-import", "tmix-fuzz-npy", "tmix-opt", "tmix-translate", "tmix-compile",
          "tmix-run", "FileCheck", "not", "mlir-opt"]
 llvm_config.add_tool_substitutions(
     tools, [config.tmix_tools_dir, config.llvm_tools_dir])
