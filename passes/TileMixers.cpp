@@ -32,6 +32,34 @@ using namespace mlir::tmix;
 namespace {
 using utils::IteratorType;
 
+/// A linalg.generic yielding `body`'s value, into `init`.
+Value buildGeneric(
+    OpBuilder &b, Location loc, ValueRange ins, Value init,
+    ArrayRef<AffineMap> maps, ArrayRef<IteratorType> iters,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), ins, init, maps, iters,
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               linalg::YieldOp::create(nb, nl, body(nb, nl, args));
+             })
+      .getResult(0);
+}
+
+/// Rows [r0, r0 + count) of x[bi, hi] for a [B, H, L, C] tensor x, as a
+/// [count, C] tile.
+Value sliceRows(OpBuilder &b, Location loc, Value x, OpFoldResult bi,
+                OpFoldResult hi, OpFoldResult r0, OpFoldResult count) {
+  auto type = cast<RankedTensorType>(x.getType());
+  SmallVector<OpFoldResult> offsets = {bi, hi, r0, b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(1),
+                                     count, b.getIndexAttr(type.getDimSize(3))};
+  SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
+  auto resultType = tensor::ExtractSliceOp::inferCanonicalRankReducedResultType(
+      2, type, sizes);
+  return tensor::ExtractSliceOp::create(b, loc, resultType, x, offsets, sizes,
+                                        strides);
+}
+
 /// Operands and attributes of softmax or sigmoid attention.
 struct Quadratic {
   Operation *op;
@@ -105,28 +133,13 @@ private:
     Value e = tensor::EmptyOp::create(b, loc, sizes, acc);
     return linalg::FillOp::create(b, loc, cst(v), e).getResult(0);
   }
-  /// [rows, cols] slice of a [B, H, L, C] tensor at (bi, hi, r0, 0).
   Value slice2d(Value x, Value bi, Value hi, Value r0, OpFoldResult count) {
-    auto type = cast<RankedTensorType>(x.getType());
-    SmallVector<OpFoldResult> offsets = {bi, hi, r0, b.getIndexAttr(0)};
-    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(1),
-                                       count,
-                                       b.getIndexAttr(type.getDimSize(3))};
-    auto resultType =
-        tensor::ExtractSliceOp::inferCanonicalRankReducedResultType(2, type,
-                                                                    sizes);
-    return tensor::ExtractSliceOp::create(b, loc, resultType, x, offsets, sizes,
-                                          unitStrides(4));
+    return sliceRows(b, loc, x, bi, hi, r0, count);
   }
   Value generic(ValueRange ins, Value init, ArrayRef<AffineMap> maps,
                 ArrayRef<IteratorType> iters,
                 function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
-    return linalg::GenericOp::create(
-               b, loc, init.getType(), ins, init, maps, iters,
-               [&](OpBuilder &nb, Location nl, ValueRange args) {
-                 linalg::YieldOp::create(nb, nl, body(nb, nl, args));
-               })
-        .getResult(0);
+    return buildGeneric(b, loc, ins, init, maps, iters, body);
   }
 
   Value buildQueryTile(Value bi, Value hi, Value ti) {
@@ -519,16 +532,7 @@ Value buildLinearChunked(OpBuilder &b, Location loc, LinearAttentionOp op,
   SmallVector<OpFoldResult> ones(4, b.getIndexAttr(1));
   auto slice = [&](Value x, Value bi, Value hi, OpFoldResult r0,
                    OpFoldResult n) {
-    auto type = cast<RankedTensorType>(x.getType());
-    SmallVector<OpFoldResult> offsets = {bi, hi, r0, b.getIndexAttr(0)};
-    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(1), n,
-                                       b.getIndexAttr(type.getDimSize(3))};
-    auto resultType =
-        tensor::ExtractSliceOp::inferCanonicalRankReducedResultType(2, type,
-                                                                    sizes);
-    return tensor::ExtractSliceOp::create(b, loc, resultType, x, offsets, sizes,
-                                          ones)
-        .getResult();
+    return sliceRows(b, loc, x, bi, hi, r0, n);
   };
   auto transposed = [&](Value x) {
     SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, x);
@@ -551,12 +555,7 @@ Value buildLinearChunked(OpBuilder &b, Location loc, LinearAttentionOp op,
       [&](ValueRange ins, Value init, ArrayRef<AffineMap> maps,
           ArrayRef<utils::IteratorType> iters,
           function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
-        return linalg::GenericOp::create(
-                   b, loc, init.getType(), ins, init, maps, iters,
-                   [&](OpBuilder &nb, Location nl, ValueRange args) {
-                     linalg::YieldOp::create(nb, nl, body(nb, nl, args));
-                   })
-            .getResult(0);
+        return buildGeneric(b, loc, ins, init, maps, iters, body);
       };
   auto addf = [](OpBuilder &nb, Location nl, ValueRange args) {
     return arith::AddFOp::create(nb, nl, args[0], args[1]).getResult();
