@@ -8,6 +8,10 @@
  *===----------------------------------------------------------------------===*/
 
 #include <cblas.h>
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
 #include <omp.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -46,15 +50,87 @@ static int layout(int64_t r, int64_t c, int64_t s0, int64_t s1,
   return 0;
 }
 
+#if defined(__x86_64__)
+/* 1 when the CPU and the OS support AVX-512F (cpuid leaf 7 and XCR0). */
+static int avx512State = -1;
+static void detectAvx512(void) {
+  unsigned eax, ebx, ecx, edx, lo, hi;
+  avx512State = 0;
+  if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) || !(ebx & (1u << 16)))
+    return;
+  __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+  avx512State = (lo & 0xe6) == 0xe6;
+}
+static pthread_once_t avx512Once = PTHREAD_ONCE_INIT;
+
+/* C[m,n] += A[m,k] B[k,n], all row-major with unit inner stride: 8 x 32
+ * register blocks (16 accumulators) over B rows loaded as vectors and A
+ * elements broadcast, masked at the right edge. For the attention tiles,
+ * whose B panel sits in cache, this beats BLAS calls that must pack. */
+__attribute__((target("avx512f"))) static void
+tileGemmAvx512(const float *a, int64_t lda, const float *b, int64_t ldb,
+               float *c, int64_t ldc, int64_t m, int64_t n, int64_t k) {
+  for (int64_t j = 0; j < n; j += 32) {
+    int64_t w = n - j < 32 ? n - j : 32;
+    __mmask16 m0 = (__mmask16)(w >= 16 ? 0xffff : (1u << w) - 1);
+    __mmask16 m1 = (__mmask16)(w <= 16 ? 0 : (w >= 32 ? 0xffff : (1u << (w - 16)) - 1));
+    int64_t i = 0;
+    for (; i + 8 <= m; i += 8) {
+      __m512 acc[8][2];
+      for (int r = 0; r < 8; ++r) {
+        acc[r][0] = _mm512_maskz_loadu_ps(m0, c + (i + r) * ldc + j);
+        acc[r][1] = _mm512_maskz_loadu_ps(m1, c + (i + r) * ldc + j + 16);
+      }
+      for (int64_t p = 0; p < k; ++p) {
+        __m512 b0 = _mm512_maskz_loadu_ps(m0, b + p * ldb + j);
+        __m512 b1 = _mm512_maskz_loadu_ps(m1, b + p * ldb + j + 16);
+        for (int r = 0; r < 8; ++r) {
+          __m512 x = _mm512_set1_ps(a[(i + r) * lda + p]);
+          acc[r][0] = _mm512_fmadd_ps(x, b0, acc[r][0]);
+          acc[r][1] = _mm512_fmadd_ps(x, b1, acc[r][1]);
+        }
+      }
+      for (int r = 0; r < 8; ++r) {
+        _mm512_mask_storeu_ps(c + (i + r) * ldc + j, m0, acc[r][0]);
+        _mm512_mask_storeu_ps(c + (i + r) * ldc + j + 16, m1, acc[r][1]);
+      }
+    }
+    for (; i < m; ++i) {
+      __m512 acc0 = _mm512_maskz_loadu_ps(m0, c + i * ldc + j);
+      __m512 acc1 = _mm512_maskz_loadu_ps(m1, c + i * ldc + j + 16);
+      for (int64_t p = 0; p < k; ++p) {
+        __m512 x = _mm512_set1_ps(a[i * lda + p]);
+        acc0 = _mm512_fmadd_ps(x, _mm512_maskz_loadu_ps(m0, b + p * ldb + j),
+                               acc0);
+        acc1 = _mm512_fmadd_ps(
+            x, _mm512_maskz_loadu_ps(m1, b + p * ldb + j + 16), acc1);
+      }
+      _mm512_mask_storeu_ps(c + i * ldc + j, m0, acc0);
+      _mm512_mask_storeu_ps(c + i * ldc + j + 16, m1, acc1);
+    }
+  }
+}
+#endif
+
 static void serialGemm(const float *a, const int64_t *as, const float *b,
                        const int64_t *bs, float *c, const int64_t *cs,
                        int64_t m, int64_t n, int64_t k) {
   enum CBLAS_TRANSPOSE ta, tb, tc;
   int64_t lda, ldb, ldc;
-  if (layout(m, k, as[0], as[1], &ta, &lda) &&
-      layout(k, n, bs[0], bs[1], &tb, &ldb) &&
-      layout(m, n, cs[0], cs[1], &tc, &ldc) && tc == CblasNoTrans &&
-      lda <= INT32_MAX && ldb <= INT32_MAX && ldc <= INT32_MAX) {
+  int blas = layout(m, k, as[0], as[1], &ta, &lda) &&
+             layout(k, n, bs[0], bs[1], &tb, &ldb) &&
+             layout(m, n, cs[0], cs[1], &tc, &ldc) && tc == CblasNoTrans;
+#if defined(__x86_64__)
+  /* Tile-sized products (a B panel of at most 256 KiB) with row-major
+   * operands: the AVX-512 kernel above. */
+  pthread_once(&avx512Once, detectAvx512);
+  if (blas && avx512State && ta == CblasNoTrans && tb == CblasNoTrans &&
+      k * n <= 65536) {
+    tileGemmAvx512(a, lda, b, ldb, c, ldc, m, n, k);
+    return;
+  }
+#endif
+  if (blas && lda <= INT32_MAX && ldb <= INT32_MAX && ldc <= INT32_MAX) {
     cblas_sgemm(CblasRowMajor, ta, tb, (int)m, (int)n, (int)k, 1.0f, a,
                 (int)lda, b, (int)ldb, 1.0f, c, (int)ldc);
     return;
