@@ -655,43 +655,59 @@ private:
     return success();
   }
 
+  /// Costs summed over all sites, and how many were replaced.
+  struct Totals {
+    Cost before, after;
+    int64_t replaced = 0;
+  };
+  static Totals sum(ArrayRef<SiteRecord> records) {
+    Totals t;
+    for (const SiteRecord &r : records) {
+      t.before.flops += r.before.flops;
+      t.before.bytes += r.before.bytes;
+      t.after.flops += r.cost.flops;
+      t.after.bytes += r.cost.bytes;
+      t.replaced += r.status == "replaced";
+    }
+    return t;
+  }
+
   void writeJson(raw_ostream &os, ArrayRef<SiteRecord> records) {
     llvm::json::OStream j(os, 2);
-    auto number = [&](double x) {
-      if (std::isnan(x))
-        j.value(nullptr);
-      else
-        j.value(x);
+    // Unknown (dynamic) sizes and costs are null.
+    auto costs = [&](const Cost &before, const Cost &after) {
+      for (auto [key, x] : {std::pair{"flops_before", before.flops},
+                            {"flops_after", after.flops},
+                            {"bytes_before", before.bytes},
+                            {"bytes_after", after.bytes}}) {
+        if (std::isnan(x))
+          j.attribute(key, nullptr);
+        else
+          j.attribute(key, x);
+      }
     };
-    Cost before, after;
+    auto shape = [&](StringRef key, ArrayRef<int64_t> dims) {
+      j.attributeArray(key, [&] {
+        for (int64_t d : dims)
+          ShapedType::isDynamic(d) ? j.value(nullptr) : j.value(d);
+      });
+    };
+    Totals totals = sum(records);
     j.object([&] {
       j.attribute("mixer", mixer);
       j.attributeArray("sites", [&] {
-        for (const SiteRecord &r : records) {
-          before.flops += r.before.flops;
-          before.bytes += r.before.bytes;
-          after.flops += r.cost.flops;
-          after.bytes += r.cost.bytes;
+        for (const SiteRecord &r : records)
           j.object([&] {
             j.attribute("index", r.index);
             j.attributeArray("nodes", [&] {
               for (const std::string &n : r.names)
                 j.value(n);
             });
-            for (const auto &entry : {std::pair{"query", &r.query},
-                                      {"key", &r.key},
-                                      {"value", &r.value}}) {
-              const SmallVector<int64_t> *shape = entry.second;
-              j.attributeArray(entry.first, [&] {
-                for (int64_t d : *shape)
-                  ShapedType::isDynamic(d) ? j.value(nullptr) : j.value(d);
-              });
-            }
+            shape("query", r.query);
+            shape("key", r.key);
+            shape("value", r.value);
             if (r.hasMask)
-              j.attributeArray("mask", [&] {
-                for (int64_t d : r.mask)
-                  ShapedType::isDynamic(d) ? j.value(nullptr) : j.value(d);
-              });
+              shape("mask", r.mask);
             else
               j.attribute("mask", nullptr);
             j.attribute("causal", stringifyCausalMode(r.causal));
@@ -700,39 +716,13 @@ private:
             j.attribute("status", r.status);
             if (!r.reason.empty())
               j.attribute("reason", r.reason);
-            j.attributeBegin("flops_before");
-            number(r.before.flops);
-            j.attributeEnd();
-            j.attributeBegin("flops_after");
-            number(r.cost.flops);
-            j.attributeEnd();
-            j.attributeBegin("bytes_before");
-            number(r.before.bytes);
-            j.attributeEnd();
-            j.attributeBegin("bytes_after");
-            number(r.cost.bytes);
-            j.attributeEnd();
+            costs(r.before, r.cost);
           });
-        }
       });
       j.attributeObject("totals", [&] {
         j.attribute("sites", int64_t(records.size()));
-        j.attribute("replaced",
-                    int64_t(llvm::count_if(records, [](const SiteRecord &r) {
-                      return r.status == "replaced";
-                    })));
-        j.attributeBegin("flops_before");
-        number(before.flops);
-        j.attributeEnd();
-        j.attributeBegin("flops_after");
-        number(after.flops);
-        j.attributeEnd();
-        j.attributeBegin("bytes_before");
-        number(before.bytes);
-        j.attributeEnd();
-        j.attributeBegin("bytes_after");
-        number(after.bytes);
-        j.attributeEnd();
+        j.attribute("replaced", totals.replaced);
+        costs(totals.before, totals.after);
       });
     });
     os << "\n";
@@ -753,12 +743,7 @@ private:
                       "{6,-18} {7,-9} {8}\n";
     os << llvm::formatv(row, "site", "q", "k", "causal", "mixer", "GFLOP",
                         "MB moved", "status", "onnx nodes / reason");
-    Cost before, after;
     for (const SiteRecord &r : records) {
-      before.flops += r.before.flops;
-      before.bytes += r.before.bytes;
-      after.flops += r.cost.flops;
-      after.bytes += r.cost.bytes;
       std::string names = llvm::join(r.names, ",");
       if (names.empty())
         names = "-";
@@ -770,12 +755,11 @@ private:
           mega(r.before.bytes) + " -> " + mega(r.cost.bytes), r.status,
           names + (r.reason.empty() ? "" : " (" + r.reason + ")"));
     }
-    int64_t replaced = llvm::count_if(
-        records, [](const SiteRecord &r) { return r.status == "replaced"; });
+    Totals t = sum(records);
     os << llvm::formatv(row, "all", "", "", "", "",
-                        giga(before.flops) + " -> " + giga(after.flops),
-                        mega(before.bytes) + " -> " + mega(after.bytes),
-                        llvm::formatv("{0}/{1}", replaced, records.size()),
+                        giga(t.before.flops) + " -> " + giga(t.after.flops),
+                        mega(t.before.bytes) + " -> " + mega(t.after.bytes),
+                        llvm::formatv("{0}/{1}", t.replaced, records.size()),
                         "sites replaced");
   }
 };

@@ -13,21 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum tmix_dtype {
-  TMIX_DTYPE_F32 = 1,
-  TMIX_DTYPE_F16 = 2,
-  TMIX_DTYPE_BF16 = 3,
-  TMIX_DTYPE_F64 = 4,
-  TMIX_DTYPE_I64 = 5,
-  TMIX_DTYPE_BOOL = 10
-} tmix_dtype;
-
-typedef struct tmix_tensor_info {
-  const char *name;
-  tmix_dtype dtype;
-  int32_t rank;
-  const int64_t *shape;
-} tmix_tensor_info;
+#include "tmix-c/Model.h"
 
 typedef struct tmix_model {
   const char *error;
