@@ -137,12 +137,15 @@ def TMixTileMixersPass : Pass<"tmix-tile-mixers"> {
     key loop at the last tile the query tile can see, so fully masked tiles
     are never visited. With GQA each query head reads its kv head's slices
     of K and V in place. `tmix.sigmoid_attention` gets the same nest
-    without row statistics. `tmix.linear_attention` with the `linear`
-    update rule (no state, decay or beta) becomes its chunkwise-parallel
-    form: per chunk, matmuls for the intra-chunk causal part and against
-    the carried state S (and normaliser z). Average `tmix.pool_mixer` becomes an O(L)
-    prefix-sum scan (f64 sums) and one gather per output, for any window.
-    Ops with dynamic shapes, and max pooling, are left for tmix-decompose.
+    without row statistics. `tmix.linear_attention` becomes its
+    chunkwise-parallel form for every update rule: per chunk, matmuls for
+    the intra-chunk causal part (decay-weighted for the gated rules) and
+    against the carried state S (and normaliser z); the delta rules solve
+    for the written values by forward substitution inside the chunk. Initial
+    and final states are carried in and out. `tmix.pool_mixer` becomes O(L)
+    scans for any window: f64 prefix sums for average pooling, blockwise
+    forward and backward running maxima (van Herk / Gil-Werman) for max
+    pooling. Ops with dynamic shapes are left for tmix-decompose.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",

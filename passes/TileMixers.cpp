@@ -6,6 +6,8 @@
 // by exp(m_old - m_new) when the maximum grows. Sigmoid attention has no
 // row statistics and simply accumulates sigmoid(s) v. The score math per
 // element is ScoreTransform, shared with the reference decomposition.
+// Linear attention becomes its chunkwise-parallel form and pooling O(L)
+// scans.
 //
 //===----------------------------------------------------------------------===//
 
@@ -365,205 +367,539 @@ private:
   }
 };
 
-/// Average pooling in O(L): f64 prefix sums P[t] = sum_{j<t} x[j] along L
-/// (exact enough that window differences do not cancel), then
-/// out[i] = (P[hi + 1] - P[lo]) / (hi - lo + 1) for the clipped window.
-Value buildAveragePool(OpBuilder &b, Location loc, PoolMixerOp op) {
+/// `x` widened or narrowed to float type `to`.
+Value castFloat(OpBuilder &b, Location loc, Value x, Type to) {
+  unsigned from = cast<FloatType>(x.getType()).getWidth(),
+           width = cast<FloatType>(to).getWidth();
+  if (x.getType() == to)
+    return x;
+  if (width > from)
+    return arith::ExtFOp::create(b, loc, to, x);
+  return arith::TruncFOp::create(b, loc, to, x);
+}
+
+/// A running combination along L of a [B, H, N, C] tensor, in type `acc`:
+/// out[p] = combine(out[p -+ 1], x[p], p), starting from `start` (forward,
+/// or backward with `reverse`). One [B, H, C] row per step, so the scan is
+/// O(N) and vectorises across batch, heads and channels.
+Value scanAlongL(
+    OpBuilder &b, Location loc, Value x, Type acc, double start, bool reverse,
+    function_ref<Value(OpBuilder &, Location, Value, Value, Value)> combine) {
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t batch = type.getDimSize(0), heads = type.getDimSize(1),
+          len = type.getDimSize(2), chans = type.getDimSize(3);
+  auto index = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v).getResult();
+  };
+  Value first =
+      linalg::FillOp::create(
+          b, loc,
+          arith::ConstantOp::create(b, loc, b.getFloatAttr(acc, start))
+              .getResult(),
+          tensor::EmptyOp::create(b, loc, {batch, heads, 1, chans}, acc)
+              .getResult())
+          .getResult(0);
+  Value all = tensor::EmptyOp::create(b, loc, {batch, heads, len, chans}, acc);
+  SmallVector<OpFoldResult> ones(4, b.getIndexAttr(1));
+  SmallVector<OpFoldResult> rowSizes = {
+      b.getIndexAttr(batch), b.getIndexAttr(heads), b.getIndexAttr(1),
+      b.getIndexAttr(chans)};
+  // Rows keep their unit L dimension: a rank-reduced [B, H, C] row would be
+  // ambiguous when B is 1 too.
+  auto rowType =
+      RankedTensorType::get({batch, heads, 1, chans}, type.getElementType());
+  AffineMap id4 = b.getMultiDimIdentityMap(4);
+  auto loop = scf::ForOp::create(
+      b, loc, index(0), index(len), index(1), ValueRange{first, all},
+      [&](OpBuilder &nb, Location nl, Value t, ValueRange carried) {
+        Value p =
+            reverse
+                ? arith::SubIOp::create(nb, nl, index(len - 1), t).getResult()
+                : t;
+        SmallVector<OpFoldResult> at = {nb.getIndexAttr(0), nb.getIndexAttr(0),
+                                        p, nb.getIndexAttr(0)};
+        Value row = tensor::ExtractSliceOp::create(nb, nl, rowType, x, at,
+                                                   rowSizes, ones);
+        Value next =
+            buildGeneric(nb, nl, row, carried[0], {id4, id4},
+                         SmallVector<IteratorType>(4, IteratorType::parallel),
+                         [&](OpBuilder &bb, Location bl, ValueRange args) {
+                           return combine(bb, bl, args[1],
+                                          castFloat(bb, bl, args[0], acc), p);
+                         });
+        Value stored = tensor::InsertSliceOp::create(nb, nl, next, carried[1],
+                                                     at, rowSizes, ones);
+        scf::YieldOp::create(nb, nl, ValueRange{next, stored});
+      });
+  return loop.getResult(1);
+}
+
+/// Pooling in O(L) for any window [i - before, i + after] clipped to the
+/// sequence, as the reference decomposition has it.
+///  - avg: f64 inclusive prefix sums P (exact enough that window differences
+///    do not cancel), out[i] = (P[hi] - P[lo - 1]) / (hi - lo + 1).
+///  - max: van Herk / Gil-Werman. Padding the sequence with `before` and
+///    `after` -inf rows makes every window exactly `span` rows long; with
+///    running maxima restarted at multiples of span forward (F) and
+///    backward (R), out[i] = max(R[i], F[i + span - 1]) in padded rows.
+Value buildPool(OpBuilder &b, Location loc, PoolMixerOp op) {
   Value x = op.getInput();
   auto type = op.getType();
   int64_t batch = type.getDimSize(0), heads = type.getDimSize(1),
           len = type.getDimSize(2), chans = type.getDimSize(3);
   Type elt = type.getElementType();
-  Type acc = b.getF64Type();
+  bool isMax = op.getKind() == PoolKind::max;
   bool causal = op.getCausal();
   int64_t w = static_cast<int64_t>(op.getWindow());
-  // Window [i - before, i + after], as the reference decomposition has it.
-  int64_t before = w > 0 ? (causal ? w - 1 : (w - 1) / 2) : len;
-  int64_t after = causal ? 0 : (w > 0 ? w / 2 : len);
-
-  auto index = [&](int64_t v) {
-    return arith::ConstantIndexOp::create(b, loc, v).getResult();
+  // A window reaching past either end of the sequence is clipped there
+  // anyway, so reaches beyond len - 1 change nothing.
+  int64_t before =
+      std::min(w > 0 ? (causal ? w - 1 : (w - 1) / 2) : len, len - 1);
+  int64_t after = std::min(causal ? 0 : (w > 0 ? w / 2 : len), len - 1);
+  int64_t span = before + after + 1;
+  auto index = [&](OpBuilder &nb, Location nl, int64_t v) {
+    return arith::ConstantIndexOp::create(nb, nl, v).getResult();
   };
-  Value zero = arith::ConstantOp::create(b, loc, b.getFloatAttr(acc, 0.0));
-  Value prefix =
-      linalg::FillOp::create(
-          b, loc, zero,
-          tensor::EmptyOp::create(b, loc, {batch, heads, len + 1, chans}, acc)
-              .getResult())
-          .getResult(0);
-  Value running = linalg::FillOp::create(b, loc, zero,
-                                         tensor::EmptyOp::create(
-                                             b, loc, {batch, heads, chans}, acc)
-                                             .getResult())
-                      .getResult(0);
-  SmallVector<OpFoldResult> ones(4, b.getIndexAttr(1));
-  SmallVector<OpFoldResult> rowSizes = {
-      b.getIndexAttr(batch), b.getIndexAttr(heads), b.getIndexAttr(1),
-      b.getIndexAttr(chans)};
-  auto rowType = RankedTensorType::get({batch, heads, chans}, elt);
-  auto accRowType = RankedTensorType::get({batch, heads, chans}, acc);
-  AffineMap id3 = b.getMultiDimIdentityMap(3);
-  auto loop = scf::ForOp::create(
-      b, loc, index(0), index(len), index(1), ValueRange{running, prefix},
-      [&](OpBuilder &nb, Location nl, Value t, ValueRange carried) {
-        SmallVector<OpFoldResult> at = {nb.getIndexAttr(0), nb.getIndexAttr(0),
-                                        t, nb.getIndexAttr(0)};
-        Value row = tensor::ExtractSliceOp::create(nb, nl, rowType, x, at,
-                                                   rowSizes, ones);
-        Value sum =
-            linalg::GenericOp::create(
-                nb, nl, accRowType, row, carried[0], {id3, id3},
-                SmallVector<utils::IteratorType>(3,
-                                                 utils::IteratorType::parallel),
-                [&](OpBuilder &bb, Location bl, ValueRange args) {
-                  Value v = args[0];
-                  if (v.getType() != acc)
-                    v = arith::ExtFOp::create(bb, bl, acc, v);
-                  linalg::YieldOp::create(
-                      bb, bl,
-                      arith::AddFOp::create(bb, bl, args[1], v).getResult());
-                })
-                .getResult(0);
-        Value next = arith::AddIOp::create(nb, nl, t, index(1));
-        SmallVector<OpFoldResult> into = {
-            nb.getIndexAttr(0), nb.getIndexAttr(0), next, nb.getIndexAttr(0)};
-        Value stored = tensor::InsertSliceOp::create(nb, nl, sum, carried[1],
-                                                     into, rowSizes, ones);
-        scf::YieldOp::create(nb, nl, ValueRange{sum, stored});
-      });
-  Value sums = loop.getResult(1);
+  auto maxf = [](OpBuilder &nb, Location nl, Value x, Value y) {
+    return arith::MaximumFOp::create(nb, nl, x, y).getResult();
+  };
+
+  Value sums, forward, backward;
+  if (isMax) {
+    double negInf = -std::numeric_limits<double>::infinity();
+    Value padded =
+        linalg::FillOp::create(
+            b, loc,
+            arith::ConstantOp::create(b, loc, b.getFloatAttr(elt, negInf))
+                .getResult(),
+            tensor::EmptyOp::create(b, loc,
+                                    {batch, heads, len + span - 1, chans}, elt)
+                .getResult())
+            .getResult(0);
+    SmallVector<OpFoldResult> ones(4, b.getIndexAttr(1));
+    padded = tensor::InsertSliceOp::create(
+        b, loc, x, padded,
+        ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0),
+                               b.getIndexAttr(before), b.getIndexAttr(0)},
+        tensor::getMixedSizes(b, loc, x), ones);
+    // Restart where p % span is `at`: 0 going forward, span - 1 backward.
+    auto restartAt = [&](int64_t at) {
+      return [&, at](OpBuilder &nb, Location nl, Value prev, Value cur,
+                     Value p) -> Value {
+        Value phase = arith::RemUIOp::create(nb, nl, p, index(nb, nl, span));
+        Value restart = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq,
+                                              phase, index(nb, nl, at));
+        return arith::SelectOp::create(nb, nl, restart, cur,
+                                       maxf(nb, nl, prev, cur));
+      };
+    };
+    forward = scanAlongL(b, loc, padded, elt, negInf, false, restartAt(0));
+    backward =
+        scanAlongL(b, loc, padded, elt, negInf, true, restartAt(span - 1));
+  } else {
+    sums = scanAlongL(
+        b, loc, x, b.getF64Type(), 0.0, false,
+        [](OpBuilder &nb, Location nl, Value prev, Value cur, Value) -> Value {
+          return arith::AddFOp::create(nb, nl, prev, cur);
+        });
+  }
+
   AffineMap id4 = b.getMultiDimIdentityMap(4);
   Value init = tensor::EmptyOp::create(b, loc, type.getShape(), elt);
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{type}, ValueRange{x}, ValueRange{init},
-             ArrayRef<AffineMap>{id4, id4},
-             SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
-             [&](OpBuilder &nb, Location nl, ValueRange args) {
-               Value bi = linalg::IndexOp::create(nb, nl, 0);
-               Value hi = linalg::IndexOp::create(nb, nl, 1);
-               Value i = linalg::IndexOp::create(nb, nl, 2);
-               Value c = linalg::IndexOp::create(nb, nl, 3);
-               auto cst = [&](int64_t v) {
-                 return arith::ConstantIndexOp::create(nb, nl, v).getResult();
-               };
-               Value lo = arith::MaxSIOp::create(
-                   nb, nl, cst(0),
-                   arith::SubIOp::create(nb, nl, i, cst(before)));
-               Value end = arith::MinSIOp::create(
-                   nb, nl, cst(len),
-                   arith::AddIOp::create(nb, nl, i, cst(after + 1)));
-               Value top = tensor::ExtractOp::create(
-                   nb, nl, sums, ValueRange{bi, hi, end, c});
-               Value bottom = tensor::ExtractOp::create(
-                   nb, nl, sums, ValueRange{bi, hi, lo, c});
-               Value count = arith::IndexCastOp::create(
-                   nb, nl, nb.getI64Type(),
-                   arith::SubIOp::create(nb, nl, end, lo));
-               Value y = arith::DivFOp::create(
-                   nb, nl, arith::SubFOp::create(nb, nl, top, bottom),
-                   arith::SIToFPOp::create(nb, nl, acc, count));
-               if (op.getSubtractInput()) {
-                 Value in = args[0];
-                 if (in.getType() != acc)
-                   in = arith::ExtFOp::create(nb, nl, acc, in);
-                 y = arith::SubFOp::create(nb, nl, y, in);
-               }
-               if (y.getType() != elt)
-                 y = arith::TruncFOp::create(nb, nl, elt, y);
-               linalg::YieldOp::create(nb, nl, y);
-             })
-      .getResult(0);
+  return buildGeneric(
+      b, loc, x, init, {id4, id4},
+      SmallVector<IteratorType>(4, IteratorType::parallel),
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value bi = linalg::IndexOp::create(nb, nl, 0);
+        Value hi = linalg::IndexOp::create(nb, nl, 1);
+        Value i = linalg::IndexOp::create(nb, nl, 2);
+        Value c = linalg::IndexOp::create(nb, nl, 3);
+        auto at = [&](Value t, Value r) {
+          return tensor::ExtractOp::create(nb, nl, t, ValueRange{bi, hi, r, c})
+              .getResult();
+        };
+        Value y;
+        Type acc = elt;
+        if (isMax) {
+          Value end = arith::AddIOp::create(nb, nl, i, index(nb, nl, span - 1));
+          y = maxf(nb, nl, at(backward, i), at(forward, end));
+        } else {
+          acc = nb.getF64Type();
+          Value lo = arith::MaxSIOp::create(
+              nb, nl, index(nb, nl, 0),
+              arith::SubIOp::create(nb, nl, i, index(nb, nl, before)));
+          Value hiRow = arith::MinSIOp::create(
+              nb, nl, index(nb, nl, len - 1),
+              arith::AddIOp::create(nb, nl, i, index(nb, nl, after)));
+          // P[lo - 1], or 0 for a window starting at row 0.
+          Value below = at(
+              sums, arith::MaxSIOp::create(
+                        nb, nl, index(nb, nl, 0),
+                        arith::SubIOp::create(nb, nl, lo, index(nb, nl, 1))));
+          Value zero =
+              arith::ConstantOp::create(nb, nl, nb.getFloatAttr(acc, 0.0));
+          Value first = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq,
+                                              lo, index(nb, nl, 0));
+          below = arith::SelectOp::create(nb, nl, first, zero, below);
+          Value count = arith::IndexCastOp::create(
+              nb, nl, nb.getI64Type(),
+              arith::AddIOp::create(nb, nl,
+                                    arith::SubIOp::create(nb, nl, hiRow, lo),
+                                    index(nb, nl, 1)));
+          y = arith::DivFOp::create(
+              nb, nl, arith::SubFOp::create(nb, nl, at(sums, hiRow), below),
+              arith::SIToFPOp::create(nb, nl, acc, count));
+        }
+        if (op.getSubtractInput())
+          y = arith::SubFOp::create(nb, nl, y, castFloat(nb, nl, args[0], acc));
+        return castFloat(nb, nl, y, elt);
+      });
 }
 
-/// Normalised or plain linear attention with the `linear` update rule in
-/// the chunkwise-parallel form, per (batch, query head): for each chunk of
-/// C tokens, o = scale * (phi(Q) S + causal(phi(Q) phi(K)^T) V) / (phi(Q) z
-/// + rowsum(causal(phi(Q) phi(K)^T)) + eps), then S += phi(K)^T V and
-/// z += colsum(phi(K)). All products are matmuls; O(L C) work. Without
-/// causality one S over all keys does.
-Value buildLinearChunked(OpBuilder &b, Location loc, LinearAttentionOp op,
-                         int64_t chunk) {
-  auto qt = op.getQuery().getType(), kt = op.getKey().getType(),
-       vt = op.getValue().getType();
-  int64_t batch = qt.getDimSize(0), hq = qt.getDimSize(1),
-          lq = qt.getDimSize(2), d = qt.getDimSize(3), hkv = kt.getDimSize(1),
-          lk = kt.getDimSize(2), dv = vt.getDimSize(3);
-  Type elt = op.getOutput().getType().getElementType();
-  Type acc = cast<FloatType>(elt).getWidth() > 32 ? elt : b.getF32Type();
-  bool causal = op.getCausal(), normalize = op.getNormalize();
-  double scale = op.getScale() ? op.getScale()->convertToDouble()
-                               : 1.0 / std::sqrt(static_cast<double>(d));
-  double eps = op.getEps().convertToDouble();
-  FeatureMap fm = op.getFeatureMap();
-  MLIRContext *ctx = b.getContext();
-  auto index = [&](int64_t v) {
-    return arith::ConstantIndexOp::create(b, loc, v).getResult();
-  };
-  auto cst = [&](OpBuilder &nb, Location nl, double v) {
-    return arith::ConstantOp::create(nb, nl, nb.getFloatAttr(acc, v))
-        .getResult();
-  };
-  auto par = [](unsigned n) {
-    return SmallVector<utils::IteratorType>(n, utils::IteratorType::parallel);
-  };
-  auto filled = [&](ArrayRef<OpFoldResult> sizes, double v) {
+/// Linear attention in the chunkwise-parallel form, for every update rule,
+/// per (batch, query head). For a chunk of n tokens with state S0 (and
+/// normaliser z0) carried in, G the in-chunk cumulative log decay (zero
+/// without a gate) and Gn its last row:
+///   A[t,s] = sum_d q[t,d] k[s,d] exp(G[t,d] - G[s,d])      (s <= t)
+///   U      = V, or for the delta rules the solution of
+///            u_t = b_t (v_t - (k_t e^{G_t})^T S0 - sum_{s<t} B[t,s] u_s)
+///            with B as A but keys for queries and s < t
+///   o      = scale * (A U + (Q e^G) S0) / (rowsum(A) + (Q e^G) z0 + eps)
+///   S      = e^{Gn} S0 + (K e^{Gn - G})^T U,  z = e^{Gn} z0 + colsum(...)
+/// Every exponent is a sum of gates over s < r <= t, so nothing overflows
+/// for non-positive gates. The work is O(L n); without causality (linear
+/// rule only) one S over all keys does.
+class LinearChunkBuilder {
+public:
+  LinearChunkBuilder(OpBuilder &b, Location loc, LinearAttentionOp op,
+                     int64_t chunk)
+      : b(b), loc(loc), op(op), ctx(b.getContext()) {
+    auto qt = op.getQuery().getType(), kt = op.getKey().getType(),
+         vt = op.getValue().getType();
+    batch = qt.getDimSize(0);
+    hq = qt.getDimSize(1);
+    lq = qt.getDimSize(2);
+    d = qt.getDimSize(3);
+    hkv = kt.getDimSize(1);
+    lk = kt.getDimSize(2);
+    dv = vt.getDimSize(3);
+    elt = op.getOutput().getType().getElementType();
+    acc = cast<FloatType>(elt).getWidth() > 32 ? elt : b.getF32Type();
+    c = std::max<int64_t>(1, std::min(chunk, lq));
+    scale = op.getScale() ? op.getScale()->convertToDouble()
+                          : 1.0 / std::sqrt(static_cast<double>(d));
+    i = getAffineDimExpr(0, ctx);
+    j = getAffineDimExpr(1, ctx);
+    id2 = AffineMap::get(2, 0, {i, j}, ctx);
+    row = AffineMap::get(2, 0, {i}, ctx);
+    col = AffineMap::get(2, 0, {j}, ctx);
+  }
+
+  /// The output, and the final state when the op has one.
+  SmallVector<Value> build() {
+    FeatureMap fm = op.getFeatureMap();
+    fq = toAcc(op.getQuery(), fm);
+    fk = toAcc(op.getKey(), fm);
+    fv = toAcc(op.getValue(), std::nullopt);
+    // Per-head gates and betas get a unit last dimension, so that one gate
+    // width gw (1 or D) describes both gate layouts.
+    if (Value g = op.getDecay()) {
+      decay = toAcc(withUnitColumn(g), std::nullopt);
+      gw = cast<RankedTensorType>(decay.getType()).getDimSize(3);
+    }
+    if (Value beta = op.getBeta())
+      betas = toAcc(withUnitColumn(beta), std::nullopt);
+    if (Value s0 = op.getInitialState())
+      initial = toAcc(s0, std::nullopt);
+    Value fin = op.getFinalState();
+    Type finElt = fin ? getElementTypeOrSelf(fin.getType()) : Type();
+
+    SmallVector<Value> outs = {
+        tensor::EmptyOp::create(b, loc, {batch, hq, lq, dv}, elt)};
+    if (fin)
+      outs.push_back(
+          tensor::EmptyOp::create(b, loc, {batch, hq, d, dv}, finElt));
+    auto forall = scf::ForallOp::create(
+        b, loc,
+        ArrayRef<OpFoldResult>{b.getIndexAttr(batch), b.getIndexAttr(hq)}, outs,
+        std::nullopt);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(forall.getTerminator());
+    bi = forall.getInductionVar(0);
+    hi = forall.getInductionVar(1);
+    kvHead =
+        hq == hkv
+            ? hi
+            : arith::DivUIOp::create(b, loc, hi, index(hq / hkv)).getResult();
+    Value s0 = initial ? slice(initial, kvHead, attr(0), attr(d))
+                       : filled({attr(d), attr(dv)}, 0.0);
+    auto [out, state] = op.getCausal() ? buildCausal(s0) : buildGlobal(s0);
+    if (fin)
+      state = convert(state, finElt);
+
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    auto insert = [&](Value tile, Value into, int64_t rows, int64_t cols) {
+      tensor::ParallelInsertSliceOp::create(
+          b, loc, tile, into, ArrayRef<OpFoldResult>{bi, hi, attr(0), attr(0)},
+          ArrayRef<OpFoldResult>{attr(1), attr(1), attr(rows), attr(cols)},
+          SmallVector<OpFoldResult>(4, attr(1)));
+    };
+    insert(out, forall.getRegionIterArgs()[0], lq, dv);
+    if (fin)
+      insert(state, forall.getRegionIterArgs()[1], d, dv);
+    b.setInsertionPointAfter(forall);
+
+    SmallVector<Value> results = {forall.getResult(0)};
+    if (fin) {
+      // Every query head of a group computed its group's state; keep the
+      // first of each group.
+      Value states = forall.getResult(1);
+      if (hq != hkv)
+        states = tensor::ExtractSliceOp::create(
+            b, loc, cast<RankedTensorType>(fin.getType()), states,
+            ArrayRef<OpFoldResult>{attr(0), attr(0), attr(0), attr(0)},
+            ArrayRef<OpFoldResult>{attr(batch), attr(hkv), attr(d), attr(dv)},
+            ArrayRef<OpFoldResult>{attr(1), attr(hq / hkv), attr(1), attr(1)});
+      results.push_back(states);
+    }
+    return results;
+  }
+
+private:
+  OpBuilder &b;
+  Location loc;
+  LinearAttentionOp op;
+  MLIRContext *ctx;
+  int64_t batch, hq, lq, d, hkv, lk, dv, c, gw = 0;
+  Type elt, acc;
+  double scale;
+  AffineExpr i, j;
+  AffineMap id2, row, col;
+  Value fq, fk, fv, decay, betas, initial;
+  Value bi, hi, kvHead;
+
+  OpFoldResult attr(int64_t v) { return b.getIndexAttr(v); }
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value cst(OpBuilder &nb, Location nl, double v) {
+    return arith::ConstantOp::create(nb, nl, nb.getFloatAttr(acc, v));
+  }
+  SmallVector<IteratorType> par(unsigned n) {
+    return SmallVector<IteratorType>(n, IteratorType::parallel);
+  }
+  Value filled(ArrayRef<OpFoldResult> sizes, double v) {
     Value e = tensor::EmptyOp::create(b, loc, sizes, acc);
     return linalg::FillOp::create(b, loc, cst(b, loc, v), e).getResult(0);
-  };
-  // phi(x) in the accumulator type, once over the whole tensor.
-  auto phi = [&](Value x, bool apply) {
-    auto type = cast<RankedTensorType>(x.getType());
-    AffineMap id = b.getMultiDimIdentityMap(4);
-    Value init = tensor::EmptyOp::create(b, loc, type.getShape(), acc);
-    return linalg::GenericOp::create(
-               b, loc, init.getType(), x, init, {id, id}, par(4),
-               [&](OpBuilder &nb, Location nl, ValueRange args) {
-                 Value v = args[0];
-                 if (v.getType() != acc)
-                   v = arith::ExtFOp::create(nb, nl, acc, v);
-                 if (apply)
-                   v = buildFeatureMap(nb, nl, fm, v);
-                 linalg::YieldOp::create(nb, nl, v);
-               })
+  }
+  Value generic(ValueRange ins, Value init, ArrayRef<AffineMap> maps,
+                ArrayRef<IteratorType> iters,
+                function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+    return buildGeneric(b, loc, ins, init, maps, iters, body);
+  }
+  Value matmul(Value x, Value y, Value into) {
+    return linalg::MatmulOp::create(b, loc, ValueRange{x, y}, ValueRange{into})
         .getResult(0);
-  };
-  Value fq = phi(op.getQuery(), true), fk = phi(op.getKey(), true),
-        fv = phi(op.getValue(), false);
-  SmallVector<OpFoldResult> ones(4, b.getIndexAttr(1));
-  auto slice = [&](Value x, Value bi, Value hi, OpFoldResult r0,
-                   OpFoldResult n) {
-    return sliceRows(b, loc, x, bi, hi, r0, n);
-  };
-  auto transposed = [&](Value x) {
+  }
+  Value transposed(Value x) {
     SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, x);
     Value init = tensor::EmptyOp::create(
         b, loc, ArrayRef<OpFoldResult>{sizes[1], sizes[0]}, acc);
     return linalg::TransposeOp::create(b, loc, x, init, ArrayRef<int64_t>{1, 0})
         .getResult()[0];
-  };
-  auto matmul = [&](Value x, Value y, Value into) {
-    return linalg::MatmulOp::create(b, loc, ValueRange{x, y}, ValueRange{into})
-        .getResult(0);
-  };
-  AffineExpr i = getAffineDimExpr(0, ctx), j = getAffineDimExpr(1, ctx);
-  AffineMap id2 = AffineMap::get(2, 0, {i, j}, ctx);
-  AffineMap row = AffineMap::get(2, 0, {i}, ctx);
-  AffineMap col = AffineMap::get(2, 0, {j}, ctx);
-  SmallVector<utils::IteratorType> rowReduce = {utils::IteratorType::parallel,
-                                                utils::IteratorType::reduction};
-  auto generic =
-      [&](ValueRange ins, Value init, ArrayRef<AffineMap> maps,
-          ArrayRef<utils::IteratorType> iters,
-          function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
-        return buildGeneric(b, loc, ins, init, maps, iters, body);
-      };
-  auto addf = [](OpBuilder &nb, Location nl, ValueRange args) {
-    return arith::AddFOp::create(nb, nl, args[0], args[1]).getResult();
-  };
-  // o = scale * num / (den + eps), narrowed to the output type.
-  auto finish = [&](Value num, Value den, OpFoldResult rows) {
+  }
+  /// Rows [r0, r0 + n) of x[bi, head] as a 2-D tile.
+  Value slice(Value x, Value head, OpFoldResult r0, OpFoldResult n) {
+    return sliceRows(b, loc, x, bi, head, r0, n);
+  }
+
+  /// x [B,H,L] as [B,H,L,1]; rank-4 tensors unchanged.
+  Value withUnitColumn(Value x) {
+    auto type = cast<RankedTensorType>(x.getType());
+    if (type.getRank() == 4)
+      return x;
+    SmallVector<int64_t> shape(type.getShape());
+    shape.push_back(1);
+    return tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get(shape, type.getElementType()), x,
+        ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+  }
+
+  /// x in the accumulator type, through the feature map if one is given.
+  Value toAcc(Value x, std::optional<FeatureMap> fm) {
+    auto type = cast<RankedTensorType>(x.getType());
+    if (type.getElementType() == acc && (!fm || *fm == FeatureMap::identity))
+      return x;
+    AffineMap id = b.getMultiDimIdentityMap(type.getRank());
+    Value init = tensor::EmptyOp::create(b, loc, type.getShape(), acc);
+    return generic(x, init, {id, id}, par(type.getRank()),
+                   [&](OpBuilder &nb, Location nl, ValueRange args) {
+                     Value v = castFloat(nb, nl, args[0], acc);
+                     return fm ? buildFeatureMap(nb, nl, *fm, v) : v;
+                   });
+  }
+
+  /// A 2-D accumulator tile converted to element type `to`.
+  Value convert(Value x, Type to) {
+    if (to == acc)
+      return x;
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, x);
+    return generic(x, tensor::EmptyOp::create(b, loc, sizes, to), {id2, id2},
+                   par(2), [&](OpBuilder &nb, Location nl, ValueRange args) {
+                     return castFloat(nb, nl, args[0], to);
+                   });
+  }
+
+  /// The gate column of element (r, x) of a [rows, gw] gate tensor.
+  AffineExpr gateColumn(AffineExpr x) {
+    return gw == 1 ? getAffineConstantExpr(0, ctx) : x;
+  }
+
+  /// x[r, x] * exp(g[r, .]) or, with `last`, x[r, x] * exp(last[.] - g[r, .])
+  /// for a [rows, D] tile x and [rows, gw] gates g. With `rowsOfState`, x is
+  /// the [D, Dv] state and only `last` (indexed by the row) applies.
+  Value gated(Value x, Value g, Value last, bool rowsOfState = false) {
+    SmallVector<Value> ins = {x};
+    SmallVector<AffineMap> maps = {id2};
+    if (g) {
+      ins.push_back(g);
+      maps.push_back(AffineMap::get(2, 0, {i, gateColumn(j)}, ctx));
+    }
+    if (last) {
+      ins.push_back(last);
+      maps.push_back(
+          AffineMap::get(2, 0, {gateColumn(rowsOfState ? i : j)}, ctx));
+    }
+    maps.push_back(id2);
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, x);
+    return generic(
+        ins, tensor::EmptyOp::create(b, loc, sizes, acc), maps, par(2),
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          Value e = g ? args[1] : Value();
+          if (last)
+            e = g ? arith::SubFOp::create(nb, nl, args[2], e).getResult()
+                  : args[1];
+          Value f = math::ExpOp::create(nb, nl, e);
+          return arith::MulFOp::create(nb, nl, args[0], f).getResult();
+        });
+  }
+
+  /// The [n, n] matrix sum_d x[t,d] k[s,d] exp(G[t,d] - G[s,d]), zero unless
+  /// s <= t (s < t when `strict`).
+  Value decayedScores(Value x, Value keys, Value g, OpFoldResult n,
+                      bool strict) {
+    auto visible = [&](OpBuilder &nb, Location nl) {
+      Value r = linalg::IndexOp::create(nb, nl, 0);
+      Value s = linalg::IndexOp::create(nb, nl, 1);
+      return arith::CmpIOp::create(nb, nl,
+                                   strict ? arith::CmpIPredicate::slt
+                                          : arith::CmpIPredicate::sle,
+                                   s, r)
+          .getResult();
+    };
+    if (gw > 1) {
+      // One gate per key dimension: the exponent depends on d, so the
+      // product is a masked reduction over (t, s, d).
+      AffineExpr k = getAffineDimExpr(2, ctx);
+      return generic(
+          {x, keys, g, g}, filled({n, n}, 0.0),
+          {AffineMap::get(3, 0, {i, k}, ctx), AffineMap::get(3, 0, {j, k}, ctx),
+           AffineMap::get(3, 0, {i, k}, ctx), AffineMap::get(3, 0, {j, k}, ctx),
+           AffineMap::get(3, 0, {i, j}, ctx)},
+          {IteratorType::parallel, IteratorType::parallel,
+           IteratorType::reduction},
+          [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+            Value p = arith::MulFOp::create(nb, nl, args[0], args[1]);
+            Value e = math::ExpOp::create(
+                nb, nl, arith::SubFOp::create(nb, nl, args[2], args[3]));
+            p = arith::MulFOp::create(nb, nl, p, e);
+            p = arith::SelectOp::create(nb, nl, visible(nb, nl), p,
+                                        cst(nb, nl, 0.0));
+            return arith::AddFOp::create(nb, nl, args[4], p);
+          });
+    }
+    Value scores = matmul(x, transposed(keys), filled({n, n}, 0.0));
+    SmallVector<Value> ins = {scores};
+    SmallVector<AffineMap> maps = {id2};
+    if (g) {
+      ins.append({g, g});
+      maps.append(
+          {AffineMap::get(2, 0, {i, getAffineConstantExpr(0, ctx)}, ctx),
+           AffineMap::get(2, 0, {j, getAffineConstantExpr(0, ctx)}, ctx)});
+    }
+    maps.push_back(id2);
+    return generic(
+        ins, tensor::EmptyOp::create(b, loc, ArrayRef<OpFoldResult>{n, n}, acc),
+        maps, par(2),
+        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          Value p = args[0];
+          if (g)
+            p = arith::MulFOp::create(
+                nb, nl, p,
+                math::ExpOp::create(
+                    nb, nl, arith::SubFOp::create(nb, nl, args[1], args[2])));
+          return arith::SelectOp::create(nb, nl, visible(nb, nl), p,
+                                         cst(nb, nl, 0.0));
+        });
+  }
+
+  /// Inclusive prefix sums of the [n, gw] gates along the rows.
+  Value cumulative(Value g, OpFoldResult n) {
+    AffineExpr k = getAffineDimExpr(2, ctx);
+    return generic(
+        g, filled({n, attr(gw)}, 0.0),
+        {AffineMap::get(3, 0, {k, j}, ctx), AffineMap::get(3, 0, {i, j}, ctx)},
+        {IteratorType::parallel, IteratorType::parallel,
+         IteratorType::reduction},
+        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          Value r = linalg::IndexOp::create(nb, nl, 0);
+          Value s = linalg::IndexOp::create(nb, nl, 2);
+          Value in =
+              arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sle, s, r);
+          Value x =
+              arith::SelectOp::create(nb, nl, in, args[0], cst(nb, nl, 0.0));
+          return arith::AddFOp::create(nb, nl, args[1], x);
+        });
+  }
+
+  Value addf(Value x, Value y) {
+    return generic(
+        {x, y}, x, {id2, id2, id2}, par(2),
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          return arith::AddFOp::create(nb, nl, args[0], args[1]).getResult();
+        });
+  }
+  /// den[t] += sum_d q[t, d] z[d].
+  Value readZ(Value queries, Value z, Value den) {
+    return generic(
+        {queries, z}, den, {id2, col, row},
+        {IteratorType::parallel, IteratorType::reduction},
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          Value p = arith::MulFOp::create(nb, nl, args[0], args[1]);
+          return arith::AddFOp::create(nb, nl, args[2], p).getResult();
+        });
+  }
+  /// z[d] + sum_x k[x, d].
+  Value colSum(Value keys, Value z) {
+    return generic(
+        keys, z, {AffineMap::get(2, 0, {j, i}, ctx), row},
+        {IteratorType::parallel, IteratorType::reduction},
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          return arith::AddFOp::create(nb, nl, args[0], args[1]).getResult();
+        });
+  }
+  /// den[t] = sum_s a[t, s].
+  Value rowSum(Value a, OpFoldResult n) {
+    return generic(
+        a, filled({n}, 0.0), {id2, row},
+        {IteratorType::parallel, IteratorType::reduction},
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          return arith::AddFOp::create(nb, nl, args[0], args[1]).getResult();
+        });
+  }
+
+  /// o = scale * num / (den + eps), narrowed to the output type.
+  Value finish(Value num, Value den, OpFoldResult rows) {
     Value init = tensor::EmptyOp::create(
-        b, loc, ArrayRef<OpFoldResult>{rows, b.getIndexAttr(dv)}, elt);
+        b, loc, ArrayRef<OpFoldResult>{rows, attr(dv)}, elt);
     SmallVector<Value> ins = {num};
     SmallVector<AffineMap> maps = {id2};
     if (den) {
@@ -571,6 +907,7 @@ Value buildLinearChunked(OpBuilder &b, Location loc, LinearAttentionOp op,
       maps.push_back(row);
     }
     maps.push_back(id2);
+    double eps = op.getEps().convertToDouble();
     return generic(
         ins, init, maps, par(2),
         [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
@@ -583,114 +920,135 @@ Value buildLinearChunked(OpBuilder &b, Location loc, LinearAttentionOp op,
             o = arith::TruncFOp::create(nb, nl, elt, o);
           return o;
         });
-  };
-  // den[i] += sum_d q[i, d] z[d].
-  auto readZ = [&](Value queries, Value z, Value den) {
-    return generic(
-        {queries, z}, den, {id2, col, row}, rowReduce,
-        [&](OpBuilder &nb, Location nl, ValueRange args) {
-          Value p = arith::MulFOp::create(nb, nl, args[0], args[1]);
-          return arith::AddFOp::create(nb, nl, args[2], p).getResult();
-        });
-  };
-  // z[d] += sum_x k[x, d]: a reduction over rows.
-  auto colSum = [&](Value keys, Value z) {
-    return generic(keys, z, {AffineMap::get(2, 0, {j, i}, ctx), row}, rowReduce,
-                   addf);
-  };
-
-  Value out = tensor::EmptyOp::create(b, loc, {batch, hq, lq, dv}, elt);
-  auto forall = scf::ForallOp::create(
-      b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(batch), b.getIndexAttr(hq)},
-      ValueRange{out}, std::nullopt);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPoint(forall.getTerminator());
-  Value bi = forall.getInductionVar(0), hi = forall.getInductionVar(1);
-  Value kvHead =
-      hq == hkv
-          ? hi
-          : arith::DivUIOp::create(b, loc, hi, index(hq / hkv)).getResult();
-  Value tile;
-  if (!causal) {
-    Value keys = slice(fk, bi, kvHead, b.getIndexAttr(0), b.getIndexAttr(lk));
-    Value vals = slice(fv, bi, kvHead, b.getIndexAttr(0), b.getIndexAttr(lk));
-    Value queries = slice(fq, bi, hi, b.getIndexAttr(0), b.getIndexAttr(lq));
-    Value state = matmul(transposed(keys), vals,
-                         filled({b.getIndexAttr(d), b.getIndexAttr(dv)}, 0.0));
-    Value num = matmul(queries, state,
-                       filled({b.getIndexAttr(lq), b.getIndexAttr(dv)}, 0.0));
-    Value den;
-    if (normalize)
-      den = readZ(queries, colSum(keys, filled({b.getIndexAttr(d)}, 0.0)),
-                  filled({b.getIndexAttr(lq)}, 0.0));
-    tile = finish(num, den, b.getIndexAttr(lq));
-    b.setInsertionPointToStart(forall.getTerminator().getBody());
-    tensor::ParallelInsertSliceOp::create(
-        b, loc, tile, forall.getRegionIterArgs()[0],
-        ArrayRef<OpFoldResult>{bi, hi, b.getIndexAttr(0), b.getIndexAttr(0)},
-        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
-                               b.getIndexAttr(lq), b.getIndexAttr(dv)},
-        ones);
-    return forall.getResult(0);
   }
 
-  int64_t c = std::max<int64_t>(1, std::min(chunk, lq));
-  SmallVector<Value> init = {
-      filled({b.getIndexAttr(d), b.getIndexAttr(dv)}, 0.0),
-      tensor::EmptyOp::create(b, loc, {lq, dv}, elt)};
-  if (normalize)
-    init.push_back(filled({b.getIndexAttr(d)}, 0.0));
-  auto loop = scf::ForOp::create(
-      b, loc, index(0), index(lq), index(c), init,
-      [&](OpBuilder &, Location, Value c0, ValueRange carried) {
-        Value n = arith::MinSIOp::create(
-            b, loc, index(c), arith::SubIOp::create(b, loc, index(lq), c0));
-        Value queries = slice(fq, bi, hi, c0, n);
-        Value keys = slice(fk, bi, kvHead, c0, n);
-        Value vals = slice(fv, bi, kvHead, c0, n);
-        // Intra-chunk scores, key j <= query i.
-        Value scores = matmul(queries, transposed(keys), filled({n, n}, 0.0));
-        Value masked = generic(
-            scores,
-            tensor::EmptyOp::create(b, loc, ArrayRef<OpFoldResult>{n, n}, acc),
-            {id2, id2}, par(2),
-            [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-              Value r = linalg::IndexOp::create(nb, nl, 0);
-              Value k = linalg::IndexOp::create(nb, nl, 1);
-              Value visible = arith::CmpIOp::create(
-                  nb, nl, arith::CmpIPredicate::sle, k, r);
-              return arith::SelectOp::create(nb, nl, visible, args[0],
-                                             cst(nb, nl, 0.0));
-            });
-        Value num = matmul(masked, vals, filled({n, b.getIndexAttr(dv)}, 0.0));
-        num = matmul(queries, carried[0], num);
-        Value den, z;
-        if (normalize) {
-          den = generic(masked, filled({n}, 0.0), {id2, row}, rowReduce, addf);
-          den = readZ(queries, carried[2], den);
-          z = colSum(keys, carried[2]);
-        }
-        Value chunkOut = finish(num, den, n);
-        Value stored = tensor::InsertSliceOp::create(
-            b, loc, chunkOut, carried[1],
-            ArrayRef<OpFoldResult>{c0, b.getIndexAttr(0)},
-            ArrayRef<OpFoldResult>{n, b.getIndexAttr(dv)},
-            ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
-        Value state = matmul(transposed(keys), vals, carried[0]);
-        SmallVector<Value> next = {state, stored};
-        if (normalize)
-          next.push_back(z);
-        scf::YieldOp::create(b, loc, next);
-      });
-  b.setInsertionPointToStart(forall.getTerminator().getBody());
-  tensor::ParallelInsertSliceOp::create(
-      b, loc, loop.getResult(1), forall.getRegionIterArgs()[0],
-      ArrayRef<OpFoldResult>{bi, hi, b.getIndexAttr(0), b.getIndexAttr(0)},
-      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
-                             b.getIndexAttr(lq), b.getIndexAttr(dv)},
-      ones);
-  return forall.getResult(0);
-}
+  /// Non-causal: S = S0 + K^T V read by every query.
+  std::pair<Value, Value> buildGlobal(Value s0) {
+    Value keys = slice(fk, kvHead, attr(0), attr(lk));
+    Value vals = slice(fv, kvHead, attr(0), attr(lk));
+    Value queries = slice(fq, hi, attr(0), attr(lq));
+    Value state = matmul(transposed(keys), vals, s0);
+    Value num = matmul(queries, state, filled({attr(lq), attr(dv)}, 0.0));
+    Value den;
+    if (op.getNormalize())
+      den = readZ(queries, colSum(keys, filled({attr(d)}, 0.0)),
+                  filled({attr(lq)}, 0.0));
+    return {finish(num, den, attr(lq)), state};
+  }
+
+  /// The delta rules' written values: forward substitution down the chunk,
+  /// u_t = rhs_t - beta_t sum_{s<t} B[t, s] u_s, row by row.
+  Value solveWritten(Value rhs, Value strictScores, Value beta, Value n) {
+    auto loop = scf::ForOp::create(
+        b, loc, index(0), n, index(1), ValueRange{rhs},
+        [&](OpBuilder &, Location, Value t, ValueRange carried) {
+          Value u = carried[0];
+          auto rowOf = [&](Value x, OpFoldResult cols) {
+            return tensor::ExtractSliceOp::create(
+                       b, loc, x, ArrayRef<OpFoldResult>{t, attr(0)},
+                       ArrayRef<OpFoldResult>{attr(1), cols},
+                       ArrayRef<OpFoldResult>{attr(1), attr(1)})
+                .getResult();
+          };
+          Value recalled = matmul(rowOf(strictScores, n), u,
+                                  filled({attr(1), attr(dv)}, 0.0));
+          Value betaT = rowOf(beta, attr(1));
+          Value next = generic(
+              {rowOf(u, attr(dv)), recalled, betaT}, recalled,
+              {id2, id2,
+               AffineMap::get(2, 0, {i, getAffineConstantExpr(0, ctx)}, ctx),
+               id2},
+              par(2), [&](OpBuilder &nb, Location nl, ValueRange args) {
+                Value p = arith::MulFOp::create(nb, nl, args[2], args[1]);
+                return arith::SubFOp::create(nb, nl, args[0], p).getResult();
+              });
+          Value stored = tensor::InsertSliceOp::create(
+              b, loc, next, u, ArrayRef<OpFoldResult>{t, attr(0)},
+              ArrayRef<OpFoldResult>{attr(1), attr(dv)},
+              ArrayRef<OpFoldResult>{attr(1), attr(1)});
+          scf::YieldOp::create(b, loc, stored);
+        });
+    return loop.getResult(0);
+  }
+
+  std::pair<Value, Value> buildCausal(Value s0) {
+    bool normalize = op.getNormalize();
+    SmallVector<Value> init = {s0,
+                               tensor::EmptyOp::create(b, loc, {lq, dv}, elt)};
+    if (normalize)
+      init.push_back(filled({attr(d)}, 0.0));
+    auto loop = scf::ForOp::create(
+        b, loc, index(0), index(lq), index(c), init,
+        [&](OpBuilder &, Location, Value c0, ValueRange carried) {
+          Value n = arith::MinSIOp::create(
+              b, loc, index(c), arith::SubIOp::create(b, loc, index(lq), c0));
+          Value queries = slice(fq, hi, c0, n);
+          Value keys = slice(fk, kvHead, c0, n);
+          Value vals = slice(fv, kvHead, c0, n);
+          Value state = carried[0], z = normalize ? carried[2] : Value();
+          // G and its last row Gn; queries and keys read through the gates.
+          Value g, last, gatedQueries = queries, gatedKeys = keys;
+          if (decay) {
+            g = cumulative(slice(decay, kvHead, c0, n), n);
+            Value lastRow = arith::SubIOp::create(b, loc, n, index(1));
+            last = tensor::ExtractSliceOp::create(
+                b, loc, RankedTensorType::get({gw}, acc), g,
+                ArrayRef<OpFoldResult>{lastRow, attr(0)},
+                ArrayRef<OpFoldResult>{attr(1), attr(gw)},
+                ArrayRef<OpFoldResult>{attr(1), attr(1)});
+            gatedQueries = gated(queries, g, Value());
+            gatedKeys = gated(keys, g, last);
+          }
+          Value scores = decayedScores(queries, keys, g, n, /*strict=*/false);
+          Value written = vals;
+          if (betas) {
+            Value beta = slice(betas, kvHead, c0, n);
+            Value keysIn = decay ? gated(keys, g, Value()) : keys;
+            Value recalled = matmul(keysIn, state, filled({n, attr(dv)}, 0.0));
+            Value rhs = generic(
+                {vals, recalled, beta}, recalled,
+                {id2, id2,
+                 AffineMap::get(2, 0, {i, getAffineConstantExpr(0, ctx)}, ctx),
+                 id2},
+                par(2), [&](OpBuilder &nb, Location nl, ValueRange args) {
+                  Value diff = arith::SubFOp::create(nb, nl, args[0], args[1]);
+                  return arith::MulFOp::create(nb, nl, args[2], diff)
+                      .getResult();
+                });
+            written = solveWritten(
+                rhs, decayedScores(keys, keys, g, n, /*strict=*/true), beta, n);
+          }
+          Value num = matmul(scores, written, filled({n, attr(dv)}, 0.0));
+          num = matmul(gatedQueries, state, num);
+          Value den;
+          if (normalize)
+            den = readZ(gatedQueries, z, rowSum(scores, n));
+          Value chunkOut = finish(num, den, n);
+          Value stored = tensor::InsertSliceOp::create(
+              b, loc, chunkOut, carried[1], ArrayRef<OpFoldResult>{c0, attr(0)},
+              ArrayRef<OpFoldResult>{n, attr(dv)},
+              ArrayRef<OpFoldResult>{attr(1), attr(1)});
+          if (decay)
+            state = gated(state, Value(), last, /*rowsOfState=*/true);
+          SmallVector<Value> next = {
+              matmul(transposed(gatedKeys), written, state), stored};
+          if (normalize) {
+            if (decay) {
+              // z is a [D] vector: gate it as a one-column state.
+              Value col = tensor::ExpandShapeOp::create(
+                  b, loc, RankedTensorType::get({d, 1}, acc), z,
+                  ArrayRef<ReassociationIndices>{{0, 1}});
+              col = gated(col, Value(), last, /*rowsOfState=*/true);
+              z = tensor::CollapseShapeOp::create(
+                  b, loc, col, ArrayRef<ReassociationIndices>{{0, 1}});
+            }
+            next.push_back(colSum(gatedKeys, z));
+          }
+          scf::YieldOp::create(b, loc, next);
+        });
+    return {loop.getResult(1), loop.getResult(0)};
+  }
+};
 
 bool isStatic(ValueRange values) {
   return llvm::all_of(values, [](Value v) {
@@ -723,26 +1081,26 @@ public:
     });
     SmallVector<LinearAttentionOp> linears;
     getOperation()->walk([&](LinearAttentionOp op) {
-      if (op.getUpdateRule() == UpdateRule::linear && !op.getDecay() &&
-          !op.getBeta() && !op.getInitialState() && !op.getFinalState() &&
-          isStatic({op.getQuery(), op.getKey(), op.getValue()}))
+      if (isStatic({op.getQuery(), op.getKey(), op.getValue(), op.getDecay(),
+                    op.getBeta(), op.getInitialState()}))
         linears.push_back(op);
     });
     for (LinearAttentionOp op : linears) {
       OpBuilder b(op);
-      op.getOutput().replaceAllUsesWith(
-          buildLinearChunked(b, op.getLoc(), op, chunk));
+      SmallVector<Value> results =
+          LinearChunkBuilder(b, op.getLoc(), op, chunk).build();
+      op->replaceAllUsesWith(results);
       op.erase();
       ++numTiled;
     }
     SmallVector<PoolMixerOp> pools;
     getOperation()->walk([&](PoolMixerOp op) {
-      if (op.getKind() == PoolKind::avg && op.getType().hasStaticShape())
+      if (op.getType().hasStaticShape())
         pools.push_back(op);
     });
     for (PoolMixerOp op : pools) {
       OpBuilder b(op);
-      op.getOutput().replaceAllUsesWith(buildAveragePool(b, op.getLoc(), op));
+      op.getOutput().replaceAllUsesWith(buildPool(b, op.getLoc(), op));
       op.erase();
       ++numTiled;
     }

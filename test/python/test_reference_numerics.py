@@ -245,6 +245,14 @@ LINEAR_CASES = [
     linear_case("lin_gdelta_l65", rule="gated_delta", decay="dim", lq=65, b=1,
                 d=16, dv=8, final=True),
     linear_case("lin_len1_linear", lq=1, final=True),
+    linear_case("lin_gated_dim_norm", rule="gated", decay="dim", lq=11,
+                feature="elu_plus_one", normalize=True, hq=4, hkv=2),
+    linear_case("lin_delta_mqa_l13", rule="delta", hq=3, hkv=1, lq=13,
+                state=True, final=True),
+    linear_case("lin_gdelta_f16", rule="gated_delta", decay="head", lq=10,
+                final=True, dtype=np.float16),
+    linear_case("lin_gated_f64", rule="gated", decay="dim", lq=9, state=True,
+                final=True, dtype=np.float64),
 ]
 
 # ---------------------------------------------------------------------------
@@ -281,6 +289,15 @@ POOL_CASES = [
     pool_case("pool_len1", window=3, shape=(2, 2, 1, 4)),
     pool_case("pool_window_gt_len", window=20, causal=True, shape=(1, 1, 7, 3)),
     pool_case("pool_f16", window=3, dtype=np.float16),
+    pool_case("pool_max_global_causal", kind="max", causal=True),
+    pool_case("pool_max_w4_even", kind="max", window=4, shape=(2, 1, 11, 3)),
+    pool_case("pool_max_w7_causal", kind="max", window=7, causal=True,
+              shape=(1, 2, 30, 4)),
+    pool_case("pool_max_subtract", kind="max", window=3, subtract=True),
+    pool_case("pool_max_window_gt_len", kind="max", window=50,
+              shape=(1, 1, 6, 2)),
+    pool_case("pool_max_len1", kind="max", window=5, shape=(1, 2, 1, 3)),
+    pool_case("pool_max_f16", kind="max", window=5, dtype=np.float16),
 ]
 
 ALL_CASES = ATTENTION_CASES + SIGMOID_CASES + LINEAR_CASES + POOL_CASES

@@ -1,8 +1,8 @@
 // tmix-tile-mixers: softmax and sigmoid attention become an scf.forall over
 // (batch, head, query tile) around an scf.for over key tiles, with no
-// Lq x Lk tensor anywhere; linear attention (linear rule) becomes its
-// chunkwise form and average pooling a prefix-sum scan; ops with dynamic
-// shapes, max pooling and gated/delta rules are left alone.
+// Lq x Lk tensor anywhere; linear attention becomes its chunkwise form for
+// every update rule and pooling O(L) scans; ops with dynamic shapes are left
+// alone.
 // The score shapes of @softmax (96x160) and @causal (128x128) must not
 // appear anywhere, at any rank.
 // RUN: tmix-opt %s --tmix-tile-mixers="tile-q=16 tile-k=32 chunk=16" --split-input-file | FileCheck %s --implicit-check-not=96x160 --implicit-check-not=128x128
@@ -192,10 +192,10 @@ func.func @f16(%q: tensor<1x2x64x32xf16>, %k: tensor<1x2x64x32xf16>, %v: tensor<
 
 // -----
 
-// Average pooling: a sequential prefix sum (f64) over L, then one gather of
-// two prefix sums per output; no L x L tensor.
+// Average pooling: a sequential inclusive prefix sum (f64) over L, then one
+// gather of two prefix sums per output; no L x L tensor.
 // CHECK-LABEL: func.func @avg_pool
-// CHECK:       %[[P:.+]]:2 = scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}) -> (tensor<1x2x8xf64>, tensor<1x2x17x8xf64>)
+// CHECK:       %[[P:.+]]:2 = scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}) -> (tensor<1x2x1x8xf64>, tensor<1x2x16x8xf64>)
 // CHECK:         arith.extf %{{.+}} : f32 to f64
 // CHECK:         tensor.insert_slice
 // CHECK:       linalg.generic
@@ -211,10 +211,25 @@ func.func @avg_pool(%x: tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32> {
 
 // -----
 
-// Left alone: max pooling has no tiled form here.
+// Max pooling (window 3, so one -inf row on each side): running maxima
+// restarted every 3 padded rows, forward then backward, and one max of two
+// of them per output; no L x L tensor.
 // CHECK-LABEL: func.func @max_pool
-// CHECK:       tmix.pool_mixer %arg0 {kind = #tmix.pool_kind<max>, window = 3 : i64}
-// CHECK-NOT:   scf.for
+// CHECK:       %[[PAD:.+]] = tensor.insert_slice %arg0 into %{{.+}}[0, 0, 1, 0] [1, 2, 16, 8] [1, 1, 1, 1] : tensor<1x2x16x8xf32> into tensor<1x2x18x8xf32>
+// CHECK:       %[[F:.+]]:2 = scf.for
+// CHECK:         tensor.extract_slice %[[PAD]]
+// CHECK:         arith.remui %{{.+}}, %{{.+}} : index
+// CHECK:         arith.maximumf
+// CHECK:         arith.select
+// CHECK:       %[[R:.+]]:2 = scf.for
+// CHECK:         arith.subi
+// CHECK:         arith.maximumf
+// CHECK:       linalg.generic
+// CHECK:         %[[A:.+]] = tensor.extract %[[R]]#1
+// CHECK:         %[[Z:.+]] = tensor.extract %[[F]]#1
+// CHECK:         arith.maximumf %[[A]], %[[Z]] : f32
+// CHECK-NOT:   tmix.pool_mixer
+// CHECK-NOT:   16x16
 func.func @max_pool(%x: tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32> {
   %0 = tmix.pool_mixer %x {kind = #tmix.pool_kind<max>, window = 3 : i64} : tensor<1x2x16x8xf32>
   return %0 : tensor<1x2x16x8xf32>
@@ -259,14 +274,58 @@ func.func @linear_global(%q: tensor<1x2x20x32xf32>, %k: tensor<1x2x48x32xf32>, %
 
 // -----
 
-// Left alone: gated and delta rules and carried state keep the reference
-// (recurrent) form.
+// Gated rule, one gate per key dimension, with carried state: per chunk the
+// in-chunk cumulative gates G (a masked reduction), queries read through
+// exp(G), keys through exp(Gn - G), decay-weighted intra-chunk scores (a
+// masked reduction over D, 16x16 at most), and the state scaled by exp(Gn)
+// before K^T V is added. The initial state seeds the loop; the final state
+// leaves the forall.
 // CHECK-LABEL: func.func @linear_gated
-// CHECK:       tmix.linear_attention %arg0, %arg1, %arg2 decay(%arg3
-// CHECK-NOT:   scf.forall
-func.func @linear_gated(%q: tensor<1x2x64x32xf32>, %k: tensor<1x2x64x32xf32>, %v: tensor<1x2x64x32xf32>, %g: tensor<1x2x64xf32>) -> tensor<1x2x64x32xf32> {
-  %0 = tmix.linear_attention %q, %k, %v decay(%g : tensor<1x2x64xf32>) {causal, update_rule = #tmix.update_rule<gated>} : tensor<1x2x64x32xf32>, tensor<1x2x64x32xf32>, tensor<1x2x64x32xf32> -> tensor<1x2x64x32xf32>
-  return %0 : tensor<1x2x64x32xf32>
+// CHECK:       scf.forall (%[[B:.+]], %[[H:.+]]) in (1, 2) shared_outs(%{{.+}} = %{{.+}}, %[[FIN:.+]] = %{{.+}}) -> (tensor<1x2x64x32xf32>, tensor<1x2x32x32xf32>)
+// CHECK:       %[[S0:.+]] = tensor.extract_slice %arg4[%[[B]], %[[H]], 0, 0] [1, 1, 32, 32]
+// CHECK:       scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[S:.+]] = %[[S0]], %{{.+}} = %{{.+}}) -> (tensor<32x32xf32>, tensor<64x32xf32>)
+// CHECK:         %[[G:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK:           arith.cmpi sle
+// CHECK:         math.exp
+// CHECK:         arith.subf
+// CHECK:         math.exp
+// CHECK:         linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]{{.*}} outs(%{{.+}} : tensor<?x?xf32>)
+// CHECK:           math.exp
+// CHECK:           arith.cmpi sle
+// CHECK:         linalg.matmul
+// CHECK:         linalg.matmul ins(%{{.+}}, %[[S]] : tensor<?x32xf32>, tensor<32x32xf32>)
+// CHECK:         %[[SD:.+]] = linalg.generic {{.*}} ins(%[[S]], %{{.+}} : tensor<32x32xf32>, tensor<32xf32>)
+// CHECK:           math.exp
+// CHECK:         linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<32x?xf32>, tensor<?x32xf32>) outs(%[[SD]] : tensor<32x32xf32>)
+// CHECK:       tensor.parallel_insert_slice %{{.+}} into %[[FIN]]
+// CHECK-NOT:   tmix.linear_attention
+func.func @linear_gated(%q: tensor<1x2x64x32xf32>, %k: tensor<1x2x64x32xf32>, %v: tensor<1x2x64x32xf32>, %g: tensor<1x2x64x32xf32>, %s: tensor<1x2x32x32xf32>) -> (tensor<1x2x64x32xf32>, tensor<1x2x32x32xf32>) {
+  %0, %1 = tmix.linear_attention %q, %k, %v decay(%g : tensor<1x2x64x32xf32>) state(%s : tensor<1x2x32x32xf32>) {causal, update_rule = #tmix.update_rule<gated>} : tensor<1x2x64x32xf32>, tensor<1x2x64x32xf32>, tensor<1x2x64x32xf32> -> tensor<1x2x64x32xf32>, tensor<1x2x32x32xf32>
+  return %0, %1 : tensor<1x2x64x32xf32>, tensor<1x2x32x32xf32>
+}
+
+// -----
+
+// Delta rule with GQA (4 query heads on 2 kv heads): the written values
+// solve a triangular system inside each chunk, one row per scf.for step
+// (strictly lower key-key scores times the rows already solved); every
+// query head computes its group's state, and the final state keeps the
+// first head of each group (a strided slice).
+// CHECK-LABEL: func.func @linear_delta
+// CHECK:       %[[ALL:.+]]:2 = scf.forall (%{{.+}}, %[[H:.+]]) in (1, 4)
+// CHECK:       scf.for
+// CHECK:         arith.cmpi sle
+// CHECK:         arith.subf
+// CHECK:         arith.mulf
+// CHECK:         arith.cmpi slt
+// CHECK:         scf.for
+// CHECK:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<1x?xf32>, tensor<?x16xf32>) outs(%{{.+}} : tensor<1x16xf32>)
+// CHECK:           tensor.insert_slice
+// CHECK:       tensor.extract_slice %[[ALL]]#1[0, 0, 0, 0] [1, 2, 32, 16] [1, 2, 1, 1] : tensor<1x4x32x16xf32> to tensor<1x2x32x16xf32>
+// CHECK-NOT:   tmix.linear_attention
+func.func @linear_delta(%q: tensor<1x4x40x32xf32>, %k: tensor<1x2x40x32xf32>, %v: tensor<1x2x40x16xf32>, %b: tensor<1x2x40xf32>) -> (tensor<1x4x40x16xf32>, tensor<1x2x32x16xf32>) {
+  %0, %1 = tmix.linear_attention %q, %k, %v beta(%b : tensor<1x2x40xf32>) {causal, update_rule = #tmix.update_rule<delta>} : tensor<1x4x40x32xf32>, tensor<1x2x40x32xf32>, tensor<1x2x40x16xf32> -> tensor<1x4x40x16xf32>, tensor<1x2x32x16xf32>
+  return %0, %1 : tensor<1x4x40x16xf32>, tensor<1x2x32x16xf32>
 }
 
 // -----
