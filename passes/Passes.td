@@ -232,6 +232,39 @@ def TMixParallelizeGenericsPass : Pass<"tmix-parallelize-generics"> {
   ];
 }
 
+def TMixExternalizeWeightsPass
+    : Pass<"tmix-externalize-weights", "::mlir::ModuleOp"> {
+  let summary = "Move large constant buffers into a side file";
+  let description = [{
+    After bufferization, every constant `memref.global` of at least
+    `min-bytes` (not a splat, byte-sized elements) is written to `file` and
+    its `memref.get_global` uses become `memref.view`s into one external
+    byte buffer, `@tmix__weights`, that the model library fills from the
+    file when it is loaded. Large models then fit the small code model and
+    keep their weights out of the shared library.
+
+    The file is a 4096-byte header (magic `TMIXWTS\0`, format version 1,
+    payload bytes, a 64-bit id hashed from the payload, all little-endian
+    u64) followed by the payload, each buffer at a 64-byte aligned offset.
+    The module gets `tmix.external_weights = {bytes, id}` so the library
+    can check that a file belongs to it. When the buffers together hold
+    fewer than `embed-limit` bytes nothing changes and no file is written.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+  let options = [
+    Option<"file", "file", "std::string", "", "Path of the weights file">,
+    Option<"minBytes", "min-bytes", "int64_t", "4096",
+           "Smallest buffer moved to the file">,
+    Option<"embedLimit", "embed-limit", "int64_t", "0",
+           "Keep everything embedded below this many bytes in total">
+  ];
+  let statistics = [
+    Statistic<"numMoved", "num-moved", "Number of buffers moved to the file">,
+    Statistic<"bytesMoved", "bytes-moved", "Bytes moved to the file">
+  ];
+}
+
 def TMixProtectInputsPass : Pass<"tmix-protect-inputs", "::mlir::ModuleOp"> {
   let summary = "Mark tensor arguments of public functions read-only";
   let description = [{

@@ -43,7 +43,10 @@ typedef struct tmix_model tmix_model;
 
 /* TMIX_MODEL_ABI_VERSION of the library. */
 uint32_t tmix_model_abi_version(void);
-/* A new instance (its own scratch memory), or NULL when out of memory. */
+/* A new instance (its own scratch memory), or NULL when out of memory.
+ * A library compiled with external weights reads `<library>.weights` on
+ * the first create; if that fails, the instance's last error says why and
+ * run fails with it until the file can be read. */
 tmix_model *tmix_model_create(void);
 void tmix_model_destroy(tmix_model *model);
 int32_t tmix_model_num_inputs(void);

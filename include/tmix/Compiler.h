@@ -28,6 +28,11 @@ struct CompileOptions {
   /// What to write: "so" (default), "obj", "llvm" (IR text), "mlir" (the
   /// module before LLVM translation).
   std::string emit = "so";
+  /// Where the weights go: "embed" (in the library), "external" (constants
+  /// of 4 KiB and more in `<output>.weights`) or "auto" (external once they
+  /// total `autoExternalBytes` or more).
+  std::string weights = "auto";
+  int64_t autoExternalBytes = int64_t(1) << 30;
   /// Phase timings go here when set.
   llvm::raw_ostream *timing = nullptr;
 };

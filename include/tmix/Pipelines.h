@@ -79,6 +79,18 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       *this, "c-interface",
       llvm::cl::desc("Emit _mlir_ciface_ wrappers taking memref descriptors"),
       llvm::cl::init(true)};
+  Option<std::string> weightsFile{
+      *this, "weights-file",
+      llvm::cl::desc("Move large constants to this side file (empty: keep "
+                     "them in the object)")};
+  Option<int64_t> weightsMinBytes{
+      *this, "weights-min-bytes",
+      llvm::cl::desc("Smallest constant moved to the weights file"),
+      llvm::cl::init(4096)};
+  Option<int64_t> weightsEmbedLimit{
+      *this, "weights-embed-limit",
+      llvm::cl::desc("Keep constants embedded when they total fewer bytes"),
+      llvm::cl::init(0)};
 };
 
 /// The whole-model CPU pipeline: converted ONNX (linalg + tmix) in, LLVM

@@ -138,14 +138,22 @@ std::string cString(StringRef s) {
 
 /// The generated half of the model ABI: tensor tables and the entry
 /// trampoline (ModelSupport.c is the other half).
+/// With external weights, `weightBytes` > 0 sizes the buffer the compiled
+/// code reads them from, and `weightsId` names the file that fills it.
 std::string abiSource(StringRef entry, ArrayRef<TensorSpec> inputs,
-                      ArrayRef<TensorSpec> outputs) {
+                      ArrayRef<TensorSpec> outputs, uint64_t weightBytes,
+                      uint64_t weightsId) {
   std::string src;
   llvm::raw_string_ostream os(src);
   // Self-contained: the struct below is tmix_tensor_info of tmix-c/Model.h.
   os << "#include <stdint.h>\n\ntypedef struct {\n  const char *name;\n  "
         "int dtype;\n  int32_t rank;\n  const int64_t *shape;\n} "
         "tmix_tensor_info;\n\n";
+  // Page-aligned and zero-initialised: no bytes in the library file.
+  os << "unsigned char tmix__weights[" << std::max<uint64_t>(weightBytes, 1)
+     << "] __attribute__((aligned(4096)));\n"
+     << "const uint64_t tmix__weights_bytes = " << weightBytes << "ull;\n"
+     << "const uint64_t tmix__weights_id = " << weightsId << "ull;\n\n";
   auto table = [&](StringRef kind, ArrayRef<TensorSpec> specs) {
     for (auto [i, s] : llvm::enumerate(specs)) {
       os << "static const int64_t " << kind << "_shape" << i << "[] = {";
@@ -275,6 +283,24 @@ LogicalResult mlir::tmix::compileOnnxModel(MLIRContext &context,
   if (!pipeline)
     return emitError(loc) << "invalid pipeline options '"
                           << options.pipelineOptions << "'";
+  if (options.weights != "embed" && options.weights != "external" &&
+      options.weights != "auto")
+    return emitError(loc) << "weights mode '" << options.weights
+                          << "' is not one of embed, external, auto";
+  // Like the library, the weights file is written beside the output and
+  // renamed at the end.
+  std::string weightsPath = (outputPath + ".weights").str();
+  TempFile weights;
+  if (options.weights != "embed") {
+    int fd;
+    if (llvm::sys::fs::createUniqueFile(weightsPath + "-%%%%%%.tmp", fd,
+                                        weights.path))
+      return emitError(loc) << "cannot create '" << weightsPath << "'";
+    llvm::sys::Process::SafelyCloseFileDescriptor(fd);
+    pipeline->weightsFile = weights.path.str().str();
+    pipeline->weightsEmbedLimit =
+        options.weights == "auto" ? options.autoExternalBytes : 0;
+  }
 
   OwningOpRef<ModuleOp> module =
       importOnnxModel(&context, bytes, sourceName, options.import);
@@ -307,6 +333,14 @@ LogicalResult mlir::tmix::compileOnnxModel(MLIRContext &context,
       return failure();
   }
   phases.done("lower");
+  uint64_t weightBytes = 0, weightsId = 0;
+  if (auto info =
+          (*module)->getAttrOfType<DictionaryAttr>("tmix.external_weights")) {
+    weightBytes =
+        cast<IntegerAttr>(info.get("bytes")).getValue().getZExtValue();
+    weightsId = cast<IntegerAttr>(info.get("id")).getValue().getZExtValue();
+    (*module)->removeAttr("tmix.external_weights");
+  }
 
   // Everything is written next to the output and renamed at the end.
   TempFile result;
@@ -316,6 +350,16 @@ LogicalResult mlir::tmix::compileOnnxModel(MLIRContext &context,
     return emitError(loc) << "cannot create '" << outputPath << "'";
   llvm::sys::Process::SafelyCloseFileDescriptor(resultFd);
   auto finish = [&]() -> LogicalResult {
+    // The weights first: a library never appears without its file. A stale
+    // file from an earlier compile goes.
+    if (weightBytes) {
+      if (std::error_code ec = llvm::sys::fs::rename(weights.path, weightsPath))
+        return emitError(loc)
+               << "cannot write '" << weightsPath << "': " << ec.message();
+      weights.path.clear();
+    } else if (llvm::sys::fs::exists(weightsPath)) {
+      llvm::sys::fs::remove(weightsPath);
+    }
     if (std::error_code ec = llvm::sys::fs::rename(result.path, outputPath))
       return emitError(loc)
              << "cannot write '" << outputPath << "': " << ec.message();
@@ -396,7 +440,8 @@ LogicalResult mlir::tmix::compileOnnxModel(MLIRContext &context,
     return emitError(loc) << "cannot create a temporary file";
   {
     llvm::raw_fd_ostream os(abiFd, /*shouldClose=*/true);
-    os << abiSource(options.import.functionName, inputs, outputs);
+    os << abiSource(options.import.functionName, inputs, outputs, weightBytes,
+                    weightsId);
   }
   std::string dir = toolDir();
   std::string support = dir + "/../lib/libtmix_model_support.a";

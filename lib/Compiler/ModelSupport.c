@@ -9,18 +9,30 @@
  *
  *===----------------------------------------------------------------------===*/
 
+#define _GNU_SOURCE /* dladdr */
 #include "tmix-c/Model.h"
 
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 extern const tmix_tensor_info tmix__inputs[];
 extern const int32_t tmix__num_inputs;
 extern const tmix_tensor_info tmix__outputs[];
 extern const int32_t tmix__num_outputs;
 extern void tmix__entry(void **descriptors);
+/* External weights (tmix-externalize-weights): the buffer the compiled code
+ * reads them from, its size (0: weights are embedded) and the id of the
+ * file that fills it. */
+extern unsigned char tmix__weights[];
+extern const uint64_t tmix__weights_bytes;
+extern const uint64_t tmix__weights_id;
 
 struct tmix_model {
   char error[512];
@@ -42,8 +54,103 @@ static int32_t fail(tmix_model *model, const char *format, ...) {
 
 uint32_t tmix_model_abi_version(void) { return TMIX_MODEL_ABI_VERSION; }
 
+/* Layout of the weights file header, little-endian (ExternalizeWeights.cpp
+ * writes it). */
+enum { kHeaderBytes = 4096, kFormatVersion = 1 };
+static const char kMagic[8] = "TMIXWTS";
+
+static uint64_t readU64(const unsigned char *p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i)
+    v = (v << 8) | p[i];
+  return v;
+}
+
+/* Reads exactly `size` bytes at `offset`; 0 on success. */
+static int readFully(int fd, void *into, size_t size, off_t offset) {
+  char *p = (char *)into;
+  while (size) {
+    ssize_t n = pread(fd, p, size, offset);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return n < 0 ? errno : -1;
+    p += n;
+    size -= (size_t)n;
+    offset += n;
+  }
+  return 0;
+}
+
+/* Fills tmix__weights from `<this library>.weights`, once per process;
+ * writes the reason into `error` and returns non-zero on failure (a later
+ * instance tries again). */
+static pthread_mutex_t weightsLock = PTHREAD_MUTEX_INITIALIZER;
+static int weightsLoaded;
+
+static int loadWeights(char *error, size_t errorSize) {
+  if (!tmix__weights_bytes)
+    return 0;
+  pthread_mutex_lock(&weightsLock);
+  int status = 0;
+  if (weightsLoaded)
+    goto done;
+  Dl_info self;
+  if (!dladdr((void *)&tmix_model_create, &self) || !self.dli_fname) {
+    snprintf(error, errorSize,
+             "cannot locate the model library to find its weights file");
+    status = 1;
+    goto done;
+  }
+  char path[4096];
+  if (snprintf(path, sizeof(path), "%s.weights", self.dli_fname) >=
+      (int)sizeof(path)) {
+    snprintf(error, errorSize, "weights file path too long");
+    status = 1;
+    goto done;
+  }
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    snprintf(error, errorSize, "cannot open weights file '%s': %s", path,
+             strerror(errno));
+    status = 1;
+    goto done;
+  }
+  unsigned char header[32];
+  int rc = readFully(fd, header, sizeof(header), 0);
+  if (rc || memcmp(header, kMagic, sizeof(kMagic)) != 0 ||
+      readU64(header + 8) != kFormatVersion) {
+    snprintf(error, errorSize, "'%s' is not a tmix weights file (format %d)",
+             path, kFormatVersion);
+    status = 1;
+  } else if (readU64(header + 16) != tmix__weights_bytes ||
+             readU64(header + 24) != tmix__weights_id) {
+    snprintf(error, errorSize,
+             "weights file '%s' belongs to another compile of the model "
+             "(%llu bytes, id %016llx; expected %llu bytes, id %016llx)",
+             path, (unsigned long long)readU64(header + 16),
+             (unsigned long long)readU64(header + 24),
+             (unsigned long long)tmix__weights_bytes,
+             (unsigned long long)tmix__weights_id);
+    status = 1;
+  } else if ((rc = readFully(fd, tmix__weights, (size_t)tmix__weights_bytes,
+                             kHeaderBytes))) {
+    snprintf(error, errorSize, "cannot read weights file '%s': %s", path,
+             rc < 0 ? "file is truncated" : strerror(rc));
+    status = 1;
+  }
+  close(fd);
+  weightsLoaded = !status;
+done:
+  pthread_mutex_unlock(&weightsLock);
+  return status;
+}
+
 tmix_model *tmix_model_create(void) {
-  return (tmix_model *)calloc(1, sizeof(tmix_model));
+  tmix_model *model = (tmix_model *)calloc(1, sizeof(tmix_model));
+  if (model)
+    loadWeights(model->error, sizeof(model->error));
+  return model;
 }
 
 void tmix_model_destroy(tmix_model *model) { free(model); }
@@ -85,6 +192,8 @@ int32_t tmix_model_run(tmix_model *model, const void *const *inputs,
   if (!model)
     return 1;
   model->error[0] = 0;
+  if (loadWeights(model->error, sizeof(model->error)))
+    return 1;
   int32_t n = tmix__num_inputs + tmix__num_outputs;
   if ((tmix__num_inputs && !inputs) || (tmix__num_outputs && !outputs))
     return fail(model, "tmix_model_run: %s array is NULL",

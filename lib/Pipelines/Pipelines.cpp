@@ -146,6 +146,13 @@ void tmix::buildCpuPipeline(OpPassManager &pm,
   if (options.parallel)
     pm.addPass(createTMixParallelizeGenericsPass());
   addBufferization(pm);
+  if (!options.weightsFile.empty()) {
+    TMixExternalizeWeightsPassOptions weights;
+    weights.file = options.weightsFile;
+    weights.minBytes = options.weightsMinBytes;
+    weights.embedLimit = options.weightsEmbedLimit;
+    pm.addPass(createTMixExternalizeWeightsPass(weights));
+  }
   if (options.blas)
     pm.addPass(createTMixMatmulToBlasPass());
   addLowerToLLVM(pm, options.cInterface, options.parallel, /*fast=*/true);

@@ -296,6 +296,11 @@ tmix_runtime_model *tmix_runtime_load(const char *path, char **error) {
   model->instance = model->create();
   if (!model->instance)
     return failLoaded("could not create a model instance (out of memory)");
+  // An instance that cannot run (its weights file is missing, say) says so
+  // at once.
+  const char *createError = model->lastError(model->instance);
+  if (createError && *createError)
+    return failLoaded(std::string("cannot be used: ") + createError);
   return model;
 }
 

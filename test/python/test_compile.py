@@ -79,6 +79,22 @@ def test_matches_onnxruntime(name, library):
                              f">= {TOL} vs onnxruntime")
 
 
+@pytest.mark.parametrize("name", [BERT, LINEAR])
+def test_external_weights(name, library):
+    """--weights=external: the library holds no weights, the side file does,
+    and the outputs are bit-identical to the embedded build's."""
+    feeds, expected, _ = _feeds(name)
+    embedded = library(name)
+    external = library(name, weights="external")
+    side = external + ".weights"
+    assert os.path.getsize(side) > 1 << 20
+    assert os.path.getsize(external) < os.path.getsize(embedded) // 4
+    (want,) = runtime.Model(embedded).run(feeds).values()
+    (got,) = runtime.Model(external).run(feeds).values()
+    assert np.array_equal(got, want)
+    assert np.abs(got.astype(np.float64) - expected).max() < TOL
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_tmix_run_expect(name, library, tmp_path):
     """tmix-run --expect, with the tolerance as a pure max abs bound."""

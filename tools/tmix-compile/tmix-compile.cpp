@@ -89,6 +89,12 @@ static cl::opt<std::string>
     emit("emit", cl::init("so"),
          cl::desc("Output kind: so, obj, llvm (IR) or mlir (lowered)"),
          cl::cat(category));
+static cl::opt<std::string> weights(
+    "weights", cl::init("auto"),
+    cl::desc("Where the weights go: embed (in the library), external (in "
+             "<output>.weights, read when the library is loaded) or auto "
+             "(external from 1 GiB)"),
+    cl::cat(category));
 static cl::opt<bool> timing("timing", cl::desc("Print the time of each phase"),
                             cl::cat(category));
 
@@ -112,6 +118,9 @@ int main(int argc, char **argv) {
                 " is not one of linear, sigmoid, pool, softmax");
   if (emit != "so" && emit != "obj" && emit != "llvm" && emit != "mlir")
     return fail("--emit=" + emit + " is not one of so, obj, llvm, mlir");
+  if (weights != "embed" && weights != "external" && weights != "auto")
+    return fail("--weights=" + weights +
+                " is not one of embed, external, auto");
 
   tmix::CompileOptions options;
   for (const std::string &spec : inputShapes)
@@ -151,6 +160,7 @@ int main(int argc, char **argv) {
   options.pipelineOptions = pipeline;
   options.targetCpu = targetCpu;
   options.emit = emit;
+  options.weights = weights;
   if (timing)
     options.timing = &llvm::errs();
 

@@ -1,0 +1,190 @@
+//===- ExternalizeWeights.cpp - tmix-externalize-weights --------*- C++ -*-===//
+//
+// Large constant buffers leave the object file for a side file, read into
+// one external byte buffer when the model library is loaded. Views into that
+// buffer replace the constants, so the compiled code is unchanged otherwise.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tmix/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace mlir::tmix {
+#define GEN_PASS_DEF_TMIXEXTERNALIZEWEIGHTSPASS
+#include "tmix/Passes.h.inc"
+} // namespace mlir::tmix
+
+using namespace mlir;
+
+namespace {
+constexpr uint64_t kHeaderBytes = 4096, kAlign = 64, kFormatVersion = 1;
+constexpr char kMagic[8] = {'T', 'M', 'I', 'X', 'W', 'T', 'S', '\0'};
+
+/// The bytes of a constant initializer as the buffer holds them, or
+/// nothing for splats and sub-byte elements (those stay embedded).
+std::optional<ArrayRef<char>> bufferBytes(Attribute value) {
+  auto elements = dyn_cast_or_null<ElementsAttr>(value);
+  if (!elements)
+    return std::nullopt;
+  Type elt = elements.getElementType();
+  if (!elt.isIntOrFloat() || elt.getIntOrFloatBitWidth() % 8 != 0)
+    return std::nullopt;
+  uint64_t expected =
+      elements.getNumElements() * (elt.getIntOrFloatBitWidth() / 8);
+  ArrayRef<char> bytes;
+  if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+    if (dense.isSplat())
+      return std::nullopt;
+    bytes = dense.getRawData();
+  } else if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return std::nullopt;
+    bytes = blob->getData();
+  } else {
+    return std::nullopt;
+  }
+  if (bytes.size() != expected)
+    return std::nullopt;
+  return bytes;
+}
+
+void writeU64(llvm::raw_ostream &os, uint64_t v) {
+  char bytes[8];
+  for (int i = 0; i < 8; ++i)
+    bytes[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+  os.write(bytes, 8);
+}
+
+/// FNV-1a over 64-bit words (and the trailing bytes): an identity for the
+/// payload, not a cryptographic hash.
+uint64_t payloadId(ArrayRef<char> bytes) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  size_t words = bytes.size() / 8;
+  for (size_t i = 0; i < words; ++i) {
+    uint64_t w;
+    memcpy(&w, bytes.data() + 8 * i, 8);
+    h = (h ^ w) * 0x100000001b3ull;
+  }
+  for (size_t i = 8 * words; i < bytes.size(); ++i)
+    h = (h ^ static_cast<unsigned char>(bytes[i])) * 0x100000001b3ull;
+  return h;
+}
+
+class ExternalizeWeightsPass
+    : public tmix::impl::TMixExternalizeWeightsPassBase<
+          ExternalizeWeightsPass> {
+public:
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (file.empty()) {
+      module.emitError("tmix-externalize-weights: no weights file given "
+                       "(file=PATH)");
+      return signalPassFailure();
+    }
+    if (module.lookupSymbol("tmix__weights")) {
+      module.emitError("tmix-externalize-weights: the module already has a "
+                       "'tmix__weights' symbol");
+      return signalPassFailure();
+    }
+
+    // Candidates in module order, each at an aligned payload offset.
+    struct Moved {
+      memref::GlobalOp global;
+      ArrayRef<char> bytes;
+      uint64_t offset;
+    };
+    SmallVector<Moved> moved;
+    uint64_t total = 0;
+    for (auto global : module.getOps<memref::GlobalOp>()) {
+      if (!global.getConstant() || !global.getType().getLayout().isIdentity())
+        continue;
+      std::optional<ArrayRef<char>> bytes =
+          bufferBytes(global.getInitialValueAttr());
+      if (!bytes || static_cast<int64_t>(bytes->size()) < minBytes)
+        continue;
+      total = llvm::alignTo(total, kAlign);
+      moved.push_back({global, *bytes, total});
+      total += bytes->size();
+    }
+    if (moved.empty() || static_cast<int64_t>(total) < embedLimit)
+      return;
+
+    std::vector<char> payload(total, 0);
+    for (const Moved &m : moved)
+      memcpy(payload.data() + m.offset, m.bytes.data(), m.bytes.size());
+    uint64_t id = payloadId(payload);
+    {
+      std::error_code ec;
+      llvm::raw_fd_ostream os(file, ec, llvm::sys::fs::OF_None);
+      if (ec) {
+        module.emitError() << "tmix-externalize-weights: cannot write '" << file
+                           << "': " << ec.message();
+        return signalPassFailure();
+      }
+      os.write(kMagic, sizeof(kMagic));
+      writeU64(os, kFormatVersion);
+      writeU64(os, total);
+      writeU64(os, id);
+      os.write_zeros(kHeaderBytes - 32);
+      os.write(payload.data(), payload.size());
+      os.close();
+      if (os.has_error()) {
+        module.emitError() << "tmix-externalize-weights: cannot write '" << file
+                           << "': " << os.error().message();
+        os.clear_error();
+        return signalPassFailure();
+      }
+    }
+
+    MLIRContext *ctx = &getContext();
+    OpBuilder b(ctx);
+    b.setInsertionPointToStart(module.getBody());
+    auto bufferType =
+        MemRefType::get({static_cast<int64_t>(total)}, b.getI8Type());
+    // An external declaration: the model library defines and fills it.
+    memref::GlobalOp::create(b, module.getLoc(), "tmix__weights",
+                             /*sym_visibility=*/StringAttr(), bufferType,
+                             /*initial_value=*/Attribute(),
+                             /*constant=*/false,
+                             b.getI64IntegerAttr(static_cast<int64_t>(kAlign)));
+    llvm::StringMap<uint64_t> offsets;
+    for (Moved &m : moved)
+      offsets[m.global.getSymName()] = m.offset;
+    module.walk([&](memref::GetGlobalOp get) {
+      auto it = offsets.find(get.getName());
+      if (it == offsets.end())
+        return;
+      b.setInsertionPoint(get);
+      Value base = memref::GetGlobalOp::create(b, get.getLoc(), bufferType,
+                                               "tmix__weights");
+      Value offset = arith::ConstantIndexOp::create(
+          b, get.getLoc(), static_cast<int64_t>(it->second));
+      Value view = memref::ViewOp::create(b, get.getLoc(), get.getType(), base,
+                                          offset, ValueRange{});
+      get.replaceAllUsesWith(view);
+      get.erase();
+    });
+    for (Moved &m : moved) {
+      ++numMoved;
+      bytesMoved += m.bytes.size();
+      m.global.erase();
+    }
+    module->setAttr(
+        "tmix.external_weights",
+        b.getDictionaryAttr(
+            {b.getNamedAttr("bytes",
+                            b.getI64IntegerAttr(static_cast<int64_t>(total))),
+             b.getNamedAttr("id",
+                            b.getI64IntegerAttr(static_cast<int64_t>(id)))}));
+  }
+};
+} // namespace
