@@ -265,6 +265,28 @@ def TMixExternalizeWeightsPass
   ];
 }
 
+def TMixApproximateMathPass : Pass<"tmix-approximate-math"> {
+  let summary = "Polynomial forms of math ops the vector math library lacks";
+  let description = [{
+    Rewrites the `math` ops named in `ops` (by mnemonic; `erf` by default)
+    on f32, f16 and bf16 scalars and vectors into MLIR's polynomial
+    approximations, computed in f32. glibc's libmvec has no vector `erf`,
+    so a loop calling `erff` (BERT's exact GELU) stays scalar; the
+    polynomial vectorises. f64 ops and ops not named are left alone.
+  }];
+  let dependentDialects = ["::mlir::math::MathDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::vector::VectorDialect"];
+  let options = [
+    ListOption<"ops", "ops", "std::string",
+               "Mnemonics of the math ops to approximate (default: erf)">
+  ];
+  let statistics = [
+    Statistic<"numApproximated", "num-approximated",
+              "Number of math ops approximated">
+  ];
+}
+
 def TMixProtectInputsPass : Pass<"tmix-protect-inputs", "::mlir::ModuleOp"> {
   let summary = "Mark tensor arguments of public functions read-only";
   let description = [{

@@ -15,6 +15,7 @@
 #include <omp.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 /* OpenBLAS's own threads fight the OpenMP threads that run tiled loops
  * (measured: 30% of attention time in sched_yield). All parallelism is
@@ -110,6 +111,107 @@ tileGemmAvx512(const float *a, int64_t lda, const float *b, int64_t ldb,
     }
   }
 }
+
+/* Large products, BLIS-style: B is packed into KC x 32 column strips and A
+ * into KC x 12 row strips (zero-padded at the edges), so the 12 x 32
+ * micro-kernel (24 accumulators) streams both from contiguous, cache-sized
+ * buffers whatever the operands' strides. Unpacked, a B strip spans one
+ * page per k step and the TLB, not the FMA units, sets the pace. */
+enum { kMR = 12, kNR = 32, kKC = 256, kMC = 144, kNC = 1024 };
+
+__attribute__((target("avx512f"))) static void
+microKernel(int64_t kc, const float *ap, const float *bp, float *c,
+            int64_t ldc, int64_t csn, int64_t mr, int64_t nr) {
+  __m512 acc[kMR][2];
+  /* C's rows arrive while the FMAs run. */
+  for (int r = 0; r < kMR && r < mr; ++r) {
+    _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
+    _mm_prefetch((const char *)(c + r * ldc + (nr - 1) * csn), _MM_HINT_T0);
+  }
+  for (int r = 0; r < kMR; ++r)
+    acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+  for (int64_t p = 0; p < kc; ++p) {
+    __m512 b0 = _mm512_load_ps(bp + p * kNR);
+    __m512 b1 = _mm512_load_ps(bp + p * kNR + 16);
+    for (int r = 0; r < kMR; ++r) {
+      __m512 x = _mm512_set1_ps(ap[p * kMR + r]);
+      acc[r][0] = _mm512_fmadd_ps(x, b0, acc[r][0]);
+      acc[r][1] = _mm512_fmadd_ps(x, b1, acc[r][1]);
+    }
+  }
+  if (csn == 1) {
+    __mmask16 m0 = (__mmask16)(nr >= 16 ? 0xffff : (1u << nr) - 1);
+    __mmask16 m1 =
+        (__mmask16)(nr <= 16 ? 0 : (nr >= 32 ? 0xffff : (1u << (nr - 16)) - 1));
+    for (int r = 0; r < kMR && r < mr; ++r) {
+      float *row = c + r * ldc;
+      _mm512_mask_storeu_ps(
+          row, m0, _mm512_add_ps(acc[r][0], _mm512_maskz_loadu_ps(m0, row)));
+      _mm512_mask_storeu_ps(
+          row + 16, m1,
+          _mm512_add_ps(acc[r][1], _mm512_maskz_loadu_ps(m1, row + 16)));
+    }
+    return;
+  }
+  float tile[kNR] __attribute__((aligned(64)));
+  for (int r = 0; r < kMR && r < mr; ++r) {
+    _mm512_store_ps(tile, acc[r][0]);
+    _mm512_store_ps(tile + 16, acc[r][1]);
+    for (int64_t j = 0; j < nr; ++j)
+      c[r * ldc + j * csn] += tile[j];
+  }
+}
+
+/* Per-thread pack buffers, allocated on first use. */
+static __thread float *packedA, *packedB;
+
+__attribute__((target("avx512f"))) static int
+packedGemmAvx512(const float *a, const int64_t *as, const float *b,
+                 const int64_t *bs, float *c, const int64_t *cs, int64_t m,
+                 int64_t n, int64_t k) {
+  if (!packedA) {
+    packedA = (float *)aligned_alloc(64, sizeof(float) * kMC * kKC);
+    packedB = (float *)aligned_alloc(64, sizeof(float) * kKC * kNC);
+    if (!packedA || !packedB) {
+      free(packedA);
+      free(packedB);
+      packedA = packedB = NULL;
+      return 0;
+    }
+  }
+  for (int64_t jc = 0; jc < n; jc += kNC) {
+    int64_t nc = n - jc < kNC ? n - jc : kNC;
+    for (int64_t pc = 0; pc < k; pc += kKC) {
+      int64_t kc = k - pc < kKC ? k - pc : kKC;
+      for (int64_t jr = 0; jr < nc; jr += kNR) {
+        float *dst = packedB + jr * kc;
+        int64_t nr = nc - jr < kNR ? nc - jr : kNR;
+        for (int64_t p = 0; p < kc; ++p) {
+          const float *src = b + (pc + p) * bs[0] + (jc + jr) * bs[1];
+          for (int64_t j = 0; j < kNR; ++j)
+            dst[p * kNR + j] = j < nr ? src[j * bs[1]] : 0.0f;
+        }
+      }
+      for (int64_t ic = 0; ic < m; ic += kMC) {
+        int64_t mc = m - ic < kMC ? m - ic : kMC;
+        for (int64_t ir = 0; ir < mc; ir += kMR) {
+          float *dst = packedA + ir * kc;
+          int64_t mr = mc - ir < kMR ? mc - ir : kMR;
+          for (int64_t p = 0; p < kc; ++p)
+            for (int64_t r = 0; r < kMR; ++r)
+              dst[p * kMR + r] =
+                  r < mr ? a[(ic + ir + r) * as[0] + (pc + p) * as[1]] : 0.0f;
+        }
+        for (int64_t jr = 0; jr < nc; jr += kNR)
+          for (int64_t ir = 0; ir < mc; ir += kMR)
+            microKernel(kc, packedA + ir * kc, packedB + jr * kc,
+                        c + (ic + ir) * cs[0] + (jc + jr) * cs[1], cs[0],
+                        cs[1], mc - ir, nc - jr);
+      }
+    }
+  }
+  return 1;
+}
 #endif
 
 static void serialGemm(const float *a, const int64_t *as, const float *b,
@@ -129,6 +231,10 @@ static void serialGemm(const float *a, const int64_t *as, const float *b,
     tileGemmAvx512(a, lda, b, ldb, c, ldc, m, n, k);
     return;
   }
+  /* Larger ones, any strides: packed panels (measured faster than
+   * OpenBLAS's kernels, docs/CpuBackend.md). */
+  if (avx512State && packedGemmAvx512(a, as, b, bs, c, cs, m, n, k))
+    return;
 #endif
   if (blas && lda <= INT32_MAX && ldb <= INT32_MAX && ldc <= INT32_MAX) {
     cblas_sgemm(CblasRowMajor, ta, tb, (int)m, (int)n, (int)k, 1.0f, a,

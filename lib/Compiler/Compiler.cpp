@@ -396,9 +396,14 @@ LogicalResult mlir::tmix::compileOnnxModel(MLIRContext &context,
   if (options.targetCpu.empty())
     for (const auto &f : llvm::sys::getHostCPUFeatures())
       features.AddFeature(f.first(), f.second);
+  // Multiply-add pairs become FMAs, as with -ffp-contract=fast: one
+  // rounding instead of two, and the polynomial approximations'
+  // (tmix-approximate-math) fused multiply-adds come back.
+  llvm::TargetOptions targetOptions;
+  targetOptions.AllowFPOpFusion = llvm::FPOpFusion::Fast;
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, cpu, features.getString(), llvm::TargetOptions(),
-      llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+      triple, cpu, features.getString(), targetOptions, llvm::Reloc::PIC_,
+      std::nullopt, llvm::CodeGenOptLevel::Aggressive));
   if (!machine)
     return emitError(loc) << "cannot target CPU '" << cpu << "'";
   llvmModule->setTargetTriple(triple);

@@ -86,10 +86,17 @@ void addLowerToLLVM(OpPassManager &pm, bool cInterface, bool parallel,
     pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
   // libm keeps tanh/erf/... exact; it has no rsqrt, so that one becomes
   // 1/sqrt first.
+  // erf has no libmvec routine: a polynomial keeps GELU loops vectorised.
+  if (fast)
+    pm.addPass(tmix::createTMixApproximateMathPass());
   math::MathExpandOpsPassOptions expand;
   expand.opMnemonics = {"rsqrt"};
-  if (fast)
+  // fma would become a scalar libm call (fmaf); as mul + add it vectorises,
+  // and the backend fuses the pair again (tmix-compile allows contraction).
+  if (fast) {
     expand.opMnemonics.push_back("tanh");
+    expand.opMnemonics.push_back("fma");
+  }
   pm.addPass(math::createMathExpandOpsPass(expand));
   // Integer powers become small helper functions.
   pm.addPass(createConvertMathToFuncs());

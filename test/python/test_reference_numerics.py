@@ -300,7 +300,39 @@ POOL_CASES = [
     pool_case("pool_max_f16", kind="max", window=5, dtype=np.float16),
 ]
 
-ALL_CASES = ATTENTION_CASES + SIGMOID_CASES + LINEAR_CASES + POOL_CASES
+# ---------------------------------------------------------------------------
+# matmuls large enough for the CPU pipeline's packed AVX-512 kernel (k * n
+# past the tile kernel's 64K), with edges in every dimension
+# ---------------------------------------------------------------------------
+
+
+def matmul_case(name, batch, m, n, k):
+    rng = _rng(name)
+    lead = (batch,) if batch else ()
+    a = rng.standard_normal(lead + (m, k)).astype(np.float32)
+    b = rng.standard_normal(lead + (k, n)).astype(np.float32)
+    c = rng.standard_normal(lead + (m, n)).astype(np.float32)
+    op = "linalg.batch_matmul" if batch else "linalg.matmul"
+    types = ", ".join(tensor_type(x.shape, x.dtype) for x in (a, b))
+    op_text = (f"%r0 = {op} ins(%a, %b : {types}) outs(%c : "
+               f"{tensor_type(c.shape, c.dtype)}) -> "
+               f"{tensor_type(c.shape, c.dtype)}")
+
+    def reference():
+        return [c.astype(np.float64) + a.astype(np.float64) @ b]
+
+    return Case(name, [("a", a), ("b", b), ("c", c)], op_text,
+                [(c.shape, np.dtype(np.float32))], reference)
+
+
+MATMUL_CASES = [
+    matmul_case("mm_packed_edges", 0, 37, 1000, 333),
+    matmul_case("mm_packed_tall", 0, 300, 70, 1100),
+    matmul_case("mm_packed_batched", 3, 29, 260, 300),
+]
+
+ALL_CASES = (ATTENTION_CASES + SIGMOID_CASES + LINEAR_CASES + POOL_CASES
+             + MATMUL_CASES)
 
 
 # The reference decomposition, and the tiled lowering with tiles and linear
