@@ -71,24 +71,55 @@ struct Quadratic {
   bool sigmoid;
 };
 
-/// Builds one tiled nest; all shapes static.
-class NestBuilder {
-public:
-  NestBuilder(OpBuilder &b, Location loc, const Quadratic &a, int64_t tileQ,
-              int64_t tileK)
-      : b(b), loc(loc), a(a) {
-    auto qt = cast<RankedTensorType>(a.q.getType());
-    auto kt = cast<RankedTensorType>(a.k.getType());
-    auto vt = cast<RankedTensorType>(a.v.getType());
+/// What every tiled mixer builder needs: the static sizes of q [B,Hq,Lq,D],
+/// k [B,Hkv,Lk,D] and v [B,Hkv,Lk,Dv], the element type `elt` of the
+/// output, the accumulator type (f32, or f64 for f64) and small builders.
+class MixerBuilder {
+protected:
+  MixerBuilder(OpBuilder &b, Location loc, Value q, Value k, Value v, Type elt)
+      : b(b), loc(loc), elt(elt),
+        acc(cast<FloatType>(elt).getWidth() > 32 ? elt : b.getF32Type()) {
+    auto qt = cast<RankedTensorType>(q.getType());
+    auto kt = cast<RankedTensorType>(k.getType());
     batch = qt.getDimSize(0);
     hq = qt.getDimSize(1);
     lq = qt.getDimSize(2);
     d = qt.getDimSize(3);
     hkv = kt.getDimSize(1);
     lk = kt.getDimSize(2);
-    dv = vt.getDimSize(3);
-    elt = qt.getElementType();
-    acc = cast<FloatType>(elt).getWidth() > 32 ? elt : b.getF32Type();
+    dv = cast<RankedTensorType>(v.getType()).getDimSize(3);
+  }
+
+  OpBuilder &b;
+  Location loc;
+  int64_t batch, hq, lq, d, hkv, lk, dv;
+  Type elt, acc;
+
+  OpFoldResult attr(int64_t v) { return b.getIndexAttr(v); }
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value cst(OpBuilder &nb, Location nl, double v) {
+    return arith::ConstantOp::create(nb, nl, nb.getFloatAttr(acc, v));
+  }
+  /// An accumulator tensor of `sizes` filled with `v`.
+  Value filled(ArrayRef<OpFoldResult> sizes, double v) {
+    Value e = tensor::EmptyOp::create(b, loc, sizes, acc);
+    return linalg::FillOp::create(b, loc, cst(b, loc, v), e).getResult(0);
+  }
+  Value generic(ValueRange ins, Value init, ArrayRef<AffineMap> maps,
+                ArrayRef<IteratorType> iters,
+                function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+    return buildGeneric(b, loc, ins, init, maps, iters, body);
+  }
+};
+
+/// Builds one tiled nest; all shapes static.
+class NestBuilder : MixerBuilder {
+public:
+  NestBuilder(OpBuilder &b, Location loc, const Quadratic &a, int64_t tileQ,
+              int64_t tileK)
+      : MixerBuilder(b, loc, a.q, a.k, a.v,
+                     cast<RankedTensorType>(a.q.getType()).getElementType()),
+        a(a) {
     tq = std::max<int64_t>(1, std::min(tileQ, lq));
     tk = std::max<int64_t>(1, std::min(tileK, lk));
   }
@@ -117,31 +148,16 @@ public:
   }
 
 private:
-  OpBuilder &b;
-  Location loc;
   const Quadratic &a;
-  int64_t batch, hq, lq, d, hkv, lk, dv, tq, tk;
-  Type elt, acc;
+  int64_t tq, tk;
   Value q0, rows; // first query row of the tile and its row count
 
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value cst(double v) {
-    return arith::ConstantOp::create(b, loc, b.getFloatAttr(acc, v));
-  }
+  Value cst(double v) { return MixerBuilder::cst(b, loc, v); }
   SmallVector<OpFoldResult> unitStrides(unsigned n) {
     return SmallVector<OpFoldResult>(n, b.getIndexAttr(1));
   }
-  Value filled(ArrayRef<OpFoldResult> sizes, double v) {
-    Value e = tensor::EmptyOp::create(b, loc, sizes, acc);
-    return linalg::FillOp::create(b, loc, cst(v), e).getResult(0);
-  }
   Value slice2d(Value x, Value bi, Value hi, Value r0, OpFoldResult count) {
     return sliceRows(b, loc, x, bi, hi, r0, count);
-  }
-  Value generic(ValueRange ins, Value init, ArrayRef<AffineMap> maps,
-                ArrayRef<IteratorType> iters,
-                function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
-    return buildGeneric(b, loc, ins, init, maps, iters, body);
   }
 
   Value buildQueryTile(Value bi, Value hi, Value ti) {
@@ -569,22 +585,13 @@ Value buildPool(OpBuilder &b, Location loc, PoolMixerOp op) {
 /// Every exponent is a sum of gates over s < r <= t, so nothing overflows
 /// for non-positive gates. The work is O(L n); without causality (linear
 /// rule only) one S over all keys does.
-class LinearChunkBuilder {
+class LinearChunkBuilder : MixerBuilder {
 public:
   LinearChunkBuilder(OpBuilder &b, Location loc, LinearAttentionOp op,
                      int64_t chunk)
-      : b(b), loc(loc), op(op), ctx(b.getContext()) {
-    auto qt = op.getQuery().getType(), kt = op.getKey().getType(),
-         vt = op.getValue().getType();
-    batch = qt.getDimSize(0);
-    hq = qt.getDimSize(1);
-    lq = qt.getDimSize(2);
-    d = qt.getDimSize(3);
-    hkv = kt.getDimSize(1);
-    lk = kt.getDimSize(2);
-    dv = vt.getDimSize(3);
-    elt = op.getOutput().getType().getElementType();
-    acc = cast<FloatType>(elt).getWidth() > 32 ? elt : b.getF32Type();
+      : MixerBuilder(b, loc, op.getQuery(), op.getKey(), op.getValue(),
+                     op.getOutput().getType().getElementType()),
+        op(op), ctx(b.getContext()) {
     c = std::max<int64_t>(1, std::min(chunk, lq));
     scale = op.getScale() ? op.getScale()->convertToDouble()
                           : 1.0 / std::sqrt(static_cast<double>(d));
@@ -666,34 +673,17 @@ public:
   }
 
 private:
-  OpBuilder &b;
-  Location loc;
   LinearAttentionOp op;
   MLIRContext *ctx;
-  int64_t batch, hq, lq, d, hkv, lk, dv, c, gw = 0;
-  Type elt, acc;
+  int64_t c, gw = 0;
   double scale;
   AffineExpr i, j;
   AffineMap id2, row, col;
   Value fq, fk, fv, decay, betas, initial;
   Value bi, hi, kvHead;
 
-  OpFoldResult attr(int64_t v) { return b.getIndexAttr(v); }
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value cst(OpBuilder &nb, Location nl, double v) {
-    return arith::ConstantOp::create(nb, nl, nb.getFloatAttr(acc, v));
-  }
   SmallVector<IteratorType> par(unsigned n) {
     return SmallVector<IteratorType>(n, IteratorType::parallel);
-  }
-  Value filled(ArrayRef<OpFoldResult> sizes, double v) {
-    Value e = tensor::EmptyOp::create(b, loc, sizes, acc);
-    return linalg::FillOp::create(b, loc, cst(b, loc, v), e).getResult(0);
-  }
-  Value generic(ValueRange ins, Value init, ArrayRef<AffineMap> maps,
-                ArrayRef<IteratorType> iters,
-                function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
-    return buildGeneric(b, loc, ins, init, maps, iters, body);
   }
   Value matmul(Value x, Value y, Value into) {
     return linalg::MatmulOp::create(b, loc, ValueRange{x, y}, ValueRange{into})
