@@ -23,6 +23,9 @@ struct CompileOptions {
   OnnxImportOptions import;
   /// Options of tmix-cpu-pipeline, as its textual form ("mixer=linear ...").
   std::string pipelineOptions;
+  /// "cpu" or "cuda" (kernels as PTX in the library, run through the CUDA
+  /// driver loaded at run time; weights always in `<output>.weights`).
+  std::string target = "cpu";
   /// Host CPU (and its features) unless set, e.g. "x86-64-v3".
   std::string targetCpu;
   /// What to write: "so" (default), "obj", "llvm" (IR text), "mlir" (the

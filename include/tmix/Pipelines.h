@@ -27,7 +27,10 @@ struct ReferencePipelineOptions
 void buildReferencePipeline(OpPassManager &pm,
                             const ReferencePipelineOptions &options);
 
-struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
+/// Options of `tmix-cpu-pipeline` and `tmix-cuda-pipeline` (the GPU-only
+/// ones are ignored on the CPU, and the BLAS/OpenMP ones on the GPU).
+struct ModelPipelineOptions
+    : public PassPipelineOptions<ModelPipelineOptions> {
   Option<bool> fuse{*this, "fuse",
                     llvm::cl::desc("Raise decomposed attention first"),
                     llvm::cl::init(true)};
@@ -91,11 +94,27 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       *this, "weights-embed-limit",
       llvm::cl::desc("Keep constants embedded when they total fewer bytes"),
       llvm::cl::init(0)};
+  Option<std::string> precision{
+      *this, "precision",
+      llvm::cl::desc("GPU: type of attention and matmul products (f16, "
+                     "bf16; empty: the model's type)")};
+  Option<std::string> chip{*this, "chip",
+                           llvm::cl::desc("GPU: NVIDIA architecture"),
+                           llvm::cl::init("sm_90")};
+  Option<std::string> ptxFeatures{
+      *this, "ptx-features", llvm::cl::desc("GPU: PTX ISA version feature"),
+      llvm::cl::init("+ptx80")};
 };
+using CpuPipelineOptions = ModelPipelineOptions;
 
 /// The whole-model CPU pipeline: converted ONNX (linalg + tmix) in, LLVM
 /// dialect out.
 void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
+
+/// The whole-model NVIDIA GPU pipeline: converted ONNX in, LLVM dialect
+/// host code out, with the kernels as PTX in a gpu.binary launched through
+/// the mgpu* runtime functions (lib/Compiler/CudaSupport.c).
+void buildCudaPipeline(OpPassManager &pm, const ModelPipelineOptions &options);
 
 /// Registers every tmix pipeline with the pass registry.
 void registerTMixPipelines();

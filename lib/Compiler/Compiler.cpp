@@ -140,9 +140,11 @@ std::string cString(StringRef s) {
 /// trampoline (ModelSupport.c is the other half).
 /// With external weights, `weightBytes` > 0 sizes the buffer the compiled
 /// code reads them from, and `weightsId` names the file that fills it.
+/// `cudaArch` (e.g. 90) > 0 marks a GPU model: its entry point takes the
+/// device copy of the weights as one more descriptor.
 std::string abiSource(StringRef entry, ArrayRef<TensorSpec> inputs,
                       ArrayRef<TensorSpec> outputs, uint64_t weightBytes,
-                      uint64_t weightsId) {
+                      uint64_t weightsId, unsigned cudaArch) {
   std::string src;
   llvm::raw_string_ostream os(src);
   // Self-contained: the struct below is tmix_tensor_info of tmix-c/Model.h.
@@ -153,7 +155,8 @@ std::string abiSource(StringRef entry, ArrayRef<TensorSpec> inputs,
   os << "unsigned char tmix__weights[" << std::max<uint64_t>(weightBytes, 1)
      << "] __attribute__((aligned(4096)));\n"
      << "const uint64_t tmix__weights_bytes = " << weightBytes << "ull;\n"
-     << "const uint64_t tmix__weights_id = " << weightsId << "ull;\n\n";
+     << "const uint64_t tmix__weights_id = " << weightsId << "ull;\n"
+     << "const int32_t tmix__cuda_arch = " << cudaArch << ";\n\n";
   auto table = [&](StringRef kind, ArrayRef<TensorSpec> specs) {
     for (auto [i, s] : llvm::enumerate(specs)) {
       os << "static const int64_t " << kind << "_shape" << i << "[] = {";
@@ -173,7 +176,7 @@ std::string abiSource(StringRef entry, ArrayRef<TensorSpec> inputs,
   };
   table("inputs", inputs);
   table("outputs", outputs);
-  size_t n = inputs.size() + outputs.size();
+  size_t n = inputs.size() + outputs.size() + (cudaArch && weightBytes);
   os << "\nextern void _mlir_ciface_" << entry << "(";
   for (size_t i = 0; i < n; ++i)
     os << (i ? ", " : "") << "void *";
@@ -278,11 +281,25 @@ LogicalResult mlir::tmix::compileOnnxModel(MLIRContext &context,
   context.appendDialectRegistry(registry);
   context.loadAllAvailableDialects();
 
-  std::unique_ptr<CpuPipelineOptions> pipeline =
-      CpuPipelineOptions::createFromString(options.pipelineOptions);
+  std::unique_ptr<ModelPipelineOptions> pipeline =
+      ModelPipelineOptions::createFromString(options.pipelineOptions);
   if (!pipeline)
     return emitError(loc) << "invalid pipeline options '"
                           << options.pipelineOptions << "'";
+  bool cuda = options.target == "cuda";
+  if (!cuda && options.target != "cpu")
+    return emitError(loc) << "target '" << options.target
+                          << "' is not one of cpu, cuda";
+  unsigned cudaArch = 0;
+  if (cuda &&
+      StringRef(pipeline->chip).drop_front(3).getAsInteger(10, cudaArch))
+    return emitError(loc) << "GPU architecture '" << pipeline->chip
+                          << "' is not of the form sm_NN";
+  // GPU models upload their weights once per instance, from the side file.
+  if (cuda && options.weights == "embed")
+    return emitError(loc) << "--target=cuda keeps the weights in '"
+                          << outputPath << ".weights' (--weights=embed is "
+                          << "for the CPU)";
   if (options.weights != "embed" && options.weights != "external" &&
       options.weights != "auto")
     return emitError(loc) << "weights mode '" << options.weights
@@ -299,7 +316,9 @@ LogicalResult mlir::tmix::compileOnnxModel(MLIRContext &context,
     llvm::sys::Process::SafelyCloseFileDescriptor(fd);
     pipeline->weightsFile = weights.path.str().str();
     pipeline->weightsEmbedLimit =
-        options.weights == "auto" ? options.autoExternalBytes : 0;
+        options.weights == "auto" && !cuda ? options.autoExternalBytes : 0;
+    if (cuda)
+      pipeline->weightsMinBytes = 1;
   }
 
   OwningOpRef<ModuleOp> module =
@@ -328,7 +347,10 @@ LogicalResult mlir::tmix::compileOnnxModel(MLIRContext &context,
     func->removeAttr(attr);
   {
     PassManager pm(&context);
-    buildCpuPipeline(pm, *pipeline);
+    if (cuda)
+      buildCudaPipeline(pm, *pipeline);
+    else
+      buildCpuPipeline(pm, *pipeline);
     if (failed(pm.run(*module)))
       return failure();
   }
@@ -446,7 +468,7 @@ LogicalResult mlir::tmix::compileOnnxModel(MLIRContext &context,
   {
     llvm::raw_fd_ostream os(abiFd, /*shouldClose=*/true);
     os << abiSource(options.import.functionName, inputs, outputs, weightBytes,
-                    weightsId);
+                    weightsId, cudaArch);
   }
   std::string dir = toolDir();
   std::string support = dir + "/../lib/libtmix_model_support.a";
@@ -470,7 +492,7 @@ LogicalResult mlir::tmix::compileOnnxModel(MLIRContext &context,
                      {"-shared", "-fPIC", "-O2", "-x", "c", abi.path, "-x",
                       "none", object.path, "-Wl,--whole-archive", support,
                       "-Wl,--no-whole-archive", "-fopenmp", "-lopenblas",
-                      "-lmvec", "-lm", versionScript, "-o", out},
+                      "-lmvec", "-lm", "-ldl", versionScript, "-o", out},
                      "linking the model library")))
     return failure();
   phases.done("link");

@@ -12,6 +12,8 @@
 #define _GNU_SOURCE /* dladdr */
 #include "tmix-c/Model.h"
 
+#include "CudaSupport.h"
+
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -33,9 +35,15 @@ extern void tmix__entry(void **descriptors);
 extern unsigned char tmix__weights[];
 extern const uint64_t tmix__weights_bytes;
 extern const uint64_t tmix__weights_id;
+/* 0 for CPU models; for GPU models the sm_NN architecture compiled for. */
+extern const int32_t tmix__cuda_arch;
 
 struct tmix_model {
   char error[512];
+  /* GPU models: device copies of the weights and of every input and
+   * output, allocated once per instance. */
+  void *deviceWeights;
+  void **deviceBuffers;
 };
 
 /* Input i, then the outputs: the order of the entry point's arguments. */
@@ -146,14 +154,61 @@ done:
   return status;
 }
 
+/* Bytes of input (then output) i. */
+static size_t tensorBytes(const tmix_tensor_info *info) {
+  static const size_t sizes[] = {
+      [TMIX_DTYPE_F32] = 4, [TMIX_DTYPE_F16] = 2, [TMIX_DTYPE_BF16] = 2,
+      [TMIX_DTYPE_F64] = 8, [TMIX_DTYPE_I64] = 8, [TMIX_DTYPE_I32] = 4,
+      [TMIX_DTYPE_I16] = 2, [TMIX_DTYPE_I8] = 1,  [TMIX_DTYPE_U8] = 1,
+      [TMIX_DTYPE_BOOL] = 1};
+  size_t n = sizes[info->dtype];
+  for (int32_t d = 0; d < info->rank; ++d)
+    n *= (size_t)info->shape[d];
+  return n;
+}
+
+/* GPU models: the driver, the device weights and the tensor buffers. */
+static void createOnDevice(tmix_model *model) {
+  if (tmix_cuda_init(tmix__cuda_arch, model->error, sizeof(model->error)))
+    return;
+  int32_t n = tmix__num_inputs + tmix__num_outputs;
+  model->deviceBuffers = (void **)calloc((size_t)(n ? n : 1), sizeof(void *));
+  if (!model->deviceBuffers) {
+    snprintf(model->error, sizeof(model->error), "out of host memory");
+    return;
+  }
+  tmix_cuda_begin();
+  for (int32_t i = 0; i < n; ++i)
+    model->deviceBuffers[i] = tmix_cuda_alloc(tensorBytes(argumentInfo(i)));
+  if (tmix__weights_bytes) {
+    model->deviceWeights = tmix_cuda_alloc((size_t)tmix__weights_bytes);
+    tmix_cuda_upload(model->deviceWeights, tmix__weights,
+                     (size_t)tmix__weights_bytes);
+  }
+  const char *error = tmix_cuda_finish();
+  if (error)
+    snprintf(model->error, sizeof(model->error), "%s", error);
+}
+
 tmix_model *tmix_model_create(void) {
   tmix_model *model = (tmix_model *)calloc(1, sizeof(tmix_model));
-  if (model)
-    loadWeights(model->error, sizeof(model->error));
+  if (model && !loadWeights(model->error, sizeof(model->error)) &&
+      tmix__cuda_arch)
+    createOnDevice(model);
   return model;
 }
 
-void tmix_model_destroy(tmix_model *model) { free(model); }
+void tmix_model_destroy(tmix_model *model) {
+  if (!model)
+    return;
+  if (model->deviceBuffers) {
+    for (int32_t i = 0; i < tmix__num_inputs + tmix__num_outputs; ++i)
+      tmix_cuda_free(model->deviceBuffers[i]);
+    free(model->deviceBuffers);
+  }
+  tmix_cuda_free(model->deviceWeights);
+  free(model);
+}
 
 int32_t tmix_model_num_inputs(void) { return tmix__num_inputs; }
 int32_t tmix_model_num_outputs(void) { return tmix__num_outputs; }
@@ -191,6 +246,8 @@ int32_t tmix_model_run(tmix_model *model, const void *const *inputs,
                        void *const *outputs) {
   if (!model)
     return 1;
+  if (tmix__cuda_arch && !model->deviceBuffers)
+    return 1; /* creation failed; the reason stays in model->error */
   model->error[0] = 0;
   if (loadWeights(model->error, sizeof(model->error)))
     return 1;
@@ -208,7 +265,8 @@ int32_t tmix_model_run(tmix_model *model, const void *const *inputs,
                   i < tmix__num_inputs ? "input" : "output", info->name);
     words += 3 + 2 * (size_t)info->rank;
   }
-  void **descriptors = (void **)malloc(sizeof(void *) * (size_t)(n ? n : 1));
+  /* One more for the device weights of GPU models. */
+  void **descriptors = (void **)malloc(sizeof(void *) * (size_t)(n + 1));
   int64_t *storage = (int64_t *)malloc(sizeof(int64_t) * (words ? words : 1));
   if (!descriptors || !storage) {
     free(descriptors);
@@ -216,16 +274,40 @@ int32_t tmix_model_run(tmix_model *model, const void *const *inputs,
     return fail(model, "tmix_model_run: out of memory");
   }
   int64_t *next = storage;
+  /* GPU models read and write device copies; the weights come last. */
+  int64_t weights[5] = {0, 0, 0, (int64_t)tmix__weights_bytes, 1};
+  if (tmix__cuda_arch) {
+    tmix_cuda_begin();
+    memcpy(&weights[0], &model->deviceWeights, sizeof(void *));
+    memcpy(&weights[1], &model->deviceWeights, sizeof(void *));
+    descriptors[n] = weights;
+  }
   for (int32_t i = 0; i < n; ++i) {
     const tmix_tensor_info *info = argumentInfo(i);
     /* Inputs are only read; the descriptor type has no const. */
     const void *data = i < tmix__num_inputs ? inputs[i]
                                             : outputs[i - tmix__num_inputs];
+    if (tmix__cuda_arch) {
+      if (i < tmix__num_inputs)
+        tmix_cuda_upload(model->deviceBuffers[i], data, tensorBytes(info));
+      data = model->deviceBuffers[i];
+    }
     describe(next, data, info);
     descriptors[i] = next;
     next += 3 + 2 * info->rank;
   }
   tmix__entry(descriptors);
+  if (tmix__cuda_arch) {
+    for (int32_t i = tmix__num_inputs; i < n; ++i)
+      tmix_cuda_download(outputs[i - tmix__num_inputs],
+                         model->deviceBuffers[i], tensorBytes(argumentInfo(i)));
+    const char *error = tmix_cuda_finish();
+    if (error) {
+      free(descriptors);
+      free(storage);
+      return fail(model, "%s", error);
+    }
+  }
   free(descriptors);
   free(storage);
   return 0;

@@ -25,6 +25,9 @@
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Pipelines/Passes.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/LLVMIR/Transforms/RequestCWrappers.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
@@ -35,6 +38,7 @@
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
+using namespace mlir::tmix;
 
 namespace {
 /// Tensor-level clean-up shared by both pipelines, after the mixers.
@@ -122,8 +126,11 @@ void tmix::buildReferencePipeline(OpPassManager &pm,
   addLowerToLLVM(pm, options.cInterface, /*parallel=*/false, /*fast=*/false);
 }
 
-void tmix::buildCpuPipeline(OpPassManager &pm,
-                            const CpuPipelineOptions &options) {
+namespace {
+/// Attention raised and mixers replaced as asked: the start of both model
+/// pipelines.
+void addMixerSelection(OpPassManager &pm,
+                       const ModelPipelineOptions &options) {
   if (options.fuse)
     pm.addPass(createTMixFuseAttentionPass());
   if (!options.mixer.empty() || !options.report.empty()) {
@@ -139,6 +146,10 @@ void tmix::buildCpuPipeline(OpPassManager &pm,
     replace.reportFormat = options.reportFormat;
     pm.addPass(createTMixReplaceAttentionPass(replace));
   }
+}
+
+/// Mixers without a kernel of their own tiled, the rest decomposed.
+void addMixerTiling(OpPassManager &pm, const ModelPipelineOptions &options) {
   TMixTileMixersPassOptions tile;
   tile.tileQ = options.tileQ;
   tile.tileK = options.tileK;
@@ -149,20 +160,74 @@ void tmix::buildCpuPipeline(OpPassManager &pm,
   addTensorCleanup(pm);
   pm.addPass(createTMixFuseElementwisePass());
   pm.addPass(createCanonicalizerPass());
+}
+
+void addExternalWeights(OpPassManager &pm,
+                        const ModelPipelineOptions &options) {
+  if (options.weightsFile.empty())
+    return;
+  TMixExternalizeWeightsPassOptions weights;
+  weights.file = options.weightsFile;
+  weights.minBytes = options.weightsMinBytes;
+  weights.embedLimit = options.weightsEmbedLimit;
+  pm.addPass(createTMixExternalizeWeightsPass(weights));
+}
+} // namespace
+
+void tmix::buildCpuPipeline(OpPassManager &pm,
+                            const CpuPipelineOptions &options) {
+  addMixerSelection(pm, options);
+  addMixerTiling(pm, options);
   // Element-wise and normalisation nests use every core too.
   if (options.parallel)
     pm.addPass(createTMixParallelizeGenericsPass());
   addBufferization(pm);
-  if (!options.weightsFile.empty()) {
-    TMixExternalizeWeightsPassOptions weights;
-    weights.file = options.weightsFile;
-    weights.minBytes = options.weightsMinBytes;
-    weights.embedLimit = options.weightsEmbedLimit;
-    pm.addPass(createTMixExternalizeWeightsPass(weights));
-  }
+  addExternalWeights(pm, options);
   if (options.blas)
     pm.addPass(createTMixMatmulToBlasPass());
   addLowerToLLVM(pm, options.cInterface, options.parallel, /*fast=*/true);
+}
+
+void tmix::buildCudaPipeline(OpPassManager &pm,
+                             const ModelPipelineOptions &options) {
+  addMixerSelection(pm, options);
+  TMixGpuKernelsPassOptions kernels;
+  kernels.precision = options.precision;
+  pm.addPass(createTMixGpuKernelsPass(kernels));
+  addMixerTiling(pm, options);
+  // Matmuls of tiled mixers and decompositions.
+  pm.addPass(createTMixGpuKernelsPass(kernels));
+  addBufferization(pm);
+  addExternalWeights(pm, options);
+  // Tiles of f32 attention are launched one after the other.
+  pm.addPass(createForallToForLoopPass());
+  pm.addPass(createTMixGpuMapLinalgPass());
+  pm.addPass(createTMixGpuDeviceMemoryPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  // One stream per call of the model; operations ordered on it.
+  pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
+  if (options.cInterface)
+    pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
+  // Kernels call no libdevice: PTX is produced without the CUDA toolkit.
+  math::MathExpandOpsPassOptions expand;
+  expand.opMnemonics = {"rsqrt", "tanh", "powf", "fpowi", "ctlz", "round"};
+  pm.addNestedPass<gpu::GPUModuleOp>(math::createMathExpandOpsPass(expand));
+  TMixApproximateMathPassOptions approximate;
+  approximate.ops = {"erf", "exp", "expm1", "log", "log1p", "log2", "atan",
+                     "atan2", "sin", "cos", "cbrt", "tanh"};
+  pm.addNestedPass<gpu::GPUModuleOp>(
+      createTMixApproximateMathPass(approximate));
+  pm.addNestedPass<gpu::GPUModuleOp>(createTMixGpuMathToPtxPass());
+  gpu::GPUToNVVMPipelineOptions nvvm;
+  nvvm.cubinChip = options.chip;
+  nvvm.cubinFeatures = options.ptxFeatures;
+  nvvm.cubinFormat = "isa";
+  nvvm.optLevel = 3;
+  gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
 void tmix::registerTMixPipelines() {
@@ -176,4 +241,10 @@ void tmix::registerTMixPipelines() {
       "Fuse attention, optionally replace mixers, tile mixers and lower the "
       "whole model for the host CPU to the LLVM dialect",
       buildCpuPipeline);
+  PassPipelineRegistration<ModelPipelineOptions>(
+      "tmix-cuda-pipeline",
+      "Fuse attention, optionally replace mixers, build tensor-core kernels "
+      "and lower the whole model for NVIDIA GPUs: host code in the LLVM "
+      "dialect, kernels as embedded PTX",
+      buildCudaPipeline);
 }

@@ -27,7 +27,16 @@ static cl::opt<std::string> output("o", cl::Required,
                                    cl::value_desc("model.so"),
                                    cl::cat(category));
 static cl::opt<std::string> target("target", cl::init("cpu"),
-                                   cl::desc("Target: cpu"), cl::cat(category));
+                                   cl::desc("Target: cpu or cuda"),
+                                   cl::cat(category));
+static cl::opt<std::string>
+    precision("precision",
+              cl::desc("cuda: compute attention and matmuls of f32 models "
+                       "in f16 or bf16 (f32 accumulation)"),
+              cl::cat(category));
+static cl::opt<std::string> gpuArch("gpu-arch", cl::init("sm_90"),
+                                    cl::desc("cuda: NVIDIA architecture"),
+                                    cl::cat(category));
 static cl::opt<std::string>
     targetCpu("target-cpu",
               cl::desc("CPU to compile for (default: this machine's)"),
@@ -109,9 +118,20 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv,
                               "tmix: compile an ONNX model to a shared "
                               "library (C ABI in tmix-c/Model.h)\n");
-  if (target != "cpu")
-    return fail("--target=" + target +
-                " is not supported by this build (supported: cpu)");
+  if (target != "cpu" && target != "cuda")
+    return fail("--target=" + target + " is not one of cpu, cuda");
+  if (!precision.empty() && precision != "f32" && precision != "f16" &&
+      precision != "bf16")
+    return fail("--precision=" + precision + " is not one of f32, f16, bf16");
+  if (!precision.empty() && target != "cuda")
+    return fail("--precision applies to --target=cuda only");
+  unsigned smVersion = 0;
+  if (!StringRef(gpuArch).consume_front("sm_") ||
+      StringRef(gpuArch).drop_front(3).getAsInteger(10, smVersion) ||
+      smVersion < 80)
+    return fail("--gpu-arch=" + gpuArch +
+                " is not an NVIDIA architecture with bf16 tensor cores "
+                "(sm_80 or newer, e.g. sm_90)");
   if (!mixer.empty() && mixer != "linear" && mixer != "sigmoid" &&
       mixer != "pool" && mixer != "softmax")
     return fail("--mixer=" + mixer +
@@ -157,7 +177,11 @@ int main(int argc, char **argv) {
   if (!mixerReport.empty())
     os << " mixer-report=" << quoted(mixerReport)
        << " mixer-report-format=" << quoted(mixerReportFormat);
+  if (!precision.empty())
+    os << " precision=" << quoted(precision);
+  os << " chip=" << quoted(gpuArch);
   options.pipelineOptions = pipeline;
+  options.target = target;
   options.targetCpu = targetCpu;
   options.emit = emit;
   options.weights = weights;
