@@ -103,11 +103,11 @@ public:
           return externalToArgument(rewriter, get);
         Value memory =
             deviceAlloc(rewriter, op, get.getType(), ValueRange(), true);
-        rewriter.setInsertionPointAfterValue(memory);
-        gpu::MemcpyOp::create(rewriter, op->getLoc(), Type(), ValueRange(),
-                              memory, get.getResult());
-        rewriter.replaceAllUsesExcept(get.getResult(), memory,
-                                      memory.getDefiningOp()->getNextNode());
+        rewriter.setInsertionPointAfter(get);
+        auto upload =
+            gpu::MemcpyOp::create(rewriter, op->getLoc(), Type(), ValueRange(),
+                                  memory, get.getResult());
+        rewriter.replaceAllUsesExcept(get.getResult(), memory, upload);
         ++numConstants;
       } else if (isa<memref::LoadOp, memref::StoreOp>(op) &&
                  !inPrivateFunction(op) &&
@@ -142,9 +142,8 @@ private:
     Value &arg = arguments[{func, get.getNameAttr()}];
     if (!arg) {
       unsigned n = func.getNumArguments();
-      if (failed(func.insertArgument(n, get.getType(),
-                                     rewriter.getDictionaryAttr({}),
-                                     get.getLoc())))
+      if (failed(func.insertArgument(
+              n, get.getType(), rewriter.getDictionaryAttr({}), get.getLoc())))
         return failure();
       arg = func.getArgument(n);
     }

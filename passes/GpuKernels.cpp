@@ -73,8 +73,8 @@ Type computeType(Type elt, StringRef precision) {
 /// copies.
 MemRefType anyLayout(RankedTensorType t) {
   SmallVector<int64_t> strides(t.getRank(), ShapedType::kDynamic);
-  auto layout = StridedLayoutAttr::get(t.getContext(), ShapedType::kDynamic,
-                                       strides);
+  auto layout =
+      StridedLayoutAttr::get(t.getContext(), ShapedType::kDynamic, strides);
   return MemRefType::get(t.getShape(), t.getElementType(), layout);
 }
 
@@ -206,8 +206,8 @@ public:
     for (int64_t r = 0; r < 2; ++r)
       for (int64_t e = 0; e < 2; ++e)
         acc.push_back(element(c, r, e));
-    auto result = LLVM::LLVMStructType::getLiteral(
-        b.getContext(), SmallVector<Type>(4, f32));
+    auto result = LLVM::LLVMStructType::getLiteral(b.getContext(),
+                                                   SmallVector<Type>(4, f32));
     Value d = NVVM::MmaOp::create(
         b, loc, result, packed(a), packed(bFrag), acc,
         ArrayRef<int64_t>{16, 8, 16}, std::nullopt, std::nullopt,
@@ -231,9 +231,9 @@ public:
   /// `combine` over the four lanes that share a fragment row.
   Value quadReduce(Value v, function_ref<Value(Value, Value)> combine) {
     for (int32_t offset : {1, 2}) {
-      Value other = gpu::ShuffleOp::create(b, loc, v, offset, 32,
-                                           gpu::ShuffleMode::XOR)
-                        .getShuffleResult();
+      Value other =
+          gpu::ShuffleOp::create(b, loc, v, offset, 32, gpu::ShuffleMode::XOR)
+              .getShuffleResult();
       v = combine(v, other);
     }
     return v;
@@ -244,8 +244,8 @@ public:
   /// `body(e)` for e = tid, tid + threads, ... below `count` (a multiple of
   /// the block size).
   void cooperative(int64_t count, function_ref<void(Value)> body) {
-    auto loop = scf::ForOp::create(b, loc, index(0), index(count / kThreads),
-                                   index(1));
+    auto loop =
+        scf::ForOp::create(b, loc, index(0), index(count / kThreads), index(1));
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     body(add(mul(loop.getInductionVar(), kThreads), tid));
@@ -264,19 +264,18 @@ gpu::LaunchOp createLaunch(OpBuilder &b, Location loc,
   int64_t bytes = 0;
   for (MemRefType type : shared) {
     offsets.push_back(bytes);
-    bytes += roundUp(type.getNumElements() *
-                         type.getElementTypeBitWidth() / 8,
-                     16);
+    bytes +=
+        roundUp(type.getNumElements() * type.getElementTypeBitWidth() / 8, 16);
   }
   Value smem = arith::ConstantIntOp::create(b, loc, bytes, 32);
-  auto launch = gpu::LaunchOp::create(b, loc, c(grid[0]), c(grid[1]),
-                                      c(grid[2]), c(kThreads), c(1), c(1),
-                                      smem);
+  auto launch =
+      gpu::LaunchOp::create(b, loc, c(grid[0]), c(grid[1]), c(grid[2]),
+                            c(kThreads), c(1), c(1), smem);
   b.setInsertionPointToStart(&launch.getBody().front());
   gpu::TerminatorOp::create(b, loc);
   b.setInsertionPointToStart(&launch.getBody().front());
-  Attribute workgroup = gpu::AddressSpaceAttr::get(
-      b.getContext(), gpu::AddressSpace::Workgroup);
+  Attribute workgroup =
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
   Value base = gpu::DynamicSharedMemoryOp::create(
       b, loc,
       MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
@@ -290,8 +289,7 @@ gpu::LaunchOp createLaunch(OpBuilder &b, Location loc,
 MemRefType sharedTile(OpBuilder &b, int64_t rows, int64_t cols, Type t) {
   return MemRefType::get(
       {rows, cols + kPad}, t, MemRefLayoutAttrInterface(),
-      gpu::AddressSpaceAttr::get(b.getContext(),
-                                 gpu::AddressSpace::Workgroup));
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup));
 }
 
 /// Softmax or sigmoid attention; static shapes.
@@ -350,10 +348,9 @@ public:
     {
       OpBuilder::InsertionGuard guard(b);
       SmallVector<Value> tiles;
-      gpu::LaunchOp launch =
-          createLaunch(b, loc, {(lq + kBlockRows - 1) / kBlockRows, hq, batch},
-                       {sharedTile(b, tk, dp, t), sharedTile(b, dvp, tk, t)},
-                       tiles);
+      gpu::LaunchOp launch = createLaunch(
+          b, loc, {(lq + kBlockRows - 1) / kBlockRows, hq, batch},
+          {sharedTile(b, tk, dp, t), sharedTile(b, dvp, tk, t)}, tiles);
       KernelBuilder kb2(b, loc, launch, t);
       emit(kb2, launch, tiles, qb, kb, vb, mb);
     }
@@ -375,10 +372,10 @@ private:
     Value kTile = tiles[0], vTile = tiles[1];
     Value bi = launch.getBlockIds().z, hi = launch.getBlockIds().y;
     Value blockRow0 = kb.mul(launch.getBlockIds().x, kBlockRows);
-    Value kvh = hq == hkv ? hi
-                          : arith::DivUIOp::create(b, loc, hi,
-                                                   kb.index(hq / hkv))
-                                .getResult();
+    Value kvh = hq == hkv
+                    ? hi
+                    : arith::DivUIOp::create(b, loc, hi, kb.index(hq / hkv))
+                          .getResult();
     Value row0 = kb.add(kb.add(blockRow0, kb.mul(kb.warp, 16)), kb.g);
     Value rows[2] = {row0, kb.add(row0, 8)};
 
@@ -391,19 +388,22 @@ private:
       for (int64_t half : {0, 8})
         for (Value row : rows)
           for (int64_t e : {0, 1})
-            elems.push_back(kb.guardedLoad(
-                q,
-                {{bi, {}}, {hi, {}}, {row, kb.bound(lq)},
-                 {kb.add(c0, half + e), kb.bound(d)}},
-                t));
+            elems.push_back(
+                kb.guardedLoad(q,
+                               {{bi, {}},
+                                {hi, {}},
+                                {row, kb.bound(lq)},
+                                {kb.add(c0, half + e), kb.bound(d)}},
+                               t));
       qFrags.push_back(kb.fragment(elems, aType));
     }
 
     // Score math shared with the reference decomposition.
     ScoreTransform transform;
-    transform.scale = kb.f(a.scale ? a.scale->convertToDouble()
-                                   : 1.0 / std::sqrt(double(d)));
-    transform.softcap = a.softcap ? kb.f(a.softcap->convertToDouble()) : Value();
+    transform.scale =
+        kb.f(a.scale ? a.scale->convertToDouble() : 1.0 / std::sqrt(double(d)));
+    transform.softcap =
+        a.softcap ? kb.f(a.softcap->convertToDouble()) : Value();
     if (a.sigmoid)
       transform.bias = kb.f(a.bias ? a.bias->convertToDouble()
                                    : -std::log(static_cast<double>(lk)));
@@ -495,14 +495,14 @@ private:
           Value tileMax = p[0][2 * r];
           for (int64_t n = 0; n < tk / 8; ++n)
             for (int64_t e = 0; e < 2; ++e)
-              tileMax = arith::MaximumFOp::create(b, loc, tileMax,
-                                                  p[n][2 * r + e]);
+              tileMax =
+                  arith::MaximumFOp::create(b, loc, tileMax, p[n][2 * r + e]);
           tileMax = kb.quadReduce(tileMax, [&](Value x, Value y) {
             return arith::MaximumFOp::create(b, loc, x, y);
           });
           Value mNew = arith::MaximumFOp::create(b, loc, mOld, tileMax);
-          scaleBy[r] = guardedExpDiff(b, loc, mOld, mNew, mNew, negInf,
-                                      transform.one);
+          scaleBy[r] =
+              guardedExpDiff(b, loc, mOld, mNew, mNew, negInf, transform.one);
           Value sum = arith::MulFOp::create(b, loc, lOld, scaleBy[r]);
           for (int64_t n = 0; n < tk / 8; ++n)
             for (int64_t e = 0; e < 2; ++e) {
@@ -736,8 +736,8 @@ private:
       kb.cooperative(kTileN * kTileK, [&](Value e) {
         Value r = arith::DivUIOp::create(b, loc, e, kb.index(kTileN));
         Value cc = arith::RemUIOp::create(b, loc, e, kb.index(kTileN));
-        Value x =
-            kb.guardedLoad(bm, at(bi, kb.add(k0, r), kk, kb.add(n0, cc), nV), t);
+        Value x = kb.guardedLoad(
+            bm, at(bi, kb.add(k0, r), kk, kb.add(n0, cc), nV), t);
         memref::StoreOp::create(b, loc, x, bTile, ValueRange{cc, r});
       });
       kb.barrier();
@@ -808,8 +808,8 @@ public:
       ++numKernels;
     }
     for (linalg::LinalgOp op : matmuls) {
-      Type t = computeType(getElementTypeOrSelf(op.getDpsInputs()[0]),
-                           precision);
+      Type t =
+          computeType(getElementTypeOrSelf(op.getDpsInputs()[0]), precision);
       if (!t)
         continue;
       OpBuilder b(op);

@@ -89,8 +89,8 @@ void mapToKernel(RewriterBase &rewriter, linalg::GenericOp op,
   // An empty iteration space still launches one (idle) block.
   Value blocks = arith::MaxUIOp::create(
       b, loc, c(1), arith::CeilDivUIOp::create(b, loc, points, c(blockSize)));
-  auto launch = gpu::LaunchOp::create(b, loc, blocks, c(1), c(1),
-                                      c(blockSize), c(1), c(1));
+  auto launch = gpu::LaunchOp::create(b, loc, blocks, c(1), c(1), c(blockSize),
+                                      c(1), c(1));
   b.setInsertionPointToStart(&launch.getBody().front());
   gpu::TerminatorOp::create(b, loc);
   b.setInsertionPointToStart(&launch.getBody().front());
@@ -158,7 +158,8 @@ public:
       auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
       if (!generic) {
         rewriter.setInsertionPoint(op);
-        FailureOr<linalg::GenericOp> g = linalg::generalizeNamedOp(rewriter, op);
+        FailureOr<linalg::GenericOp> g =
+            linalg::generalizeNamedOp(rewriter, op);
         if (failed(g)) {
           op->emitOpError("tmix-gpu-map-linalg: has no generic form");
           return signalPassFailure();

@@ -24,8 +24,7 @@ using namespace mlir;
 namespace {
 /// Scalar f32 (or f16/bf16, computed in f32) `OpTy` as one PTX
 /// instruction taking the op's operands in order.
-template <typename OpTy>
-struct ToPtx : public OpRewritePattern<OpTy> {
+template <typename OpTy> struct ToPtx : public OpRewritePattern<OpTy> {
   ToPtx(MLIRContext *ctx, StringRef instruction)
       : OpRewritePattern<OpTy>(ctx), instruction(instruction) {}
 
@@ -39,10 +38,10 @@ struct ToPtx : public OpRewritePattern<OpTy> {
     Type f32 = rewriter.getF32Type();
     SmallVector<Value> operands;
     for (Value x : op->getOperands())
-      operands.push_back(type == f32 ? x
-                                     : arith::ExtFOp::create(rewriter, loc,
-                                                             f32, x)
-                                           .getResult());
+      operands.push_back(
+          type == f32
+              ? x
+              : arith::ExtFOp::create(rewriter, loc, f32, x).getResult());
     std::string text = instruction + " $0";
     std::string constraints = "=f";
     for (size_t i = 0; i < operands.size(); ++i) {
@@ -50,12 +49,11 @@ struct ToPtx : public OpRewritePattern<OpTy> {
       constraints += ",f";
     }
     text += ";";
-    Value result =
-        LLVM::InlineAsmOp::create(rewriter, loc, f32, operands, text,
-                                  constraints, false, false,
-                                  LLVM::tailcallkind::TailCallKind::None,
-                                  LLVM::AsmDialectAttr(), ArrayAttr())
-            .getResult(0);
+    Value result = LLVM::InlineAsmOp::create(
+                       rewriter, loc, f32, operands, text, constraints, false,
+                       false, LLVM::tailcallkind::TailCallKind::None,
+                       LLVM::AsmDialectAttr(), ArrayAttr())
+                       .getResult(0);
     if (type != f32)
       result = arith::TruncFOp::create(rewriter, loc, type, result);
     rewriter.replaceOp(op, result);

@@ -29,8 +29,7 @@ void buildReferencePipeline(OpPassManager &pm,
 
 /// Options of `tmix-cpu-pipeline` and `tmix-cuda-pipeline` (the GPU-only
 /// ones are ignored on the CPU, and the BLAS/OpenMP ones on the GPU).
-struct ModelPipelineOptions
-    : public PassPipelineOptions<ModelPipelineOptions> {
+struct ModelPipelineOptions : public PassPipelineOptions<ModelPipelineOptions> {
   Option<bool> fuse{*this, "fuse",
                     llvm::cl::desc("Raise decomposed attention first"),
                     llvm::cl::init(true)};

@@ -488,11 +488,16 @@ LogicalResult mlir::tmix::compileOnnxModel(MLIRContext &context,
   std::string versionScript =
       "-Wl,--version-script=" + exports.path.str().str();
   std::string out = result.path.str().str();
-  if (failed(runTool(loc, TMIX_CLANG,
-                     {"-shared", "-fPIC", "-O2", "-x", "c", abi.path, "-x",
-                      "none", object.path, "-Wl,--whole-archive", support,
-                      "-Wl,--no-whole-archive", "-fopenmp", "-lopenblas",
-                      "-lmvec", "-lm", "-ldl", versionScript, "-o", out},
+  if (failed(runTool(loc, TMIX_CLANG, {"-shared",   "-fPIC",
+                                       "-O2",       "-x",
+                                       "c",         abi.path,
+                                       "-x",        "none",
+                                       object.path, "-Wl,--whole-archive",
+                                       support,     "-Wl,--no-whole-archive",
+                                       "-fopenmp",  "-lopenblas",
+                                       "-lmvec",    "-lm",
+                                       "-ldl",      versionScript,
+                                       "-o",        out},
                      "linking the model library")))
     return failure();
   phases.done("link");

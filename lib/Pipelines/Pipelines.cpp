@@ -129,8 +129,7 @@ void tmix::buildReferencePipeline(OpPassManager &pm,
 namespace {
 /// Attention raised and mixers replaced as asked: the start of both model
 /// pipelines.
-void addMixerSelection(OpPassManager &pm,
-                       const ModelPipelineOptions &options) {
+void addMixerSelection(OpPassManager &pm, const ModelPipelineOptions &options) {
   if (options.fuse)
     pm.addPass(createTMixFuseAttentionPass());
   if (!options.mixer.empty() || !options.report.empty()) {
@@ -214,8 +213,8 @@ void tmix::buildCudaPipeline(OpPassManager &pm,
   expand.opMnemonics = {"rsqrt", "tanh", "powf", "fpowi", "ctlz", "round"};
   pm.addNestedPass<gpu::GPUModuleOp>(math::createMathExpandOpsPass(expand));
   TMixApproximateMathPassOptions approximate;
-  approximate.ops = {"erf", "exp", "expm1", "log", "log1p", "log2", "atan",
-                     "atan2", "sin", "cos", "cbrt", "tanh"};
+  approximate.ops = {"erf",  "exp",   "expm1", "log", "log1p", "log2",
+                     "atan", "atan2", "sin",   "cos", "cbrt",  "tanh"};
   pm.addNestedPass<gpu::GPUModuleOp>(
       createTMixApproximateMathPass(approximate));
   pm.addNestedPass<gpu::GPUModuleOp>(createTMixGpuMathToPtxPass());

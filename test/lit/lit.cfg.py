@@ -39,6 +39,26 @@ if python and subprocess.run([python, "-c", "import numpy"],
     config.available_features.add("numpy")
     config.substitutions.insert(0, ("%python", '"%s"' % python))
 
+# GPU tests run only where the CUDA driver finds a device; the PTX checks
+# with ptxas only where the CUDA toolkit is installed.
+def _cuda_device_present():
+    import ctypes
+    try:
+        cuda = ctypes.CDLL("libcuda.so.1")
+    except OSError:
+        return False
+    count = ctypes.c_int(0)
+    return (cuda.cuInit(0) == 0 and
+            cuda.cuDeviceGetCount(ctypes.byref(count)) == 0 and
+            count.value > 0)
+
+if _cuda_device_present():
+    config.available_features.add("cuda-gpu")
+ptxas = shutil.which("ptxas") or "/usr/local/cuda/bin/ptxas"
+if os.path.exists(ptxas):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
+
 tools = ["tmix-fuzz-import", "tmix-fuzz-npy", "tmix-opt", "tmix-translate", "tmix-compile",
          "tmix-run", "FileCheck", "not", "mlir-opt"]
 llvm_config.add_tool_substitutions(
