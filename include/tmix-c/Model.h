@@ -46,7 +46,9 @@ uint32_t tmix_model_abi_version(void);
 /* A new instance (its own scratch memory), or NULL when out of memory.
  * A library compiled with external weights reads `<library>.weights` on
  * the first create; if that fails, the instance's last error says why and
- * run fails with it until the file can be read. */
+ * run fails with it until the file can be read. A --target=cuda library
+ * loads libcuda.so.1 and uploads its weights here; without a GPU or driver
+ * the instance's last error says so and run fails. */
 tmix_model *tmix_model_create(void);
 void tmix_model_destroy(tmix_model *model);
 int32_t tmix_model_num_inputs(void);
@@ -59,6 +61,13 @@ const tmix_tensor_info *tmix_model_output(int32_t index);
  * tmix_model_last_error(model) says why. */
 int32_t tmix_model_run(tmix_model *model, const void *const *inputs,
                        void *const *outputs);
+/* Models compiled with --target=cuda only: as tmix_model_run, but inputs
+ * and outputs are CUDA device pointers (e.g. torch's data_ptr()) in the
+ * device the model runs on ($TMIX_CUDA_DEVICE, default 0); no host copies.
+ * Work the caller queued on its own streams must be complete; the outputs
+ * are complete on return. CPU models fail with an error. */
+int32_t tmix_model_run_device(tmix_model *model, const void *const *inputs,
+                              void *const *outputs);
 /* The last error on `model` ("" if none); valid until the next call. */
 const char *tmix_model_last_error(const tmix_model *model);
 

@@ -340,6 +340,12 @@ LogicalResult mlir::tmix::compileOnnxModel(MLIRContext &context,
   SmallVector<TensorSpec> inputs, outputs;
   if (failed(describeSignature(func, inputs, outputs)))
     return failure();
+  // Half-precision models compute every product in their type, including
+  // those of mixers whose tiled forms accumulate in f32.
+  if (cuda && pipeline->precision.empty())
+    for (const TensorSpec &spec : inputs)
+      if (spec.dtype == TMIX_DTYPE_BF16 || spec.dtype == TMIX_DTYPE_F16)
+        pipeline->precision = spec.dtype == TMIX_DTYPE_BF16 ? "bf16" : "f16";
   // The names now live in the ABI tables; LLVM has no use for them.
   for (unsigned i = 0; i < func.getNumArguments(); ++i)
     func.removeArgAttr(i, StringAttr::get(&context, "onnx.name"));

@@ -242,8 +242,11 @@ static void describe(int64_t *desc, const void *data,
   }
 }
 
-int32_t tmix_model_run(tmix_model *model, const void *const *inputs,
-                       void *const *outputs) {
+/* Runs the entry point on `inputs` and `outputs`; for GPU models these are
+ * device pointers when `onDevice`, else host buffers copied through the
+ * instance's device buffers. */
+static int32_t runModel(tmix_model *model, const void *const *inputs,
+                        void *const *outputs, int onDevice) {
   if (!model)
     return 1;
   if (tmix__cuda_arch && !model->deviceBuffers)
@@ -274,8 +277,9 @@ int32_t tmix_model_run(tmix_model *model, const void *const *inputs,
     return fail(model, "tmix_model_run: out of memory");
   }
   int64_t *next = storage;
-  /* GPU models read and write device copies; the weights come last. */
+  /* GPU models read and write device memory; the weights come last. */
   int64_t weights[5] = {0, 0, 0, (int64_t)tmix__weights_bytes, 1};
+  int copy = tmix__cuda_arch && !onDevice;
   if (tmix__cuda_arch) {
     tmix_cuda_begin();
     memcpy(&weights[0], &model->deviceWeights, sizeof(void *));
@@ -287,7 +291,7 @@ int32_t tmix_model_run(tmix_model *model, const void *const *inputs,
     /* Inputs are only read; the descriptor type has no const. */
     const void *data = i < tmix__num_inputs ? inputs[i]
                                             : outputs[i - tmix__num_inputs];
-    if (tmix__cuda_arch) {
+    if (copy) {
       if (i < tmix__num_inputs)
         tmix_cuda_upload(model->deviceBuffers[i], data, tensorBytes(info));
       data = model->deviceBuffers[i];
@@ -297,20 +301,29 @@ int32_t tmix_model_run(tmix_model *model, const void *const *inputs,
     next += 3 + 2 * info->rank;
   }
   tmix__entry(descriptors);
-  if (tmix__cuda_arch) {
+  free(descriptors);
+  free(storage);
+  if (!tmix__cuda_arch)
+    return 0;
+  if (copy)
     for (int32_t i = tmix__num_inputs; i < n; ++i)
       tmix_cuda_download(outputs[i - tmix__num_inputs],
                          model->deviceBuffers[i], tensorBytes(argumentInfo(i)));
-    const char *error = tmix_cuda_finish();
-    if (error) {
-      free(descriptors);
-      free(storage);
-      return fail(model, "%s", error);
-    }
-  }
-  free(descriptors);
-  free(storage);
-  return 0;
+  const char *error = tmix_cuda_finish();
+  return error ? fail(model, "%s", error) : 0;
+}
+
+int32_t tmix_model_run(tmix_model *model, const void *const *inputs,
+                       void *const *outputs) {
+  return runModel(model, inputs, outputs, 0);
+}
+
+int32_t tmix_model_run_device(tmix_model *model, const void *const *inputs,
+                              void *const *outputs) {
+  if (model && !tmix__cuda_arch)
+    return fail(model, "tmix_model_run_device: this model was compiled for "
+                       "the CPU (use tmix_model_run)");
+  return runModel(model, inputs, outputs, 1);
 }
 
 /* memref.copy between strided views, as MLIR's runner utils define it. */
