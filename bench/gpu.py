@@ -29,6 +29,13 @@ tensors' device pointers); it prints two tables:
                PyTorch implementations of the same math, and tmix sigmoid
                vs tmix softmax at the same shape.
 
+  models       the exporter graphs of test/data/models compiled with
+               --target=cuda (f32 products) and --precision=bf16, run on
+               their stored inputs through tmix_model_run (host buffers)
+               and compared with onnxruntime's stored outputs: max abs
+               error, tolerance 1e-3 (f32) and 3e-2 + 3e-2 |expected|
+               (bf16), every element.
+
 Not part of the test suite. --quick keeps L <= 4096.
 """
 import argparse
@@ -36,6 +43,7 @@ import ctypes
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 
@@ -117,11 +125,32 @@ def prepare(args):
                                  lq=lq, lk=lk, d=d, causal=causal, mask=mask,
                                  mixer=mixer, lib=lib))
             print("compiled", lib, flush=True)
+    models = os.path.join(ROOT, "test", "data", "models")
+    for onnx_name in sorted(os.listdir(models)):
+        if not onnx_name.endswith(".onnx"):
+            continue
+        stem = onnx_name[:-5]
+        shutil.copy(os.path.join(models, stem + ".io.npz"), args.out)
+        for precision in ("f32", "bf16"):
+            lib = f"m-{stem}-{precision}.so"
+            flags = ["--target=cuda"] + (["--precision=bf16"]
+                                         if precision == "bf16" else [])
+            subprocess.run([compiler, os.path.join(models, onnx_name), "-o",
+                            os.path.join(args.out, lib), *flags], check=True)
+            manifest.append(dict(kind="model", name=stem, precision=precision,
+                                 lib=lib, io=stem + ".io.npz"))
+            print("compiled", lib, flush=True)
     with open(os.path.join(args.out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
 
 
 # --------------------------------------------------------------------- run
+class _Info(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char_p), ("dtype", ctypes.c_int),
+                ("rank", ctypes.c_int32),
+                ("shape", ctypes.POINTER(ctypes.c_int64))]
+
+
 class TmixModel:
     """A tmix-compile library through its C ABI (tmix-c/Model.h)."""
 
@@ -130,21 +159,45 @@ class TmixModel:
         lib.tmix_model_create.restype = ctypes.c_void_p
         lib.tmix_model_last_error.argtypes = [ctypes.c_void_p]
         lib.tmix_model_last_error.restype = ctypes.c_char_p
-        lib.tmix_model_run_device.argtypes = [ctypes.c_void_p] * 3
-        lib.tmix_model_run_device.restype = ctypes.c_int32
+        for fn in ("tmix_model_run", "tmix_model_run_device"):
+            getattr(lib, fn).argtypes = [ctypes.c_void_p] * 3
+            getattr(lib, fn).restype = ctypes.c_int32
+        for fn in ("tmix_model_input", "tmix_model_output"):
+            getattr(lib, fn).argtypes = [ctypes.c_int32]
+            getattr(lib, fn).restype = ctypes.POINTER(_Info)
         lib.tmix_model_destroy.argtypes = [ctypes.c_void_p]
         self.lib, self.model = lib, lib.tmix_model_create()
         error = lib.tmix_model_last_error(self.model).decode()
         if error:
             raise RuntimeError(error)
 
-    def __call__(self, inputs, outputs):
-        ins = (ctypes.c_void_p * len(inputs))(*[t.data_ptr() for t in inputs])
-        outs = (ctypes.c_void_p * len(outputs))(
-            *[t.data_ptr() for t in outputs])
-        if self.lib.tmix_model_run_device(self.model, ins, outs):
+    def describe(self, outputs=False):
+        """[(name, dtype code, shape)] of the inputs or outputs."""
+        count = (self.lib.tmix_model_num_outputs if outputs
+                 else self.lib.tmix_model_num_inputs)()
+        fn = self.lib.tmix_model_output if outputs else self.lib.tmix_model_input
+        infos = [fn(i).contents for i in range(count)]
+        return [(i.name.decode(), i.dtype,
+                 tuple(i.shape[d] for d in range(i.rank))) for i in infos]
+
+    def _call(self, fn, inputs, outputs):
+        ins = (ctypes.c_void_p * max(len(inputs), 1))(*inputs)
+        outs = (ctypes.c_void_p * max(len(outputs), 1))(*outputs)
+        if fn(self.model, ins, outs):
             raise RuntimeError(
                 self.lib.tmix_model_last_error(self.model).decode())
+
+    def __call__(self, inputs, outputs):
+        """Runs on torch CUDA tensors."""
+        self._call(self.lib.tmix_model_run_device,
+                   [t.data_ptr() for t in inputs],
+                   [t.data_ptr() for t in outputs])
+
+    def run_host(self, arrays, outputs):
+        """Runs on contiguous numpy arrays."""
+        self._call(self.lib.tmix_model_run,
+                   [a.ctypes.data for a in arrays],
+                   [o.ctypes.data for o in outputs])
 
 
 def reference(torch, q, k, v, mask, causal, mixer):
@@ -198,7 +251,11 @@ def run(args):
         manifest = json.load(f)
     gen = torch.Generator(device="cuda").manual_seed(0)
     correct, speed = [], []
+    models = []
     for case in manifest:
+        if case["kind"] == "model":
+            models.append(check_model(args.dir, case))
+            continue
         if args.quick and case["lq"] > 4096:
             continue
         b, hq, hkv, lq, lk, d = (case[k] for k in
@@ -256,6 +313,11 @@ def run(args):
         else:
             print(f"{r['name']:<16}{r['mixer']:<9}{r['tmix']:>11.2e}"
                   f"{r['torch_bf16']:>12.2e}  {'yes' if r['ok'] else 'NO'}")
+    print("\nmodels (vs onnxruntime's stored outputs)")
+    for r in models:
+        print(f"{r['name']:<32}{r['precision']:<6}"
+              + (f"max |error| {r['error']:.2e}  {'yes' if r['ok'] else 'NO'}"
+                 if "failure" not in r else f"FAILED: {r['failure']}"))
     print("\nspeed (TFLOP/s, bf16; peak 989)")
     print(f"{'case':<28}{'tmix':>8}{'flash':>8}{'cudnn':>8}{'eager':>8}"
           f"{'tmix/flash':>12}{'%peak':>7}")
@@ -272,7 +334,32 @@ def run(args):
     if args.json:
         with open(args.json, "w") as f:
             json.dump(dict(correctness=correct, speed=speed), f, indent=1)
-    return 0 if all(r.get("ok") for r in correct) else 1
+    return 0 if all(r.get("ok") for r in correct + models) else 1
+
+
+def check_model(directory, case):
+    """A compiled exporter graph on its stored inputs vs onnxruntime."""
+    import numpy as np
+    io = np.load(os.path.join(directory, case["io"]))
+    codes = {1: np.float32, 2: np.float16, 4: np.float64, 5: np.int64,
+             6: np.int32, 7: np.int16, 8: np.int8, 9: np.uint8, 10: np.bool_}
+    try:
+        model = TmixModel(os.path.join(directory, case["lib"]))
+        arrays = [np.ascontiguousarray(io[name], dtype=codes[code])
+                  for name, code, _ in model.describe()]
+        outputs = [np.empty(shape, codes[code])
+                   for _, code, shape in model.describe(outputs=True)]
+        model.run_host(arrays, outputs)
+    except (RuntimeError, KeyError) as e:
+        return dict(case, failure=str(e))
+    expected = io["ort_output"].astype(np.float64)
+    err = np.abs(outputs[0].astype(np.float64) - expected)
+    if case["precision"] == "bf16":
+        ok = bool((err <= 3e-2 + 3e-2 * np.abs(expected)).all())
+    else:
+        ok = bool(err.max() <= 1e-3)
+    return dict(case, error=float(err.max()), ok=ok and np.isfinite(
+        outputs[0]).all())
 
 
 def main():

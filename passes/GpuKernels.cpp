@@ -28,6 +28,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -501,13 +502,12 @@ private:
             return arith::MaximumFOp::create(b, loc, x, y);
           });
           Value mNew = arith::MaximumFOp::create(b, loc, mOld, tileMax);
-          scaleBy[r] =
-              guardedExpDiff(b, loc, mOld, mNew, mNew, negInf, transform.one);
+          scaleBy[r] = expDiff(kb, mOld, mNew, negInf, transform.one);
           Value sum = arith::MulFOp::create(b, loc, lOld, scaleBy[r]);
           for (int64_t n = 0; n < tk / 8; ++n)
             for (int64_t e = 0; e < 2; ++e) {
               Value &x = p[n][2 * r + e];
-              x = guardedExpDiff(b, loc, x, mNew, mNew, negInf, transform.zero);
+              x = expDiff(kb, x, mNew, negInf, transform.zero);
               sum = arith::AddFOp::create(b, loc, sum, x);
             }
           sums[r] = sum;
@@ -580,6 +580,21 @@ private:
           store();
         }
     }
+  }
+
+  /// exp(x - m) as the special-function unit's 2^((x - m) log2 e), or
+  /// `fallback` where m is -inf (no key visible yet: -inf - -inf is NaN).
+  Value expDiff(KernelBuilder &kb, Value x, Value m, Value negInf,
+                Value fallback) {
+    OpBuilder &b = kb.b;
+    Location loc = kb.loc;
+    Value hidden =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, m, negInf);
+    Value e = math::Exp2Op::create(
+        b, loc,
+        arith::MulFOp::create(b, loc, arith::SubFOp::create(b, loc, x, m),
+                              kb.f(M_LOG2E)));
+    return arith::SelectOp::create(b, loc, hidden, fallback, e);
   }
 
   /// The mask element for (row, key), broadcast from its trailing

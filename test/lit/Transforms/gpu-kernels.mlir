@@ -22,7 +22,7 @@
 // CHECK:             nvvm.mma.sync {{.*}} multiplicandAPtxType = #nvvm.mma_type<bf16>
 // CHECK:             memref.load {{.*}} : memref<100x130xi1, strided
 // CHECK:             gpu.shuffle  xor
-// CHECK:             math.exp
+// CHECK:             math.exp2
 // CHECK:             nvvm.mma.sync
 // CHECK:             gpu.barrier
 // CHECK:             scf.yield
