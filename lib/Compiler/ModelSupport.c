@@ -186,8 +186,16 @@ static void createOnDevice(tmix_model *model) {
                      (size_t)tmix__weights_bytes);
   }
   const char *error = tmix_cuda_finish();
-  if (error)
-    snprintf(model->error, sizeof(model->error), "%s", error);
+  if (!error)
+    return;
+  snprintf(model->error, sizeof(model->error), "%s", error);
+  /* Without every buffer the instance cannot run: run reports this error. */
+  for (int32_t i = 0; i < n; ++i)
+    tmix_cuda_free(model->deviceBuffers[i]);
+  free(model->deviceBuffers);
+  model->deviceBuffers = NULL;
+  tmix_cuda_free(model->deviceWeights);
+  model->deviceWeights = NULL;
 }
 
 tmix_model *tmix_model_create(void) {
