@@ -13,6 +13,7 @@
 #include "tmix/Import/OnnxImporter.h"
 #include "tmix/Pipelines.h"
 
+#include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <string>
@@ -39,6 +40,11 @@ struct CompileOptions {
   /// Phase timings go here when set.
   llvm::raw_ostream *timing = nullptr;
 };
+
+/// The sm_NN version of NVIDIA architecture `chip` (e.g. 90 for "sm_90a"),
+/// or why it cannot be compiled for: not a name LLVM's NVPTX backend knows,
+/// or older than sm_80 (no bf16 tensor cores).
+llvm::Expected<unsigned> parseCudaArch(llvm::StringRef chip);
 
 /// Compiles the ONNX model in `bytes` (named `sourceName`) to `outputPath`.
 /// The output is written to a temporary file and renamed, so a failed

@@ -23,6 +23,7 @@
 #include "llvm/Frontend/Driver/CodeGenOptions.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
@@ -266,6 +267,35 @@ std::string toolDir() {
 
 } // namespace
 
+llvm::Expected<unsigned> mlir::tmix::parseCudaArch(StringRef chip) {
+  auto invalid = [&] {
+    return llvm::createStringError(
+        "%s is not an NVIDIA architecture with bf16 tensor cores (sm_80 or "
+        "newer, e.g. sm_90)",
+        chip.str().c_str());
+  };
+  StringRef digits = chip;
+  unsigned version = 0;
+  if (!digits.consume_front("sm_") || digits.consumeInteger(10, version) ||
+      version < 80)
+    return invalid();
+  // A name the backend does not know would only warn, and leave PTX for
+  // its default processor.
+  LLVMInitializeNVPTXTargetInfo();
+  LLVMInitializeNVPTXTargetMC();
+  llvm::Triple triple("nvptx64-nvidia-cuda");
+  std::string error;
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return llvm::createStringError("this LLVM has no NVPTX backend: " + error);
+  std::unique_ptr<llvm::MCSubtargetInfo> info(
+      target->createMCSubtargetInfo(triple, "", ""));
+  if (!info || !info->isCPUStringValid(chip))
+    return invalid();
+  return version;
+}
+
 LogicalResult mlir::tmix::compileOnnxModel(MLIRContext &context,
                                            StringRef bytes,
                                            StringRef sourceName,
@@ -291,10 +321,13 @@ LogicalResult mlir::tmix::compileOnnxModel(MLIRContext &context,
     return emitError(loc) << "target '" << options.target
                           << "' is not one of cpu, cuda";
   unsigned cudaArch = 0;
-  if (cuda &&
-      StringRef(pipeline->chip).drop_front(3).getAsInteger(10, cudaArch))
-    return emitError(loc) << "GPU architecture '" << pipeline->chip
-                          << "' is not of the form sm_NN";
+  if (cuda) {
+    llvm::Expected<unsigned> arch = parseCudaArch(pipeline->chip);
+    if (!arch)
+      return emitError(loc)
+             << "GPU architecture " << llvm::toString(arch.takeError());
+    cudaArch = *arch;
+  }
   // GPU models upload their weights once per instance, from the side file.
   if (cuda && options.weights == "embed")
     return emitError(loc) << "--target=cuda keeps the weights in '"

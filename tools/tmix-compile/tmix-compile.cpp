@@ -125,13 +125,8 @@ int main(int argc, char **argv) {
     return fail("--precision=" + precision + " is not one of f32, f16, bf16");
   if (!precision.empty() && target != "cuda")
     return fail("--precision applies to --target=cuda only");
-  unsigned smVersion = 0;
-  if (!StringRef(gpuArch).consume_front("sm_") ||
-      StringRef(gpuArch).drop_front(3).getAsInteger(10, smVersion) ||
-      smVersion < 80)
-    return fail("--gpu-arch=" + gpuArch +
-                " is not an NVIDIA architecture with bf16 tensor cores "
-                "(sm_80 or newer, e.g. sm_90)");
+  if (llvm::Expected<unsigned> arch = tmix::parseCudaArch(gpuArch); !arch)
+    return fail("--gpu-arch=" + llvm::toString(arch.takeError()));
   if (!mixer.empty() && mixer != "linear" && mixer != "sigmoid" &&
       mixer != "pool" && mixer != "softmax")
     return fail("--mixer=" + mixer +
