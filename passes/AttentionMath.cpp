@@ -5,8 +5,49 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 
+#include <cmath>
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::tmix;
+
+std::optional<AttentionSite> AttentionSite::match(Operation *op) {
+  if (auto a = dyn_cast<AttentionOp>(op))
+    return AttentionSite{
+        op,           a.getQuery(),   a.getKey(),   a.getValue(),  a.getMask(),
+        a.getScale(), a.getSoftcap(), std::nullopt, a.getCausal(), false};
+  if (auto s = dyn_cast<SigmoidAttentionOp>(op))
+    return AttentionSite{
+        op,           s.getQuery(), s.getKey(),  s.getValue(),  s.getMask(),
+        s.getScale(), std::nullopt, s.getBias(), s.getCausal(), true};
+  return std::nullopt;
+}
+
+ScoreTransform ScoreTransform::forSite(OpBuilder &b, Location loc,
+                                       const AttentionSite &site, Type acc,
+                                       int64_t d, int64_t lq, int64_t lk) {
+  auto cst = [&](double v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(acc, v));
+  };
+  ScoreTransform t;
+  t.scale = cst(site.scale ? site.scale->convertToDouble()
+                           : 1.0 / std::sqrt(double(d)));
+  if (site.softcap)
+    t.softcap = cst(site.softcap->convertToDouble());
+  // Sigmoid attention's default bias, -log(Lk).
+  if (site.sigmoid)
+    t.bias = cst(site.bias ? site.bias->convertToDouble()
+                           : -std::log(static_cast<double>(lk)));
+  if (site.causal != CausalMode::none)
+    t.causalOffset =
+        arith::ConstantIndexOp::create(b, loc, site.causalOffset(lq, lk));
+  t.zero = cst(0.0);
+  t.one = cst(1.0);
+  t.negInf = cst(-std::numeric_limits<double>::infinity());
+  t.sigmoid = site.sigmoid;
+  t.boolMask = site.mask && getElementTypeOrSelf(site.mask).isInteger(1);
+  return t;
+}
 
 Value ScoreTransform::apply(
     OpBuilder &b, Location loc, Value s, Value mask,

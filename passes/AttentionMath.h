@@ -10,9 +10,30 @@
 #ifndef TMIX_PASSES_ATTENTIONMATH_H
 #define TMIX_PASSES_ATTENTIONMATH_H
 
+#include "tmix/IR/TMixDialect.h"
+
 #include "mlir/IR/Builders.h"
 
+#include <optional>
+
 namespace mlir::tmix {
+
+/// Operands and attributes of softmax or sigmoid attention, the ops every
+/// tiled lowering treats alike.
+struct AttentionSite {
+  Operation *op;
+  Value q, k, v, mask;
+  std::optional<APFloat> scale, softcap, bias;
+  CausalMode causal;
+  bool sigmoid;
+
+  /// The site of a tmix.attention or tmix.sigmoid_attention, else nothing.
+  static std::optional<AttentionSite> match(Operation *op);
+  /// Key j is visible to query i iff j <= i + offset (causal sites).
+  int64_t causalOffset(int64_t lq, int64_t lk) const {
+    return causal == CausalMode::bottom_right ? lk - lq : 0;
+  }
+};
 
 struct ScoreTransform {
   /// Scalars of the accumulator type; softcap and bias may be null.
@@ -24,6 +45,12 @@ struct ScoreTransform {
   Value zero, one, negInf;
   bool boolMask = false;
   bool sigmoid = false;
+
+  /// The transform of `site` with head dimension `d`, as scalars of type
+  /// `acc` built at `b`'s insertion point; the causal offset is an index.
+  static ScoreTransform forSite(OpBuilder &b, Location loc,
+                                const AttentionSite &site, Type acc, int64_t d,
+                                int64_t lq, int64_t lk);
 
   /// The logit of score `s`, -inf when hidden; for sigmoid attention the
   /// weight, 0 when hidden. `mask` is the mask element or null; `position`

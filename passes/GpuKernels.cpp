@@ -242,14 +242,23 @@ public:
 
   void barrier() { gpu::BarrierOp::create(b, loc); }
 
-  /// `body(e)` for e = tid, tid + threads, ... below `count` (a multiple of
-  /// the block size).
-  void cooperative(int64_t count, function_ref<void(Value)> body) {
-    auto loop =
-        scf::ForOp::create(b, loc, index(0), index(count / kThreads), index(1));
+  /// Fills shared `tile` with `rows` x `cols` elements, (r, c) given by
+  /// `load` and stored at [r][c], or [c][r] when `transposed`. The block's
+  /// threads take consecutive c, so global reads along c coalesce;
+  /// rows * cols is a multiple of the block size.
+  void stage(Value tile, int64_t rows, int64_t cols, bool transposed,
+             function_ref<Value(Value r, Value c)> load) {
+    auto loop = scf::ForOp::create(b, loc, index(0),
+                                   index(rows * cols / kThreads), index(1));
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
-    body(add(mul(loop.getInductionVar(), kThreads), tid));
+    Value e = add(mul(loop.getInductionVar(), kThreads), tid);
+    Value r = arith::DivUIOp::create(b, loc, e, index(cols));
+    Value c = arith::RemUIOp::create(b, loc, e, index(cols));
+    SmallVector<Value> at = {r, c};
+    if (transposed)
+      std::swap(at[0], at[1]);
+    memref::StoreOp::create(b, loc, load(r, c), tile, at);
   }
 };
 
@@ -293,18 +302,9 @@ MemRefType sharedTile(OpBuilder &b, int64_t rows, int64_t cols, Type t) {
       gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup));
 }
 
-/// Softmax or sigmoid attention; static shapes.
-struct Attention {
-  Operation *op;
-  Value q, k, v, mask;
-  std::optional<APFloat> scale, softcap, bias;
-  CausalMode causal;
-  bool sigmoid;
-};
-
 class AttentionKernel {
 public:
-  AttentionKernel(const Attention &a, Type t) : a(a), t(t) {
+  AttentionKernel(const AttentionSite &a, Type t) : a(a), t(t) {
     auto qt = cast<RankedTensorType>(a.q.getType());
     auto kt = cast<RankedTensorType>(a.k.getType());
     batch = qt.getDimSize(0);
@@ -321,7 +321,7 @@ public:
       tk /= 2;
   }
 
-  static bool supports(const Attention &a) {
+  static bool supports(const AttentionSite &a) {
     for (Value x : {a.q, a.k, a.v, a.mask})
       if (x && !cast<ShapedType>(x.getType()).hasStaticShape())
         return false;
@@ -361,7 +361,7 @@ public:
   }
 
 private:
-  const Attention &a;
+  const AttentionSite &a;
   Type t;
   int64_t batch, hq, lq, d, hkv, lk, dv, dp, dvp, tk;
   Value out;
@@ -400,31 +400,20 @@ private:
     }
 
     // Score math shared with the reference decomposition.
-    ScoreTransform transform;
-    transform.scale =
-        kb.f(a.scale ? a.scale->convertToDouble() : 1.0 / std::sqrt(double(d)));
-    transform.softcap =
-        a.softcap ? kb.f(a.softcap->convertToDouble()) : Value();
-    if (a.sigmoid)
-      transform.bias = kb.f(a.bias ? a.bias->convertToDouble()
-                                   : -std::log(static_cast<double>(lk)));
-    int64_t offset = a.causal == CausalMode::bottom_right ? lk - lq : 0;
+    ScoreTransform transform =
+        ScoreTransform::forSite(b, loc, a, kb.f32, d, lq, lk);
+    Value negInf = transform.negInf;
     Value keyEnd = kb.index(lk);
-    if (a.causal != CausalMode::none) {
-      transform.causalOffset = kb.index(offset);
+    if (transform.causalOffset) {
       // Keys past the diagonal of the block's last row are never read.
       Value last = arith::MinSIOp::create(b, loc, kb.add(blockRow0, kBlockRows),
                                           kb.index(lq));
       keyEnd = arith::MaxSIOp::create(
           b, loc, kb.index(0),
-          arith::MinSIOp::create(b, loc, keyEnd, kb.add(last, offset)));
+          arith::MinSIOp::create(
+              b, loc, keyEnd,
+              arith::AddIOp::create(b, loc, last, transform.causalOffset)));
     }
-    Value negInf = kb.f(-std::numeric_limits<double>::infinity());
-    transform.zero = kb.f(0.0);
-    transform.one = kb.f(1.0);
-    transform.negInf = negInf;
-    transform.sigmoid = a.sigmoid;
-    transform.boolMask = mask && getElementTypeOrSelf(mask).isInteger(1);
     Value hidden = a.sigmoid ? transform.zero : negInf;
 
     int64_t numOut = dvp / 8;
@@ -441,28 +430,18 @@ private:
       SmallVector<Value> acc(carried.begin(), carried.begin() + numOut);
 
       // Stage K as [key][d] and V transposed as [dv][key].
-      kb.cooperative(tk * dp, [&](Value e) {
-        Value r = arith::DivUIOp::create(b, loc, e, kb.index(dp));
-        Value c = arith::RemUIOp::create(b, loc, e, kb.index(dp));
-        Value x = kb.guardedLoad(k,
-                                 {{bi, {}},
-                                  {kvh, {}},
-                                  {kb.add(j0, r), kb.bound(lk)},
-                                  {c, kb.bound(d)}},
-                                 t);
-        memref::StoreOp::create(b, loc, x, kTile, ValueRange{r, c});
-      });
-      kb.cooperative(tk * dvp, [&](Value e) {
-        Value r = arith::DivUIOp::create(b, loc, e, kb.index(dvp));
-        Value c = arith::RemUIOp::create(b, loc, e, kb.index(dvp));
-        Value x = kb.guardedLoad(v,
-                                 {{bi, {}},
-                                  {kvh, {}},
-                                  {kb.add(j0, r), kb.bound(lk)},
-                                  {c, kb.bound(dv)}},
-                                 t);
-        memref::StoreOp::create(b, loc, x, vTile, ValueRange{c, r});
-      });
+      auto keyRow = [&](Value mem, Value r, Value c, int64_t cols) {
+        return kb.guardedLoad(mem,
+                              {{bi, {}},
+                               {kvh, {}},
+                               {kb.add(j0, r), kb.bound(lk)},
+                               {c, kb.bound(cols)}},
+                              t);
+      };
+      kb.stage(kTile, tk, dp, false,
+               [&](Value r, Value c) { return keyRow(k, r, c, d); });
+      kb.stage(vTile, tk, dvp, true,
+               [&](Value r, Value c) { return keyRow(v, r, c, dv); });
       kb.barrier();
 
       // Scores of the warp's 16 rows against the tile's keys, as
@@ -623,14 +602,12 @@ class MatmulKernel {
 public:
   static constexpr int64_t kTileN = 64, kTileK = 32;
 
+  /// Sizes from the (static) output; only the reduction size may be
+  /// dynamic.
   MatmulKernel(linalg::LinalgOp op, Type t) : op(op), t(t) {
-    auto at = cast<RankedTensorType>(op.getDpsInputs()[0].getType());
-    auto bt = cast<RankedTensorType>(op.getDpsInputs()[1].getType());
-    batched = at.getRank() == 3;
-    m = at.getDimSize(at.getRank() - 2);
-    n = bt.getDimSize(bt.getRank() - 1);
-    batch = batched ? at.getDimSize(0) : 1;
     auto ct = cast<RankedTensorType>(op.getDpsInits()[0].getType());
+    batched = ct.getRank() == 3;
+    batch = batched ? ct.getDimSize(0) : 1;
     m = ct.getDimSize(ct.getRank() - 2);
     n = ct.getDimSize(ct.getRank() - 1);
   }
@@ -649,8 +626,7 @@ public:
     auto a = cast<RankedTensorType>(op.getDpsInputs()[0].getType());
     auto bt = cast<RankedTensorType>(op.getDpsInputs()[1].getType());
     auto c = cast<RankedTensorType>(op.getDpsInits()[0].getType());
-    if (!c.hasStaticShape() || c.getNumElements() == 0 ||
-        (a.getRank() == 3 && a.isDynamicDim(0)))
+    if (!c.hasStaticShape() || c.getNumElements() == 0)
       return false;
     for (auto type : {a, bt, c})
       if (!isa<FloatType>(type.getElementType()))
@@ -740,20 +716,14 @@ private:
       b.setInsertionPointToStart(loop.getBody());
       Value k0 = loop.getInductionVar();
       SmallVector<Value> c(loop.getRegionIterArgs());
-      kb.cooperative(kBlockRows * kTileK, [&](Value e) {
-        Value r = arith::DivUIOp::create(b, loc, e, kb.index(kTileK));
-        Value cc = arith::RemUIOp::create(b, loc, e, kb.index(kTileK));
-        Value x =
-            kb.guardedLoad(a, at(bi, kb.add(m0, r), mV, kb.add(k0, cc), kk), t);
-        memref::StoreOp::create(b, loc, x, aTile, ValueRange{r, cc});
+      kb.stage(aTile, kBlockRows, kTileK, false, [&](Value r, Value cc) {
+        return kb.guardedLoad(a, at(bi, kb.add(m0, r), mV, kb.add(k0, cc), kk),
+                              t);
       });
       // B is read along n (coalesced) and stored transposed, [n][k].
-      kb.cooperative(kTileN * kTileK, [&](Value e) {
-        Value r = arith::DivUIOp::create(b, loc, e, kb.index(kTileN));
-        Value cc = arith::RemUIOp::create(b, loc, e, kb.index(kTileN));
-        Value x = kb.guardedLoad(
-            bm, at(bi, kb.add(k0, r), kk, kb.add(n0, cc), nV), t);
-        memref::StoreOp::create(b, loc, x, bTile, ValueRange{cc, r});
+      kb.stage(bTile, kTileK, kTileN, true, [&](Value r, Value cc) {
+        return kb.guardedLoad(bm, at(bi, kb.add(k0, r), kk, kb.add(n0, cc), nV),
+                              t);
       });
       kb.barrier();
       for (int64_t kc = 0; kc < kTileK; kc += 16) {
@@ -797,22 +767,16 @@ public:
           << "' is not one of f32, f16, bf16";
       return signalPassFailure();
     }
-    SmallVector<Attention> sites;
+    SmallVector<AttentionSite> sites;
     SmallVector<linalg::LinalgOp> matmuls;
     getOperation()->walk([&](Operation *op) {
-      if (auto a = dyn_cast<AttentionOp>(op))
-        sites.push_back({op, a.getQuery(), a.getKey(), a.getValue(),
-                         a.getMask(), a.getScale(), a.getSoftcap(),
-                         std::nullopt, a.getCausal(), false});
-      else if (auto s = dyn_cast<SigmoidAttentionOp>(op))
-        sites.push_back({op, s.getQuery(), s.getKey(), s.getValue(),
-                         s.getMask(), s.getScale(), std::nullopt, s.getBias(),
-                         s.getCausal(), true});
+      if (std::optional<AttentionSite> site = AttentionSite::match(op))
+        sites.push_back(*site);
       else if (auto l = dyn_cast<linalg::LinalgOp>(op);
                l && MatmulKernel::supports(l))
         matmuls.push_back(l);
     });
-    for (const Attention &site : sites) {
+    for (const AttentionSite &site : sites) {
       Type t = computeType(getElementTypeOrSelf(site.q), precision);
       if (!t || !AttentionKernel::supports(site))
         continue;

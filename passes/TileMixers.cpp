@@ -62,15 +62,6 @@ Value sliceRows(OpBuilder &b, Location loc, Value x, OpFoldResult bi,
                                         strides);
 }
 
-/// Operands and attributes of softmax or sigmoid attention.
-struct Quadratic {
-  Operation *op;
-  Value q, k, v, mask;
-  std::optional<APFloat> scale, softcap, bias;
-  CausalMode causal;
-  bool sigmoid;
-};
-
 /// What every tiled mixer builder needs: the static sizes of q [B,Hq,Lq,D],
 /// k [B,Hkv,Lk,D] and v [B,Hkv,Lk,Dv], the element type `elt` of the
 /// output, the accumulator type (f32, or f64 for f64) and small builders.
@@ -115,7 +106,7 @@ protected:
 /// Builds one tiled nest; all shapes static.
 class NestBuilder : MixerBuilder {
 public:
-  NestBuilder(OpBuilder &b, Location loc, const Quadratic &a, int64_t tileQ,
+  NestBuilder(OpBuilder &b, Location loc, const AttentionSite &a, int64_t tileQ,
               int64_t tileK)
       : MixerBuilder(b, loc, a.q, a.k, a.v,
                      cast<RankedTensorType>(a.q.getType()).getElementType()),
@@ -148,7 +139,7 @@ public:
   }
 
 private:
-  const Quadratic &a;
+  const AttentionSite &a;
   int64_t tq, tk;
   Value q0, rows; // first query row of the tile and its row count
 
@@ -170,32 +161,18 @@ private:
             : arith::DivUIOp::create(b, loc, hi, index(hq / hkv)).getResult();
     Value qTile = slice2d(a.q, bi, hi, q0, rows);
 
+    ScoreTransform transform =
+        ScoreTransform::forSite(b, loc, a, acc, d, lq, lk);
+    Value negInf = transform.negInf, zero = transform.zero, one = transform.one;
     // Keys past the causal diagonal of the tile's last row are never read.
-    Value keyEnd = index(lk), causalOffset;
-    if (a.causal != CausalMode::none) {
-      int64_t offset = a.causal == CausalMode::bottom_right ? lk - lq : 0;
-      causalOffset = index(offset);
-      Value last = arith::AddIOp::create(
-          b, loc, arith::AddIOp::create(b, loc, q0, rows), causalOffset);
+    Value keyEnd = index(lk);
+    if (transform.causalOffset) {
+      Value last =
+          arith::AddIOp::create(b, loc, arith::AddIOp::create(b, loc, q0, rows),
+                                transform.causalOffset);
       keyEnd = arith::MaxSIOp::create(
           b, loc, index(0), arith::MinSIOp::create(b, loc, keyEnd, last));
     }
-
-    ScoreTransform transform;
-    transform.scale =
-        cst(a.scale ? a.scale->convertToDouble() : 1.0 / std::sqrt(double(d)));
-    transform.softcap = a.softcap ? cst(a.softcap->convertToDouble()) : Value();
-    if (a.sigmoid)
-      transform.bias = cst(a.bias ? a.bias->convertToDouble()
-                                  : -std::log(static_cast<double>(lk)));
-    transform.causalOffset = causalOffset;
-    transform.sigmoid = a.sigmoid;
-    Value negInf = cst(-std::numeric_limits<double>::infinity());
-    Value zero = cst(0.0), one = cst(1.0);
-    transform.zero = zero;
-    transform.one = one;
-    transform.negInf = negInf;
-    transform.boolMask = a.mask && getElementTypeOrSelf(a.mask).isInteger(1);
 
     MLIRContext *ctx = b.getContext();
     AffineExpr i = getAffineDimExpr(0, ctx), j = getAffineDimExpr(1, ctx);
@@ -1058,16 +1035,10 @@ public:
           << int64_t(tileQ) << " tile-k=" << int64_t(tileK);
       return signalPassFailure();
     }
-    SmallVector<Quadratic> sites;
+    SmallVector<AttentionSite> sites;
     getOperation()->walk([&](Operation *op) {
-      if (auto a = dyn_cast<AttentionOp>(op))
-        sites.push_back({op, a.getQuery(), a.getKey(), a.getValue(),
-                         a.getMask(), a.getScale(), a.getSoftcap(),
-                         std::nullopt, a.getCausal(), false});
-      else if (auto s = dyn_cast<SigmoidAttentionOp>(op))
-        sites.push_back({op, s.getQuery(), s.getKey(), s.getValue(),
-                         s.getMask(), s.getScale(), std::nullopt, s.getBias(),
-                         s.getCausal(), true});
+      if (std::optional<AttentionSite> site = AttentionSite::match(op))
+        sites.push_back(*site);
     });
     SmallVector<LinearAttentionOp> linears;
     getOperation()->walk([&](LinearAttentionOp op) {
@@ -1094,7 +1065,7 @@ public:
       op.erase();
       ++numTiled;
     }
-    for (const Quadratic &site : sites) {
+    for (const AttentionSite &site : sites) {
       if (!isStatic({site.q, site.k, site.v, site.mask}))
         continue;
       OpBuilder b(site.op);

@@ -41,18 +41,11 @@ if python and subprocess.run([python, "-c", "import numpy"],
 
 # GPU tests run only where the CUDA driver finds a device; the PTX checks
 # with ptxas only where the CUDA toolkit is installed.
-def _cuda_device_present():
-    import ctypes
-    try:
-        cuda = ctypes.CDLL("libcuda.so.1")
-    except OSError:
-        return False
-    count = ctypes.c_int(0)
-    return (cuda.cuInit(0) == 0 and
-            cuda.cuDeviceGetCount(ctypes.byref(count)) == 0 and
-            count.value > 0)
+import sys
+sys.path.insert(0, os.path.join(config.tmix_src_root, "python"))
+from tmix.cuda import device_present
 
-if _cuda_device_present():
+if device_present():
     config.available_features.add("cuda-gpu")
 ptxas = shutil.which("ptxas") or "/usr/local/cuda/bin/ptxas"
 if os.path.exists(ptxas):

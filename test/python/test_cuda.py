@@ -8,30 +8,19 @@ crash). With a GPU (the CUDA driver finds a device), the outputs match
 onnxruntime's stored ones: 1e-3 max abs for f32 products, 3e-2 + 3e-2
 |expected| per element for bf16 products.
 """
-import ctypes
 import os
 import subprocess
 
 import numpy as np
 import pytest
 
-from tmix import runtime
+from tmix import cuda, runtime
 
 MODELS = os.path.join(os.path.dirname(__file__), "..", "data", "models")
 NAMES = sorted(f[:-5] for f in os.listdir(MODELS) if f.endswith(".onnx"))
 
 
-def _gpu_present():
-    try:
-        cuda = ctypes.CDLL("libcuda.so.1")
-    except OSError:
-        return False
-    count = ctypes.c_int(0)
-    return (cuda.cuInit(0) == 0 and
-            cuda.cuDeviceGetCount(ctypes.byref(count)) == 0 and count.value > 0)
-
-
-GPU = _gpu_present()
+GPU = cuda.device_present()
 
 
 @pytest.fixture(scope="module")
