@@ -22,6 +22,10 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include <cmath>
 
 namespace mlir::tmix {
@@ -656,10 +660,9 @@ struct LiftCausalMask : OpRewritePattern<AttentionOp> {
     Value mask = op.getMask();
     if (!mask || op.getCausal() != CausalMode::none)
       return failure();
-    auto type = op.getQuery().getType();
+    MixerDims dims = cast<MixerOpInterface>(op.getOperation()).getDims();
     std::optional<CausalMode> causal =
-        causalForm(mask, /*negate=*/false, type.getDimSize(2),
-                   op.getKey().getType().getDimSize(2));
+        causalForm(mask, /*negate=*/false, dims.queryLen, dims.keyLen);
     if (!causal)
       return failure();
     rewriter.modifyOpInPlace(op, [&] {

@@ -164,36 +164,6 @@ def TMixTileMixersPass : Pass<"tmix-tile-mixers"> {
   ];
 }
 
-def TMixMatmulToBlasPass : Pass<"tmix-matmul-to-blas", "::mlir::ModuleOp"> {
-  let summary = "Call a BLAS sgemm for f32 matmuls on buffers (CPU)";
-  let description = [{
-    Replaces `linalg.matmul` and `linalg.batch_matmul` on f32 memrefs (the
-    default indexing maps, no casts) with calls to `tmix_rt_sgemm_f32` /
-    `tmix_rt_sgemm_batched_f32`, which take memref descriptors (C interface)
-    and accumulate into the output with a BLAS sgemm, reading transposed
-    operands through their strides. The model support library implements
-    both on OpenBLAS; docs/CpuBackend.md says why (measured). Runs after
-    bufferization; other matmuls are left to linalg-to-loops.
-  }];
-  let dependentDialects = ["::mlir::func::FuncDialect",
-                           "::mlir::memref::MemRefDialect"];
-  let statistics = [
-    Statistic<"numCalls", "num-calls", "Number of matmuls turned into calls">
-  ];
-}
-
-def TMixInlineAllocaScopesPass : Pass<"tmix-inline-alloca-scopes"> {
-  let summary = "Inline memref.alloca_scope ops that hold no alloca";
-  let description = [{
-    convert-scf-to-openmp wraps each parallel loop body in a
-    `memref.alloca_scope`, whose region must stay one block; the loops
-    inside the body then cannot be lowered to control flow. Scopes without
-    a `memref.alloca` bound nothing and are inlined (tmix allocates tiles
-    on the heap).
-  }];
-  let dependentDialects = ["::mlir::memref::MemRefDialect"];
-}
-
 def TMixFuseElementwisePass : Pass<"tmix-fuse-elementwise"> {
   let summary = "Fuse element-wise linalg chains without recomputation";
   let description = [{
@@ -206,30 +176,6 @@ def TMixFuseElementwisePass : Pass<"tmix-fuse-elementwise"> {
     (powers with small constant exponents become products).
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
-}
-
-def TMixParallelizeGenericsPass : Pass<"tmix-parallelize-generics"> {
-  let summary = "Split large linalg.generic ops into scf.forall chunks";
-  let description = [{
-    Tiles each `linalg.generic` that is not already inside an `scf.forall`
-    (element-wise chains, normalisations, reductions along an inner axis)
-    along its outermost parallel loop with at least two iterations into
-    `chunks` pieces of an `scf.forall`, so that the CPU pipeline runs them
-    on all cores. Ops with fewer than `min-elements` iterations in total
-    stay serial (a parallel region costs microseconds).
-  }];
-  let dependentDialects = ["::mlir::scf::SCFDialect",
-                           "::mlir::tensor::TensorDialect",
-                           "::mlir::affine::AffineDialect"];
-  let options = [
-    Option<"chunks", "chunks", "int64_t", "4",
-           "Pieces per op (OpenMP spreads them over the threads)">,
-    Option<"minElements", "min-elements", "int64_t", "32768",
-           "Smallest iteration space worth a parallel region">
-  ];
-  let statistics = [
-    Statistic<"numSplit", "num-split", "Number of ops split">
-  ];
 }
 
 def TMixExternalizeWeightsPass
@@ -333,97 +279,6 @@ def TMixDecomposeAggregatesPass : Pass<"tmix-decompose-aggregates"> {
   let statistics = [
     Statistic<"numDecomposed", "num-decomposed", "Number of aggregated ops decomposed">
   ];
-}
-
-def TMixGpuKernelsPass : Pass<"tmix-gpu-kernels"> {
-  let summary = "Tensor-core GPU kernels for attention mixers and matmuls";
-  let description = [{
-    Rewrites `tmix.attention`, `tmix.sigmoid_attention` (static shapes, head
-    dimensions up to 256) and `linalg.matmul` / `linalg.batch_matmul`
-    (static shapes) whose products are computed in f16 or bf16 into
-    `gpu.launch` kernels on tensor cores (`nvgpu.mma.sync` m16n8k16 with
-    f32 accumulators). Attention is FlashAttention-2's schedule: four warps
-    per 64 query rows, key and value tiles in shared memory, running
-    statistics and output in registers, no Lq x Lk buffer. Matmuls stage
-    64x32 and 32x64 operand tiles through shared memory. Inputs are read
-    through `bufferization.to_buffer` and results written to a new
-    allocation, so the pass runs before bufferization.
-
-    The product type is `precision` when given (f16, bf16), else the
-    operands' type when it is f16 or bf16; f32 products are left alone.
-  }];
-  let dependentDialects = ["::mlir::arith::ArithDialect",
-                           "::mlir::bufferization::BufferizationDialect",
-                           "::mlir::gpu::GPUDialect",
-                           "::mlir::math::MathDialect",
-                           "::mlir::memref::MemRefDialect",
-                           "::mlir::LLVM::LLVMDialect",
-                           "::mlir::NVVM::NVVMDialect",
-                           "::mlir::nvgpu::NVGPUDialect",
-                           "::mlir::scf::SCFDialect",
-                           "::mlir::vector::VectorDialect"];
-  let options = [
-    Option<"precision", "precision", "std::string", "\"\"",
-           "Product type: f16, bf16, f32 (empty: the operands' type)">
-  ];
-  let statistics = [
-    Statistic<"numKernels", "num-kernels", "Number of kernels built">
-  ];
-}
-
-def TMixGpuMapLinalgPass : Pass<"tmix-gpu-map-linalg"> {
-  let summary = "Turn linalg ops on buffers into one-thread-per-point GPU kernels";
-  let description = [{
-    Each linalg op (and `memref.copy`) on buffers outside a `gpu.launch`
-    becomes a `gpu.launch` over its parallel iteration space, one thread
-    per point in row-major order, reduction dimensions looped in the
-    thread. Ops already inside kernels are left alone.
-  }];
-  let dependentDialects = ["::mlir::affine::AffineDialect",
-                           "::mlir::arith::ArithDialect",
-                           "::mlir::gpu::GPUDialect",
-                           "::mlir::linalg::LinalgDialect",
-                           "::mlir::memref::MemRefDialect",
-                           "::mlir::scf::SCFDialect"];
-  let options = [
-    Option<"blockSize", "block-size", "int64_t", "256",
-           "Threads per block">
-  ];
-  let statistics = [
-    Statistic<"numKernels", "num-kernels", "Number of kernels built">
-  ];
-}
-
-def TMixGpuDeviceMemoryPass
-    : Pass<"tmix-gpu-device-memory", "::mlir::ModuleOp"> {
-  let summary = "Keep every buffer of host code in GPU device memory";
-  let description = [{
-    Host `memref.alloc`/`alloca`/`dealloc` become `gpu.alloc`/`gpu.dealloc`;
-    each use of a constant global gets a device copy (`gpu.memcpy`); the
-    external weights global becomes a trailing argument of the public
-    function that reads it. Host loads and stores of buffers are errors,
-    since those buffers are now on the device.
-  }];
-  let dependentDialects = ["::mlir::gpu::GPUDialect",
-                           "::mlir::memref::MemRefDialect"];
-  let statistics = [
-    Statistic<"numConstants", "num-constants",
-              "Number of constants copied to the device">
-  ];
-}
-
-def TMixGpuMathToPtxPass : Pass<"tmix-gpu-math-to-ptx"> {
-  let summary = "Write the remaining math ops of GPU kernels as PTX instructions";
-  let description = [{
-    Scalar `math` floor, ceil, trunc, roundeven, sqrt, absf, fma and exp2 on
-    f32 (f16/bf16 through f32) become one PTX instruction each (inline
-    assembly), so that convert-gpu-to-nvvm emits no libdevice calls and the
-    PTX needs no CUDA toolkit. Run it on kernels after the polynomial
-    approximations (tmix-approximate-math); any other math op left is an
-    error.
-  }];
-  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
-                           "::mlir::arith::ArithDialect"];
 }
 
 #endif // TMIX_PASSES_TD

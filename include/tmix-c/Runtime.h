@@ -29,8 +29,16 @@ typedef struct tmix_tensor {
 } tmix_tensor;
 
 /* Loads `path`. NULL on failure, with the reason in *error (free it with
- * tmix_runtime_free_error). */
+ * tmix_runtime_free_error). The file is checked (a whole ELF shared library
+ * for this machine) before it is mapped, so a truncated or foreign file is
+ * an error, not a signal. The model is the one the library exports:
+ * `tmix_model_*`, or `NAME_model_*` for a library compiled with --name=NAME
+ * when it exports no other. */
 tmix_runtime_model *tmix_runtime_load(const char *path, char **error);
+/* As tmix_runtime_load, for the model exported as `name`_model_* (NULL or
+ * "" to find it as tmix_runtime_load does). */
+tmix_runtime_model *tmix_runtime_load_named(const char *path, const char *name,
+                                            char **error);
 void tmix_runtime_unload(tmix_runtime_model *model);
 void tmix_runtime_free_error(char *error);
 
@@ -48,6 +56,11 @@ const tmix_tensor_info *tmix_runtime_output(const tmix_runtime_model *model,
  * non-zero with the reason from tmix_runtime_last_error. */
 int32_t tmix_runtime_run(tmix_runtime_model *model, const tmix_tensor *inputs,
                          size_t num_inputs, void *const *outputs);
+/* As tmix_runtime_run for a --target=cuda model, with `data` and `outputs`
+ * in CUDA device memory (tmix_model_run_device). */
+int32_t tmix_runtime_run_device(tmix_runtime_model *model,
+                                const tmix_tensor *inputs, size_t num_inputs,
+                                void *const *outputs);
 const char *tmix_runtime_last_error(const tmix_runtime_model *model);
 
 /* Bytes per element of `dtype` (0 for an unknown value). */

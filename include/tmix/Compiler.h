@@ -1,60 +1,79 @@
-//===- Compiler.h - ONNX model to a shared library ---------------*- C++
-//-*-===//
+//===- Compiler.h - ONNX model to a shared library --------------*- C++ -*-===//
 //
-// The library behind tmix-compile: import, fuse, optionally replace mixers,
-// lower for the host CPU, emit an object and link it with the model ABI
-// (tmix-c/Model.h) into a shared library.
+// The library behind tmix-compile, the C API (tmix-c/Compiler.h) and
+// Python's tmix.compile: import, convert, run the target's pipeline, emit
+// an object and link it with the model ABI (tmix-c/Model.h) into a shared
+// library. Options are CompileOptions (tmix/Options.h).
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef TMIX_COMPILER_H
 #define TMIX_COMPILER_H
 
-#include "tmix/Import/OnnxImporter.h"
-#include "tmix/Pipelines.h"
+#include "tmix/Options.h"
 
-#include "llvm/Support/Error.h"
-#include "llvm/Support/raw_ostream.h"
+#include "mlir/Support/LLVM.h"
+#include "llvm/ADT/StringRef.h"
 
+#include <functional>
 #include <string>
 
-namespace mlir::tmix {
+namespace mlir {
+class MLIRContext;
+class PassManager;
+namespace tmix {
 
-struct CompileOptions {
-  OnnxImportOptions import;
-  /// Options of tmix-cpu-pipeline, as its textual form ("mixer=linear ...").
-  std::string pipelineOptions;
-  /// "cpu" or "cuda" (kernels as PTX in the library, run through the CUDA
-  /// driver loaded at run time; weights always in `<output>.weights`).
-  std::string target = "cpu";
-  /// Host CPU (and its features) unless set, e.g. "x86-64-v3".
-  std::string targetCpu;
-  /// What to write: "so" (default), "obj", "llvm" (IR text), "mlir" (the
-  /// module before LLVM translation).
-  std::string emit = "so";
-  /// Where the weights go: "embed" (in the library), "external" (constants
-  /// of 4 KiB and more in `<output>.weights`) or "auto" (external once they
-  /// total `autoExternalBytes` or more).
-  std::string weights = "auto";
-  int64_t autoExternalBytes = int64_t(1) << 30;
-  /// Phase timings go here when set.
-  llvm::raw_ostream *timing = nullptr;
+/// The model to compile: its bytes (binary ModelProto or ONNX text), the
+/// name diagnostics give it, and the directory external data and the model
+/// itself (for `-o` checks) are relative to.
+struct CompileSource {
+  llvm::StringRef bytes;
+  /// A path or a name; empty for in-memory models.
+  std::string path;
+  /// Directory of external-data files; "." when empty.
+  std::string baseDir;
 };
 
-/// The sm_NN version of NVIDIA architecture `chip` (e.g. 90 for "sm_90a"),
-/// or why it cannot be compiled for: not a name LLVM's NVPTX backend knows,
-/// or older than sm_80 (no bf16 tensor cores).
-llvm::Expected<unsigned> parseCudaArch(llvm::StringRef chip);
+/// Optional callbacks of a compile.
+struct CompileHooks {
+  /// A phase starts ("import", "convert", "lower", "optimize", "codegen",
+  /// "link"): its 1-based number and the number of phases.
+  std::function<void(llvm::StringRef phase, unsigned index, unsigned count)>
+      phaseStarted;
+  /// A phase ended after `seconds`.
+  std::function<void(llvm::StringRef phase, double seconds)> phaseDone;
+  /// Configures every pass manager the compile runs (IR printing, timing,
+  /// crash reproducers: tmix-compile's MLIR debug flags).
+  std::function<LogicalResult(PassManager &pm)> configurePassManager;
+};
 
-/// Compiles the ONNX model in `bytes` (named `sourceName`) to `outputPath`.
-/// The output is written to a temporary file and renamed, so a failed
-/// compile leaves no file behind. Errors go to the context's diagnostic
-/// engine; returns failure on any.
-LogicalResult compileOnnxModel(MLIRContext &context, llvm::StringRef bytes,
-                               llvm::StringRef sourceName,
+/// What a compile hands back besides the files it writes.
+struct CompileResult {
+  /// The mixer report as JSON (docs/MixerReport.md); empty unless
+  /// `wantMixerReport` was set.
+  std::string mixerReport;
+  bool wantMixerReport = false;
+  /// The side file written with the library, if any.
+  std::string weightsPath;
+};
+
+/// Compiles `source` to `outputPath` with `options`, which it checks first
+/// (validateCompileOptions). Everything is written beside the output under
+/// temporary names and renamed at the end, so a failed compile leaves no
+/// file behind; temporary files of earlier compiles of the same output
+/// whose process has died are removed. Errors go to the context's
+/// diagnostic engine, one line each; returns failure on any.
+LogicalResult compileOnnxModel(MLIRContext &context,
+                               const CompileSource &source,
                                llvm::StringRef outputPath,
-                               const CompileOptions &options);
+                               const CompileOptions &options,
+                               const CompileHooks &hooks = {},
+                               CompileResult *result = nullptr);
 
-} // namespace mlir::tmix
+/// The version line of tmix's tools: "tmix 0.2.0 (LLVM 22.1.0)".
+std::string getVersionString();
+
+} // namespace tmix
+} // namespace mlir
 
 #endif // TMIX_COMPILER_H

@@ -1,25 +1,19 @@
-//===- Passes.h - tmix passes and pattern entry points ----------*- C++ -*-===//
+//===- Passes.h - target-neutral tmix passes --------------------*- C++ -*-===//
+//
+// The passes that take tmix from fused attention to tiles and buffers,
+// whatever the target: fusion, replacement, tiling, decomposition, and the
+// preparation of functions and weights for a compiled artifact. Target
+// passes live in tmix/Target/<Target>/Passes.h.
+//
+//===----------------------------------------------------------------------===//
 
 #ifndef TMIX_PASSES_H
 #define TMIX_PASSES_H
 
-#include "mlir/Dialect/Affine/IR/AffineOps.h"
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
-#include "tmix/IR/TMixDialect.h"
 #include "llvm/ADT/StringSet.h"
+
+#include <functional>
 
 namespace mlir {
 class RewritePatternSet;
@@ -37,6 +31,15 @@ void populateTMixDecomposePatterns(RewritePatternSet &patterns,
 /// Adds the pattern that raises decomposed softmax attention (anchored on
 /// linalg.softmax) to tmix.attention.
 void populateTMixFuseAttentionPatterns(RewritePatternSet &patterns);
+
+/// Receives tmix-replace-attention's report in its JSON form.
+using MixerReportSink = std::function<void(llvm::StringRef json)>;
+
+/// tmix-replace-attention handing its report to `sink` as well (and to the
+/// `report` file when one is named).
+std::unique_ptr<Pass>
+createTMixReplaceAttentionPass(const TMixReplaceAttentionPassOptions &options,
+                               MixerReportSink sink);
 
 #define GEN_PASS_REGISTRATION
 #include "tmix/Passes.h.inc"

@@ -1,36 +1,41 @@
 //===- Compiler.cpp - ONNX model to a shared library ------------*- C++ -*-===//
 //
-// import -> convert-onnx-to-tmix -> tmix-cpu-pipeline -> LLVM IR -> O3 ->
-// object, then clang links the object, a generated table of the model's
-// inputs and outputs, and the ABI support library into the output.
+// import -> convert-onnx-to-tmix -> the target's pipeline -> LLVM IR -> O3
+// -> object, then clang links the object, a generated table of the model's
+// inputs and outputs with its exported entry points, and the model support
+// library (lib/ModelSupport) into the output.
 //
 //===----------------------------------------------------------------------===//
 
 #include "tmix/Compiler.h"
 #include "tmix-c/Model.h"
 
-#include "onnx/IR/OnnxDialect.h"
 #include "tmix/Conversion/Passes.h"
+#include "tmix/Import/OnnxImporter.h"
 #include "tmix/InitAll.h"
+#include "tmix/Target/Target.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/Analysis/TargetLibraryInfo.h"
+#include "llvm/Config/llvm-config.h"
 #include "llvm/Frontend/Driver/CodeGenOptions.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
-#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/Program.h"
+#include "llvm/Support/Signals.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
@@ -38,11 +43,17 @@
 #include "llvm/TargetParser/SubtargetFeature.h"
 
 #include <chrono>
+#include <csignal>
+#include <dlfcn.h>
+#include <unistd.h>
 
 using namespace mlir;
 using namespace mlir::tmix;
 
 namespace {
+
+/// --weights=auto keeps the weights in the library below this many bytes.
+constexpr int64_t kAutoExternalBytes = int64_t(1) << 30;
 
 /// One input or output of the compiled entry point.
 struct TensorSpec {
@@ -137,21 +148,23 @@ std::string cString(StringRef s) {
   return out + "\"";
 }
 
-/// The generated half of the model ABI: tensor tables and the entry
-/// trampoline (ModelSupport.c is the other half).
-/// With external weights, `weightBytes` > 0 sizes the buffer the compiled
-/// code reads them from, and `weightsId` names the file that fills it.
-/// `cudaArch` (e.g. 90) > 0 marks a GPU model: its entry point takes the
-/// device copy of the weights as one more descriptor.
-std::string abiSource(StringRef entry, ArrayRef<TensorSpec> inputs,
-                      ArrayRef<TensorSpec> outputs, uint64_t weightBytes,
-                      uint64_t weightsId, unsigned cudaArch) {
+/// The generated half of the model ABI: tensor tables, the exported entry
+/// points named `<prefix>_model_*` around ModelSupport.c's internal ones,
+/// and the trampoline into the compiled function. With external weights,
+/// `weightBytes` > 0 sizes the buffer the compiled code reads them from,
+/// and `weightsId` names the file that fills it. `cudaArch` (e.g. 90) > 0
+/// marks a GPU model: its entry point takes the device copy of the weights
+/// as one more descriptor. `checks` names the run-time index checks.
+std::string abiSource(StringRef entry, StringRef prefix,
+                      ArrayRef<TensorSpec> inputs, ArrayRef<TensorSpec> outputs,
+                      uint64_t weightBytes, uint64_t weightsId,
+                      unsigned cudaArch, ArrayRef<std::string> checks) {
   std::string src;
   llvm::raw_string_ostream os(src);
   // Self-contained: the struct below is tmix_tensor_info of tmix-c/Model.h.
   os << "#include <stdint.h>\n\ntypedef struct {\n  const char *name;\n  "
         "int dtype;\n  int32_t rank;\n  const int64_t *shape;\n} "
-        "tmix_tensor_info;\n\n";
+        "tmix_tensor_info;\ntypedef struct tmix_model tmix_model;\n\n";
   // Page-aligned and zero-initialised: no bytes in the library file.
   os << "unsigned char tmix__weights[" << std::max<uint64_t>(weightBytes, 1)
      << "] __attribute__((aligned(4096)));\n"
@@ -177,6 +190,11 @@ std::string abiSource(StringRef entry, ArrayRef<TensorSpec> inputs,
   };
   table("inputs", inputs);
   table("outputs", outputs);
+  os << "const int32_t tmix__num_checks = " << checks.size() << ";\n"
+     << "const char *const tmix__checks[] = {";
+  for (const std::string &check : checks)
+    os << cString(check) << ", ";
+  os << "0};\n";
   size_t n = inputs.size() + outputs.size() + (cudaArch && weightBytes);
   os << "\nextern void _mlir_ciface_" << entry << "(";
   for (size_t i = 0; i < n; ++i)
@@ -184,46 +202,126 @@ std::string abiSource(StringRef entry, ArrayRef<TensorSpec> inputs,
   os << ");\n\nvoid tmix__entry(void **d) {\n  _mlir_ciface_" << entry << "(";
   for (size_t i = 0; i < n; ++i)
     os << (i ? ", " : "") << "d[" << i << "]";
-  os << ");\n}\n";
+  os << ");\n}\n\n";
+  // The exported ABI, under the library's prefix.
+  struct Export {
+    const char *ret, *name, *params, *args;
+  };
+  const Export exports[] = {
+      {"uint32_t", "abi_version", "void", ""},
+      {"tmix_model *", "create", "void", ""},
+      {"void", "destroy", "tmix_model *m", "m"},
+      {"int32_t", "num_inputs", "void", ""},
+      {"int32_t", "num_outputs", "void", ""},
+      {"const tmix_tensor_info *", "input", "int32_t i", "i"},
+      {"const tmix_tensor_info *", "output", "int32_t i", "i"},
+      {"int32_t", "run",
+       "tmix_model *m, const void *const *in, void *const *out", "m, in, out"},
+      {"int32_t", "run_device",
+       "tmix_model *m, const void *const *in, void *const *out", "m, in, out"},
+      {"const char *", "last_error", "const tmix_model *m", "m"}};
+  for (const Export &e : exports)
+    os << e.ret << " tmix__model_" << e.name << "(" << e.params << ");\n"
+       << e.ret << " " << prefix << "_model_" << e.name << "(" << e.params
+       << ") {\n  return tmix__model_" << e.name << "(" << e.args << ");\n}\n";
   return src;
 }
 
-/// Phase timer printing "tmix-compile: <phase> <seconds>".
-class Phases {
+/// Removes a file on scope exit (and on a fatal signal) unless released.
+struct TempFile {
+  SmallString<128> path;
+  void track() { llvm::sys::RemoveFileOnSignal(path); }
+  void release() {
+    llvm::sys::DontRemoveFileOnSignal(path);
+    path.clear();
+  }
+  ~TempFile() {
+    if (path.empty())
+      return;
+    llvm::sys::fs::remove(path);
+    llvm::sys::DontRemoveFileOnSignal(path);
+  }
+};
+
+/// Temporary files of a compile are `<output>.tmix-<pid>-XXXXXX<suffix>`
+/// beside the output, so a compile can tell its own from those a killed
+/// compile left behind.
+class Scratch {
 public:
-  explicit Phases(llvm::raw_ostream *os) : os(os) {}
-  void done(StringRef phase) {
-    auto now = std::chrono::steady_clock::now();
-    if (os)
-      *os << llvm::format("tmix-compile: %-10s %8.3f s\n", phase.str().c_str(),
-                          std::chrono::duration<double>(now - last).count());
-    last = now;
+  Scratch(StringRef output) : output(output.str()) {}
+
+  /// Removes `<output>.tmix-<pid>-*` files whose process no longer runs.
+  void removeStale() {
+    StringRef dir = llvm::sys::path::parent_path(output);
+    std::string stem = (llvm::sys::path::filename(output) + ".tmix-").str();
+    std::error_code ec;
+    for (llvm::sys::fs::directory_iterator it(dir.empty() ? "." : dir, ec), end;
+         !ec && it != end; it.increment(ec)) {
+      StringRef name = llvm::sys::path::filename(it->path());
+      if (!name.consume_front(stem))
+        continue;
+      int pid;
+      if (name.consumeInteger(10, pid) || !name.starts_with("-") || pid <= 0 ||
+          pid == getpid())
+        continue;
+      if (::kill(pid, 0) == 0 || errno != ESRCH)
+        continue; // its compile may still be running
+      llvm::sys::fs::remove(it->path());
+    }
+  }
+
+  /// A new empty file `<output>.tmix-<pid>-XXXXXX<suffix>`, removed on
+  /// failure and on fatal signals.
+  LogicalResult create(TempFile &file, StringRef suffix) {
+    int fd;
+    std::string model =
+        (output + ".tmix-" + Twine(getpid()) + "-%%%%%%" + suffix).str();
+    if (llvm::sys::fs::createUniqueFile(model, fd, file.path))
+      return failure();
+    llvm::sys::Process::SafelyCloseFileDescriptor(fd);
+    file.track();
+    return success();
   }
 
 private:
-  llvm::raw_ostream *os;
-  std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
+  std::string output;
 };
 
-/// Removes a temporary file on scope exit unless released.
-struct TempFile {
-  SmallString<128> path;
-  ~TempFile() {
-    if (!path.empty())
-      llvm::sys::fs::remove(path);
+/// Phases, timed and reported through the hooks.
+class Phases {
+public:
+  Phases(const CompileHooks &hooks, unsigned count)
+      : hooks(hooks), count(count) {}
+  void start(StringRef phase) {
+    current = phase.str();
+    start_ = std::chrono::steady_clock::now();
+    if (hooks.phaseStarted)
+      hooks.phaseStarted(phase, ++index, count);
   }
+  void done() {
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_)
+            .count();
+    if (hooks.phaseDone)
+      hooks.phaseDone(current, seconds);
+  }
+
+private:
+  const CompileHooks &hooks;
+  unsigned count, index = 0;
+  std::string current;
+  std::chrono::steady_clock::time_point start_;
 };
 
+/// Runs `program` with `args`; on failure, its output in one line.
 LogicalResult runTool(Location loc, StringRef program, ArrayRef<StringRef> args,
-                      StringRef what) {
+                      StringRef what, Scratch &scratch) {
   std::string message;
   SmallVector<StringRef> argv = {program};
   argv.append(args.begin(), args.end());
   TempFile log;
-  int fd;
-  if (llvm::sys::fs::createTemporaryFile("tmix-link", "log", fd, log.path))
+  if (failed(scratch.create(log, ".log")))
     return emitError(loc) << "cannot create a temporary file for " << what;
-  llvm::sys::Process::SafelyCloseFileDescriptor(fd);
   std::optional<StringRef> redirects[] = {std::nullopt, log.path, log.path};
   int rc = llvm::sys::ExecuteAndWait(program, argv, std::nullopt, redirects, 0,
                                      0, &message);
@@ -258,51 +356,96 @@ void optimize(llvm::Module &module, llvm::TargetMachine &machine,
       .run(module, mam);
 }
 
-/// The directory of the running executable.
-std::string toolDir() {
+/// The directory this library's code was loaded from (a tool's bin/, or
+/// the Python extension's folder).
+std::string codeDir() {
+  Dl_info info;
+  if (dladdr(reinterpret_cast<void *>(&codeDir), &info) && info.dli_fname) {
+    SmallString<256> path(info.dli_fname);
+    llvm::sys::fs::make_absolute(path);
+    return llvm::sys::path::parent_path(path).str();
+  }
   static int anchor;
   std::string exe = llvm::sys::fs::getMainExecutable(nullptr, &anchor);
   return llvm::sys::path::parent_path(exe).str();
 }
 
-} // namespace
-
-llvm::Expected<unsigned> mlir::tmix::parseCudaArch(StringRef chip) {
-  auto invalid = [&] {
-    return llvm::createStringError(
-        "%s is not an NVIDIA architecture with bf16 tensor cores (sm_80 or "
-        "newer, e.g. sm_90)",
-        chip.str().c_str());
-  };
-  StringRef digits = chip;
-  unsigned version = 0;
-  if (!digits.consume_front("sm_") || digits.consumeInteger(10, version) ||
-      version < 80)
-    return invalid();
-  // A name the backend does not know would only warn, and leave PTX for
-  // its default processor.
-  LLVMInitializeNVPTXTargetInfo();
-  LLVMInitializeNVPTXTargetMC();
-  llvm::Triple triple("nvptx64-nvidia-cuda");
-  std::string error;
-  const llvm::Target *target =
-      llvm::TargetRegistry::lookupTarget(triple, error);
-  if (!target)
-    return llvm::createStringError("this LLVM has no NVPTX backend: " + error);
-  std::unique_ptr<llvm::MCSubtargetInfo> info(
-      target->createMCSubtargetInfo(triple, "", ""));
-  if (!info || !info->isCPUStringValid(chip))
-    return invalid();
-  return version;
+/// libtmix_model_support.a: beside this code (Python), or in ../lib of
+/// the tool (build and install trees).
+std::string findSupportLibrary() {
+  std::string dir = codeDir();
+  for (const char *rel :
+       {"/libtmix_model_support.a", "/../lib/libtmix_model_support.a"}) {
+    std::string path = dir + rel;
+    if (llvm::sys::fs::exists(path))
+      return path;
+  }
+  return dir + "/../lib/libtmix_model_support.a";
 }
 
-LogicalResult mlir::tmix::compileOnnxModel(MLIRContext &context,
-                                           StringRef bytes,
-                                           StringRef sourceName,
-                                           StringRef outputPath,
-                                           const CompileOptions &options) {
+/// The clang that links models: $TMIX_CLANG, the LLVM tools tmix was built
+/// with, or clang-22 on the PATH.
+std::string findClang() {
+  if (const char *env = std::getenv("TMIX_CLANG"))
+    return env;
+  if (llvm::sys::fs::can_execute(TMIX_CLANG))
+    return TMIX_CLANG;
+  if (llvm::ErrorOr<std::string> path =
+          llvm::sys::findProgramByName("clang-22"))
+    return *path;
+  return TMIX_CLANG;
+}
+
+/// True if `a` and `b` name the same existing file.
+bool sameFile(StringRef a, StringRef b) {
+  bool same = false;
+  return !a.empty() && !b.empty() && !llvm::sys::fs::equivalent(a, b, same) &&
+         same;
+}
+
+} // namespace
+
+std::string mlir::tmix::getVersionString() {
+  return "tmix " TMIX_VERSION " (LLVM " LLVM_VERSION_STRING ")";
+}
+
+LogicalResult
+mlir::tmix::compileOnnxModel(MLIRContext &context, const CompileSource &source,
+                             StringRef outputPath, const CompileOptions &given,
+                             const CompileHooks &hooks, CompileResult *result) {
+  StringRef sourceName =
+      source.path.empty() ? StringRef("<model>") : StringRef(source.path);
   Location loc = FileLineColLoc::get(&context, sourceName, 0, 0);
-  Phases phases(options.timing);
+  if (llvm::Error e = validateCompileOptions(given))
+    return emitError(loc) << llvm::toString(std::move(e));
+  CompileOptions options = given;
+  const TargetBackend &target = *lookupTarget(options.target);
+
+  std::string weightsPath = (outputPath + ".weights").str();
+  if (outputPath.empty())
+    return emitError(loc) << "no output path given";
+  // Never overwrite what the compile reads.
+  for (StringRef out : {outputPath, StringRef(weightsPath)}) {
+    if (sameFile(out, source.path))
+      return emitError(loc) << "the output '" << out << "' is the input model";
+    for (const std::string &spec : options.bindInputs)
+      if (sameFile(out, StringRef(spec).split('=').second))
+        return emitError(loc)
+               << "the output '" << out << "' is the --bind-input file of '"
+               << StringRef(spec).split('=').first << "'";
+  }
+  if (llvm::sys::fs::is_directory(outputPath))
+    return emitError(loc) << "the output '" << outputPath << "' is a directory";
+
+  OnnxImportOptions import;
+  for (const std::string &spec : options.inputShapes)
+    if (std::optional<std::string> error = parseInputShapeSpec(spec, import))
+      return emitError(loc) << *error;
+  for (const std::string &spec : options.bindInputs)
+    if (std::optional<std::string> error = parseBindInputSpec(spec, import))
+      return emitError(loc) << *error;
+  import.baseDir = source.baseDir.empty() ? "." : source.baseDir;
+
   DialectRegistry registry;
   registerAllTMixDialects(registry);
   registerBuiltinDialectTranslation(registry);
@@ -311,89 +454,84 @@ LogicalResult mlir::tmix::compileOnnxModel(MLIRContext &context,
   context.appendDialectRegistry(registry);
   context.loadAllAvailableDialects();
 
-  std::unique_ptr<ModelPipelineOptions> pipeline =
-      ModelPipelineOptions::createFromString(options.pipelineOptions);
-  if (!pipeline)
-    return emitError(loc) << "invalid pipeline options '"
-                          << options.pipelineOptions << "'";
-  bool cuda = options.target == "cuda";
-  if (!cuda && options.target != "cpu")
-    return emitError(loc) << "target '" << options.target
-                          << "' is not one of cpu, cuda";
-  unsigned cudaArch = 0;
-  if (cuda) {
-    llvm::Expected<unsigned> arch = parseCudaArch(pipeline->chip);
-    if (!arch)
-      return emitError(loc)
-             << "GPU architecture " << llvm::toString(arch.takeError());
-    cudaArch = *arch;
-  }
-  // GPU models upload their weights once per instance, from the side file.
-  if (cuda && options.weights == "embed")
-    return emitError(loc) << "--target=cuda keeps the weights in '"
-                          << outputPath << ".weights' (--weights=embed is "
-                          << "for the CPU)";
-  if (options.weights != "embed" && options.weights != "external" &&
-      options.weights != "auto")
-    return emitError(loc) << "weights mode '" << options.weights
-                          << "' is not one of embed, external, auto";
+  Scratch scratch(outputPath);
+  scratch.removeStale();
   // Like the library, the weights file is written beside the output and
   // renamed at the end.
-  std::string weightsPath = (outputPath + ".weights").str();
   TempFile weights;
   if (options.weights != "embed") {
-    int fd;
-    if (llvm::sys::fs::createUniqueFile(weightsPath + "-%%%%%%.tmp", fd,
-                                        weights.path))
-      return emitError(loc) << "cannot create '" << weightsPath << "'";
-    llvm::sys::Process::SafelyCloseFileDescriptor(fd);
-    pipeline->weightsFile = weights.path.str().str();
-    pipeline->weightsEmbedLimit =
-        options.weights == "auto" && !cuda ? options.autoExternalBytes : 0;
-    if (cuda)
-      pipeline->weightsMinBytes = 1;
+    if (failed(scratch.create(weights, ".weights")))
+      return emitError(loc)
+             << "cannot create a file beside '" << outputPath << "'";
+    options.weightsFile = weights.path.str().str();
+    options.weightsEmbedLimit =
+        options.weights == "auto" ? kAutoExternalBytes : 0;
   }
 
+  unsigned count = options.emit == "mlir"   ? 3
+                   : options.emit == "llvm" ? 4
+                   : options.emit == "obj"  ? 5
+                                            : 6;
+  Phases phases(hooks, count);
+  auto newPassManager = [&]() -> FailureOr<std::unique_ptr<PassManager>> {
+    auto pm = std::make_unique<PassManager>(&context);
+    if (hooks.configurePassManager && failed(hooks.configurePassManager(*pm)))
+      return failure();
+    return pm;
+  };
+
+  phases.start("import");
   OwningOpRef<ModuleOp> module =
-      importOnnxModel(&context, bytes, sourceName, options.import);
+      importOnnxModel(&context, source.bytes, sourceName, import);
   if (!module)
     return failure();
-  phases.done("import");
+  phases.done();
+  phases.start("convert");
   {
-    PassManager pm(&context);
-    pm.addPass(createConvertOnnxToTMixPass());
-    if (failed(pm.run(*module)))
+    FailureOr<std::unique_ptr<PassManager>> pm = newPassManager();
+    if (failed(pm))
+      return failure();
+    ConvertOnnxToTMixPassOptions convert;
+    convert.indexChecks = target.reportsIndexErrors();
+    (*pm)->addPass(createConvertOnnxToTMixPass(convert));
+    if (failed((*pm)->run(*module)))
       return failure();
   }
-  phases.done("convert");
-  auto func = module->lookupSymbol<func::FuncOp>(options.import.functionName);
+  phases.done();
+  auto func = module->lookupSymbol<func::FuncOp>(import.functionName);
   if (!func)
-    return emitError(loc) << "no function '" << options.import.functionName
+    return emitError(loc) << "no function '" << import.functionName
                           << "' after import";
   SmallVector<TensorSpec> inputs, outputs;
   if (failed(describeSignature(func, inputs, outputs)))
     return failure();
-  // Half-precision models compute every product in their type, including
-  // those of mixers whose tiled forms accumulate in f32.
-  if (cuda && pipeline->precision.empty())
-    for (const TensorSpec &spec : inputs)
-      if (spec.dtype == TMIX_DTYPE_BF16 || spec.dtype == TMIX_DTYPE_F16)
-        pipeline->precision = spec.dtype == TMIX_DTYPE_BF16 ? "bf16" : "f16";
+  target.specialize(options, func.getArgumentTypes());
   // The names now live in the ABI tables; LLVM has no use for them.
+  SmallVector<std::string> checks;
+  if (auto names = func->getAttrOfType<ArrayAttr>("tmix.index_checks"))
+    for (Attribute name : names)
+      checks.push_back(cast<StringAttr>(name).str());
   for (unsigned i = 0; i < func.getNumArguments(); ++i)
     func.removeArgAttr(i, StringAttr::get(&context, "onnx.name"));
-  for (StringRef attr : {"onnx.output_names", "onnx.graph_name"})
+  for (StringRef attr :
+       {"onnx.output_names", "onnx.graph_name", "tmix.index_checks"})
     func->removeAttr(attr);
+
+  phases.start("lower");
   {
-    PassManager pm(&context);
-    if (cuda)
-      buildCudaPipeline(pm, *pipeline);
-    else
-      buildCpuPipeline(pm, *pipeline);
-    if (failed(pm.run(*module)))
+    FailureOr<std::unique_ptr<PassManager>> pm = newPassManager();
+    if (failed(pm))
+      return failure();
+    PipelineHooks pipelineHooks;
+    if (result && result->wantMixerReport)
+      pipelineHooks.mixerReport = [result](StringRef json) {
+        result->mixerReport = json.str();
+      };
+    target.buildPipeline(**pm, options, pipelineHooks);
+    if (failed((*pm)->run(*module)))
       return failure();
   }
-  phases.done("lower");
+  phases.done();
   uint64_t weightBytes = 0, weightsId = 0;
   if (auto info =
           (*module)->getAttrOfType<DictionaryAttr>("tmix.external_weights")) {
@@ -404,12 +542,10 @@ LogicalResult mlir::tmix::compileOnnxModel(MLIRContext &context,
   }
 
   // Everything is written next to the output and renamed at the end.
-  TempFile result;
-  int resultFd;
-  if (llvm::sys::fs::createUniqueFile(outputPath + "-%%%%%%.tmp", resultFd,
-                                      result.path))
-    return emitError(loc) << "cannot create '" << outputPath << "'";
-  llvm::sys::Process::SafelyCloseFileDescriptor(resultFd);
+  TempFile output;
+  if (failed(scratch.create(output, "")))
+    return emitError(loc) << "cannot create a file beside '" << outputPath
+                          << "'";
   auto finish = [&]() -> LogicalResult {
     // The weights first: a library never appears without its file. A stale
     // file from an earlier compile goes.
@@ -417,24 +553,27 @@ LogicalResult mlir::tmix::compileOnnxModel(MLIRContext &context,
       if (std::error_code ec = llvm::sys::fs::rename(weights.path, weightsPath))
         return emitError(loc)
                << "cannot write '" << weightsPath << "': " << ec.message();
-      weights.path.clear();
+      weights.release();
+      if (result)
+        result->weightsPath = weightsPath;
     } else if (llvm::sys::fs::exists(weightsPath)) {
       llvm::sys::fs::remove(weightsPath);
     }
-    if (std::error_code ec = llvm::sys::fs::rename(result.path, outputPath))
+    if (std::error_code ec = llvm::sys::fs::rename(output.path, outputPath))
       return emitError(loc)
              << "cannot write '" << outputPath << "': " << ec.message();
-    result.path.clear();
+    output.release();
     return success();
   };
 
   if (options.emit == "mlir") {
     std::error_code ec;
-    llvm::raw_fd_ostream os(result.path, ec);
+    llvm::raw_fd_ostream os(output.path, ec);
     module->print(os);
     return finish();
   }
 
+  phases.start("optimize");
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(*module, llvmContext, sourceName);
@@ -445,9 +584,9 @@ LogicalResult mlir::tmix::compileOnnxModel(MLIRContext &context,
   std::string tripleName = llvm::sys::getProcessTriple();
   llvm::Triple triple(tripleName);
   std::string error;
-  const llvm::Target *target =
+  const llvm::Target *llvmTarget =
       llvm::TargetRegistry::lookupTarget(triple, error);
-  if (!target)
+  if (!llvmTarget)
     return emitError(loc) << "no LLVM target for " << tripleName << ": "
                           << error;
   std::string cpu = options.targetCpu.empty()
@@ -462,7 +601,7 @@ LogicalResult mlir::tmix::compileOnnxModel(MLIRContext &context,
   // (tmix-approximate-math) fused multiply-adds come back.
   llvm::TargetOptions targetOptions;
   targetOptions.AllowFPOpFusion = llvm::FPOpFusion::Fast;
-  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+  std::unique_ptr<llvm::TargetMachine> machine(llvmTarget->createTargetMachine(
       triple, cpu, features.getString(), targetOptions, llvm::Reloc::PIC_,
       std::nullopt, llvm::CodeGenOptLevel::Aggressive));
   if (!machine)
@@ -470,75 +609,78 @@ LogicalResult mlir::tmix::compileOnnxModel(MLIRContext &context,
   llvmModule->setTargetTriple(triple);
   llvmModule->setDataLayout(machine->createDataLayout());
   optimize(*llvmModule, *machine, triple);
-  phases.done("optimize");
+  phases.done();
 
   if (options.emit == "llvm") {
     std::error_code ec;
-    llvm::raw_fd_ostream os(result.path, ec);
+    llvm::raw_fd_ostream os(output.path, ec);
     llvmModule->print(os, nullptr);
     return finish();
   }
 
+  phases.start("codegen");
   TempFile object;
-  int objectFd;
-  if (llvm::sys::fs::createTemporaryFile("tmix-model", "o", objectFd,
-                                         object.path))
+  if (failed(scratch.create(object, ".o")))
     return emitError(loc) << "cannot create a temporary object file";
   {
-    llvm::raw_fd_ostream os(objectFd, /*shouldClose=*/true);
+    std::error_code ec;
+    llvm::raw_fd_ostream os(object.path, ec);
+    if (ec)
+      return emitError(loc)
+             << "cannot write '" << object.path << "': " << ec.message();
     llvm::legacy::PassManager codegen;
     if (machine->addPassesToEmitFile(codegen, os, nullptr,
                                      llvm::CodeGenFileType::ObjectFile))
       return emitError(loc) << "the target cannot emit object files";
     codegen.run(*llvmModule);
   }
-  phases.done("codegen");
+  phases.done();
   if (options.emit == "obj") {
-    if (std::error_code ec = llvm::sys::fs::copy_file(object.path, result.path))
+    if (std::error_code ec = llvm::sys::fs::copy_file(object.path, output.path))
       return emitError(loc)
              << "cannot write '" << outputPath << "': " << ec.message();
     return finish();
   }
 
-  TempFile abi;
-  int abiFd;
-  if (llvm::sys::fs::createTemporaryFile("tmix-abi", "c", abiFd, abi.path))
-    return emitError(loc) << "cannot create a temporary file";
+  phases.start("link");
+  TempFile abi, exports;
+  if (failed(scratch.create(abi, ".c")) ||
+      failed(scratch.create(exports, ".map")))
+    return emitError(loc) << "cannot create a temporary file beside '"
+                          << outputPath << "'";
   {
-    llvm::raw_fd_ostream os(abiFd, /*shouldClose=*/true);
-    os << abiSource(options.import.functionName, inputs, outputs, weightBytes,
-                    weightsId, cudaArch);
+    std::error_code ec;
+    llvm::raw_fd_ostream os(abi.path, ec);
+    os << abiSource(import.functionName, options.name, inputs, outputs,
+                    weightBytes, weightsId, target.getCudaArch(options),
+                    checks);
   }
-  std::string dir = toolDir();
-  std::string support = dir + "/../lib/libtmix_model_support.a";
+  std::string support = findSupportLibrary();
   if (!llvm::sys::fs::exists(support))
     return emitError(loc) << "the model support library is missing: "
                           << support;
   // Only the model ABI is exported.
-  TempFile exports;
-  int exportsFd;
-  if (llvm::sys::fs::createTemporaryFile("tmix-exports", "map", exportsFd,
-                                         exports.path))
-    return emitError(loc) << "cannot create a temporary file";
   {
-    llvm::raw_fd_ostream os(exportsFd, /*shouldClose=*/true);
-    os << "{ global: tmix_model_*; local: *; };\n";
+    std::error_code ec;
+    llvm::raw_fd_ostream os(exports.path, ec);
+    os << "{ global: " << options.name << "_model_*; local: *; };\n";
   }
   std::string versionScript =
       "-Wl,--version-script=" + exports.path.str().str();
-  std::string out = result.path.str().str();
-  if (failed(runTool(loc, TMIX_CLANG, {"-shared",   "-fPIC",
-                                       "-O2",       "-x",
-                                       "c",         abi.path,
-                                       "-x",        "none",
-                                       object.path, "-Wl,--whole-archive",
-                                       support,     "-Wl,--no-whole-archive",
-                                       "-fopenmp",  "-lopenblas",
-                                       "-lmvec",    "-lm",
-                                       "-ldl",      versionScript,
-                                       "-o",        out},
-                     "linking the model library")))
+  std::string out = output.path.str().str();
+  std::string clang = findClang();
+  if (failed(runTool(loc, clang, {"-shared",   "-fPIC",
+                                  "-O2",       "-x",
+                                  "c",         abi.path,
+                                  "-x",        "none",
+                                  object.path, "-Wl,--whole-archive",
+                                  support,     "-Wl,--no-whole-archive",
+                                  "-fopenmp",  "-lopenblas",
+                                  "-lmvec",    "-lm",
+                                  "-ldl",      versionScript,
+                                  "-o",        out},
+                     "linking the model library", scratch)))
     return failure();
-  phases.done("link");
+  phases.done();
   return finish();
 }

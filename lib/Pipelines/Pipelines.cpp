@@ -1,9 +1,9 @@
-//===- Pipelines.cpp - tmix-reference-pipeline, tmix-cpu-pipeline -*- C++
-//-*-===//
+//===- Pipelines.cpp - the reference pipeline and shared stages -*- C++ -*-===//
 //
-// Both pipelines share the tail from bufferization to the LLVM dialect; they
-// differ in how mixers and matmuls are computed before it.
+// The stages every tmix pipeline shares, from mixer selection to the LLVM
+// dialect; targets put their own passes between them (lib/Target).
 //
+//===----------------------------------------------------------------------===//
 
 #include "tmix/Pipelines.h"
 #include "tmix/Passes.h"
@@ -21,13 +21,9 @@
 #include "mlir/Conversion/OpenMPToLLVM/ConvertOpenMPToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
-#include "mlir/Conversion/SCFToOpenMP/SCFToOpenMP.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/Dialect/GPU/Pipelines/Passes.h"
-#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/LLVMIR/Transforms/RequestCWrappers.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
@@ -41,15 +37,15 @@ using namespace mlir;
 using namespace mlir::tmix;
 
 namespace {
-/// Tensor-level clean-up shared by both pipelines, after the mixers.
+/// Tensor-level clean-up after the mixers.
 void addTensorCleanup(OpPassManager &pm) {
   pm.addPass(tmix::createTMixDecomposeAggregatesPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
+} // namespace
 
-/// Tensors to buffers the caller owns: results become out-parameters.
-void addBufferization(OpPassManager &pm) {
+void tmix::addBufferization(OpPassManager &pm) {
   pm.addPass(tmix::createTMixProtectInputsPass());
   pm.addPass(tmix::createTMixDistinctResultsPass());
   bufferization::OneShotBufferizePassOptions bufferize;
@@ -68,18 +64,12 @@ void addBufferization(OpPassManager &pm) {
   pm.addPass(createConvertBufferizationToMemRefPass());
 }
 
-/// Loops over buffers down to the LLVM dialect.
-/// `fast` (the CPU pipeline) also writes tanh with exp, which the vector
-/// math library has and LLVM then vectorises; the reference keeps libm.
-void addLowerToLLVM(OpPassManager &pm, bool cInterface, bool parallel,
-                    bool fast) {
+void tmix::addLowerToLLVM(OpPassManager &pm, bool cInterface, bool fast,
+                          function_ref<void(OpPassManager &)> openMP) {
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  // scf.forall iterations run on OpenMP threads, or one after the other.
-  if (parallel) {
-    pm.addPass(createForallToParallelLoopPass());
-    pm.addPass(createConvertSCFToOpenMPPass());
-    pm.addPass(tmix::createTMixInlineAllocaScopesPass());
-  }
+  if (openMP)
+    openMP(pm);
+  // Whatever scf.forall is left runs its iterations one after the other.
   pm.addPass(createForallToForLoopPass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
@@ -89,8 +79,8 @@ void addLowerToLLVM(OpPassManager &pm, bool cInterface, bool parallel,
   if (cInterface)
     pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
   // libm keeps tanh/erf/... exact; it has no rsqrt, so that one becomes
-  // 1/sqrt first.
-  // erf has no libmvec routine: a polynomial keeps GELU loops vectorised.
+  // 1/sqrt first. erf has no libmvec routine: a polynomial keeps GELU loops
+  // vectorised.
   if (fast)
     pm.addPass(tmix::createTMixApproximateMathPass());
   math::MathExpandOpsPassOptions expand;
@@ -111,11 +101,10 @@ void addLowerToLLVM(OpPassManager &pm, bool cInterface, bool parallel,
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
-  if (parallel)
+  if (openMP)
     pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
-} // namespace
 
 void tmix::buildReferencePipeline(OpPassManager &pm,
                                   const ReferencePipelineOptions &options) {
@@ -123,46 +112,43 @@ void tmix::buildReferencePipeline(OpPassManager &pm,
     pm.addPass(createTMixDecomposePass());
   addTensorCleanup(pm);
   addBufferization(pm);
-  addLowerToLLVM(pm, options.cInterface, /*parallel=*/false, /*fast=*/false);
+  addLowerToLLVM(pm, options.cInterface, /*fast=*/false);
 }
 
-namespace {
-/// Attention raised and mixers replaced as asked: the start of both model
-/// pipelines.
-void addMixerSelection(OpPassManager &pm, const ModelPipelineOptions &options) {
+void tmix::addMixerSelection(OpPassManager &pm, const CompileOptions &options,
+                             MixerReportSink reportSink) {
   if (options.fuse)
     pm.addPass(createTMixFuseAttentionPass());
-  if (!options.mixer.empty() || !options.report.empty()) {
-    TMixReplaceAttentionPassOptions replace;
-    replace.mixer = options.mixer.empty() ? std::string("softmax")
-                                          : options.mixer.getValue();
-    replace.layers.assign(options.layers.begin(), options.layers.end());
-    replace.nodes.assign(options.nodes.begin(), options.nodes.end());
-    replace.featureMap = options.featureMap;
-    replace.sigmoidBias = options.sigmoidBias;
-    replace.poolWindow = options.poolWindow;
-    replace.report = options.report;
-    replace.reportFormat = options.reportFormat;
-    pm.addPass(createTMixReplaceAttentionPass(replace));
-  }
+  if (options.mixer.empty() && options.mixerReport.empty() && !reportSink)
+    return;
+  TMixReplaceAttentionPassOptions replace;
+  replace.mixer =
+      options.mixer.empty() ? std::string("softmax") : options.mixer;
+  replace.layers.assign(options.layers.begin(), options.layers.end());
+  replace.nodes.assign(options.nodes.begin(), options.nodes.end());
+  replace.featureMap = options.featureMap;
+  replace.sigmoidBias = options.sigmoidBias;
+  replace.poolWindow = options.poolWindow;
+  replace.report = options.mixerReport;
+  replace.reportFormat = options.mixerReportFormat;
+  pm.addPass(createTMixReplaceAttentionPass(replace, std::move(reportSink)));
 }
 
-/// Mixers without a kernel of their own tiled, the rest decomposed.
-void addMixerTiling(OpPassManager &pm, const ModelPipelineOptions &options) {
+void tmix::addMixerTiling(OpPassManager &pm, const CompileOptions &options) {
   TMixTileMixersPassOptions tile;
   tile.tileQ = options.tileQ;
   tile.tileK = options.tileK;
   tile.chunk = options.chunk;
   pm.addPass(createTMixTileMixersPass(tile));
-  // Mixers without a tiled form yet keep their reference form.
+  // Mixers without a tiled form (dynamic shapes) keep their reference form.
   pm.addPass(createTMixDecomposePass());
   addTensorCleanup(pm);
   pm.addPass(createTMixFuseElementwisePass());
   pm.addPass(createCanonicalizerPass());
 }
 
-void addExternalWeights(OpPassManager &pm,
-                        const ModelPipelineOptions &options) {
+void tmix::addExternalWeights(OpPassManager &pm,
+                              const CompileOptions &options) {
   if (options.weightsFile.empty())
     return;
   TMixExternalizeWeightsPassOptions weights;
@@ -171,79 +157,11 @@ void addExternalWeights(OpPassManager &pm,
   weights.embedLimit = options.weightsEmbedLimit;
   pm.addPass(createTMixExternalizeWeightsPass(weights));
 }
-} // namespace
 
-void tmix::buildCpuPipeline(OpPassManager &pm,
-                            const CpuPipelineOptions &options) {
-  addMixerSelection(pm, options);
-  addMixerTiling(pm, options);
-  // Element-wise and normalisation nests use every core too.
-  if (options.parallel)
-    pm.addPass(createTMixParallelizeGenericsPass());
-  addBufferization(pm);
-  addExternalWeights(pm, options);
-  if (options.blas)
-    pm.addPass(createTMixMatmulToBlasPass());
-  addLowerToLLVM(pm, options.cInterface, options.parallel, /*fast=*/true);
-}
-
-void tmix::buildCudaPipeline(OpPassManager &pm,
-                             const ModelPipelineOptions &options) {
-  addMixerSelection(pm, options);
-  TMixGpuKernelsPassOptions kernels;
-  kernels.precision = options.precision;
-  pm.addPass(createTMixGpuKernelsPass(kernels));
-  addMixerTiling(pm, options);
-  // Matmuls of tiled mixers and decompositions.
-  pm.addPass(createTMixGpuKernelsPass(kernels));
-  addBufferization(pm);
-  addExternalWeights(pm, options);
-  // Tiles of f32 attention are launched one after the other.
-  pm.addPass(createForallToForLoopPass());
-  pm.addPass(createTMixGpuMapLinalgPass());
-  pm.addPass(createTMixGpuDeviceMemoryPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createGpuKernelOutliningPass());
-  // One stream per call of the model; operations ordered on it.
-  pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
-  if (options.cInterface)
-    pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
-  // Kernels call no libdevice: PTX is produced without the CUDA toolkit.
-  math::MathExpandOpsPassOptions expand;
-  expand.opMnemonics = {"rsqrt", "tanh", "powf", "fpowi", "ctlz", "round"};
-  pm.addNestedPass<gpu::GPUModuleOp>(math::createMathExpandOpsPass(expand));
-  TMixApproximateMathPassOptions approximate;
-  approximate.ops = {"erf",  "exp",   "expm1", "log", "log1p", "log2",
-                     "atan", "atan2", "sin",   "cos", "cbrt",  "tanh"};
-  pm.addNestedPass<gpu::GPUModuleOp>(
-      createTMixApproximateMathPass(approximate));
-  pm.addNestedPass<gpu::GPUModuleOp>(createTMixGpuMathToPtxPass());
-  gpu::GPUToNVVMPipelineOptions nvvm;
-  nvvm.cubinChip = options.chip;
-  nvvm.cubinFeatures = options.ptxFeatures;
-  nvvm.cubinFormat = "isa";
-  nvvm.optLevel = 3;
-  gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
-}
-
-void tmix::registerTMixPipelines() {
+void tmix::registerReferencePipeline() {
   PassPipelineRegistration<ReferencePipelineOptions>(
       "tmix-reference-pipeline",
       "Decompose tmix ops and lower naively to the LLVM dialect (the "
       "executable numerical reference)",
       buildReferencePipeline);
-  PassPipelineRegistration<CpuPipelineOptions>(
-      "tmix-cpu-pipeline",
-      "Fuse attention, optionally replace mixers, tile mixers and lower the "
-      "whole model for the host CPU to the LLVM dialect",
-      buildCpuPipeline);
-  PassPipelineRegistration<ModelPipelineOptions>(
-      "tmix-cuda-pipeline",
-      "Fuse attention, optionally replace mixers, build tensor-core kernels "
-      "and lower the whole model for NVIDIA GPUs: host code in the LLVM "
-      "dialect, kernels as embedded PTX",
-      buildCudaPipeline);
 }

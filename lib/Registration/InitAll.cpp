@@ -6,6 +6,9 @@
 #include "tmix/IR/TMixDialect.h"
 #include "tmix/Passes.h"
 #include "tmix/Pipelines.h"
+#include "tmix/Target/CPU/Passes.h"
+#include "tmix/Target/CUDA/Passes.h"
+#include "tmix/Target/Target.h"
 
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
@@ -138,7 +141,10 @@ void tmix::registerAllTMixDialects(DialectRegistry &registry) {
 void tmix::registerAllTMixPasses() {
   registerTMixPasses();
   registerTMixConversionPasses();
-  registerTMixPipelines();
+  cpu::registerTMixCPUPasses();
+  cuda::registerTMixCUDAPasses();
+  registerReferencePipeline();
+  registerTargetPipelines();
 }
 
 void tmix::registerUpstreamPassesForTMix() {

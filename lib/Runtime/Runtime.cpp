@@ -8,10 +8,15 @@
 #include "tmix-c/Runtime.h"
 
 #include <dlfcn.h>
+#include <elf.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #if defined(__x86_64__)
 #include <cpuid.h>
 #endif
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -163,6 +168,134 @@ bool validateInfo(const tmix_tensor_info *info, const char *kind, int32_t index,
   return true;
 }
 
+// Reads exactly `size` bytes at `offset` of `fd`.
+bool readAt(int fd, void *into, size_t size, uint64_t offset) {
+  auto *p = static_cast<char *>(into);
+  while (size) {
+    ssize_t n = pread(fd, p, size, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return false;
+    p += n;
+    size -= static_cast<size_t>(n);
+    offset += static_cast<uint64_t>(n);
+  }
+  return true;
+}
+
+// True if [offset, offset + size) lies inside a file of `fileSize` bytes.
+bool inFile(uint64_t offset, uint64_t size, uint64_t fileSize) {
+  return offset <= fileSize && size <= fileSize - offset;
+}
+
+#if defined(__x86_64__)
+constexpr uint16_t kMachine = EM_X86_64;
+#elif defined(__aarch64__)
+constexpr uint16_t kMachine = EM_AARCH64;
+#else
+constexpr uint16_t kMachine = EM_NONE;
+#endif
+
+constexpr const char kAbiSymbol[] = "_model_abi_version";
+
+// Checks, before dlopen maps it, that `file` (named `path` in messages) is a
+// whole ELF shared object
+// for this machine (a truncated library would fault when its pages are
+// touched), and collects the prefixes of the model ABIs it exports: NAME
+// for every defined NAME_model_abi_version in its dynamic symbols. Reads
+// with pread only, so nothing here can fault on a short file.
+bool inspectLibrary(const std::string &file, const std::string &path,
+                    std::vector<std::string> &prefixes, std::string &error) {
+  int fd = open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    error = "cannot load '" + path + "': " + std::strerror(errno);
+    return false;
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { close(fd); }
+  } closer{fd};
+  struct stat info;
+  if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    error = "cannot load '" + path + "': not a regular file";
+    return false;
+  }
+  auto size = static_cast<uint64_t>(info.st_size);
+  Elf64_Ehdr header;
+  if (size < sizeof(header) || !readAt(fd, &header, sizeof(header), 0) ||
+      std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0) {
+    error = "cannot load '" + path + "': not an ELF shared library";
+    return false;
+  }
+  if (header.e_ident[EI_CLASS] != ELFCLASS64 ||
+      header.e_ident[EI_DATA] != ELFDATA2LSB || header.e_type != ET_DYN ||
+      header.e_machine != kMachine) {
+    error = "cannot load '" + path +
+            "': not a shared library for this machine (64-bit, "
+            "little-endian, this architecture)";
+    return false;
+  }
+  auto truncated = [&](const char *what) {
+    error = "'" + path + "' is truncated or corrupt: its " + what +
+            " lies past the end of the file (" + std::to_string(size) +
+            " bytes)";
+    return false;
+  };
+  if (header.e_phentsize != sizeof(Elf64_Phdr) ||
+      !inFile(header.e_phoff, uint64_t(header.e_phnum) * sizeof(Elf64_Phdr),
+              size))
+    return truncated("program header table");
+  for (uint16_t i = 0; i < header.e_phnum; ++i) {
+    Elf64_Phdr ph;
+    if (!readAt(fd, &ph, sizeof(ph), header.e_phoff + i * sizeof(ph)))
+      return truncated("program header table");
+    if ((ph.p_type == PT_LOAD || ph.p_type == PT_DYNAMIC) &&
+        !inFile(ph.p_offset, ph.p_filesz, size))
+      return truncated(ph.p_type == PT_LOAD ? "loadable segment"
+                                            : "dynamic section");
+  }
+  if (header.e_shnum == 0)
+    return true; // no section table: nothing more to check or find
+  if (header.e_shentsize != sizeof(Elf64_Shdr) ||
+      !inFile(header.e_shoff, uint64_t(header.e_shnum) * sizeof(Elf64_Shdr),
+              size))
+    return truncated("section header table");
+  auto section = [&](uint32_t index, Elf64_Shdr &sh) {
+    return index < header.e_shnum &&
+           readAt(fd, &sh, sizeof(sh), header.e_shoff + index * sizeof(sh));
+  };
+  for (uint16_t i = 0; i < header.e_shnum; ++i) {
+    Elf64_Shdr symbols, names;
+    if (!section(i, symbols))
+      return truncated("section header table");
+    if (symbols.sh_type != SHT_DYNSYM)
+      continue;
+    if (!section(symbols.sh_link, names) ||
+        !inFile(symbols.sh_offset, symbols.sh_size, size) ||
+        !inFile(names.sh_offset, names.sh_size, size))
+      return truncated("dynamic symbol table");
+    std::string strings(names.sh_size, '\0');
+    std::vector<Elf64_Sym> table(symbols.sh_size / sizeof(Elf64_Sym));
+    if (!readAt(fd, &strings[0], strings.size(), names.sh_offset) ||
+        !readAt(fd, table.data(), table.size() * sizeof(Elf64_Sym),
+                symbols.sh_offset))
+      return truncated("dynamic symbol table");
+    for (const Elf64_Sym &sym : table) {
+      if (sym.st_shndx == SHN_UNDEF || sym.st_name >= strings.size() ||
+          ELF64_ST_TYPE(sym.st_info) != STT_FUNC)
+        continue;
+      const char *name = strings.c_str() + sym.st_name;
+      size_t length = strnlen(name, strings.size() - sym.st_name);
+      size_t suffix = sizeof(kAbiSymbol) - 1;
+      if (length > suffix &&
+          std::memcmp(name + length - suffix, kAbiSymbol, suffix) == 0)
+        prefixes.emplace_back(name, length - suffix);
+    }
+  }
+  return true;
+}
+
 } // namespace
 
 struct tmix_runtime_model {
@@ -170,6 +303,7 @@ struct tmix_runtime_model {
   CreateFn create = nullptr;
   DestroyFn destroy = nullptr;
   RunFn run = nullptr;
+  RunFn runDevice = nullptr; // GPU models only
   LastErrorFn lastError = nullptr;
   tmix_model *instance = nullptr;
   std::vector<const tmix_tensor_info *> inputs;
@@ -206,6 +340,11 @@ static void preferAvx512Blas() {
 }
 
 tmix_runtime_model *tmix_runtime_load(const char *path, char **error) {
+  return tmix_runtime_load_named(path, nullptr, error);
+}
+
+tmix_runtime_model *tmix_runtime_load_named(const char *path, const char *name,
+                                            char **error) {
   if (error)
     *error = nullptr;
   auto fail = [&](const std::string &message) -> tmix_runtime_model * {
@@ -221,6 +360,30 @@ tmix_runtime_model *tmix_runtime_load(const char *path, char **error) {
   // a file the caller names, so make it relative to the working directory.
   if (file.find('/') == std::string::npos)
     file = "./" + file;
+
+  // The file is checked before dlopen maps it, and tells which model ABI
+  // prefixes it exports.
+  std::vector<std::string> prefixes;
+  std::string inspectError;
+  if (!inspectLibrary(file, path, prefixes, inspectError))
+    return fail(inspectError);
+  std::string prefix = name && *name ? name : "";
+  if (prefix.empty()) {
+    bool hasDefault = false;
+    for (const std::string &p : prefixes)
+      hasDefault |= p == "tmix";
+    if (prefixes.size() == 1)
+      prefix = prefixes[0];
+    else if (hasDefault || prefixes.empty())
+      prefix = "tmix";
+    else {
+      std::string names;
+      for (const std::string &p : prefixes)
+        names += (names.empty() ? "" : ", ") + p;
+      return fail("'" + std::string(path) + "' exports several models (" +
+                  names + "); choose one by name");
+    }
+  }
 
   dlerror();
   preferAvx512Blas();
@@ -241,27 +404,28 @@ tmix_runtime_model *tmix_runtime_load(const char *path, char **error) {
     return fail("'" + std::string(path) + "' " + message);
   };
 
-  const char *missing = nullptr;
-  auto lookup = [&](const char *name) -> void * {
-    void *symbol = dlsym(handle, name);
-    if (!symbol && !missing)
-      missing = name;
+  std::string missing;
+  auto lookup = [&](const char *function) -> void * {
+    std::string symbolName = prefix + "_model_" + function;
+    void *symbol = dlsym(handle, symbolName.c_str());
+    if (!symbol && missing.empty())
+      missing = symbolName;
     return symbol;
   };
-  auto abiVersion =
-      reinterpret_cast<AbiVersionFn>(lookup("tmix_model_abi_version"));
-  model->create = reinterpret_cast<CreateFn>(lookup("tmix_model_create"));
-  model->destroy = reinterpret_cast<DestroyFn>(lookup("tmix_model_destroy"));
-  auto numInputs = reinterpret_cast<CountFn>(lookup("tmix_model_num_inputs"));
-  auto numOutputs = reinterpret_cast<CountFn>(lookup("tmix_model_num_outputs"));
-  auto input = reinterpret_cast<InfoFn>(lookup("tmix_model_input"));
-  auto output = reinterpret_cast<InfoFn>(lookup("tmix_model_output"));
-  model->run = reinterpret_cast<RunFn>(lookup("tmix_model_run"));
-  model->lastError =
-      reinterpret_cast<LastErrorFn>(lookup("tmix_model_last_error"));
-  if (missing)
+  auto abiVersion = reinterpret_cast<AbiVersionFn>(lookup("abi_version"));
+  model->create = reinterpret_cast<CreateFn>(lookup("create"));
+  model->destroy = reinterpret_cast<DestroyFn>(lookup("destroy"));
+  auto numInputs = reinterpret_cast<CountFn>(lookup("num_inputs"));
+  auto numOutputs = reinterpret_cast<CountFn>(lookup("num_outputs"));
+  auto input = reinterpret_cast<InfoFn>(lookup("input"));
+  auto output = reinterpret_cast<InfoFn>(lookup("output"));
+  model->run = reinterpret_cast<RunFn>(lookup("run"));
+  model->lastError = reinterpret_cast<LastErrorFn>(lookup("last_error"));
+  model->runDevice = reinterpret_cast<RunFn>(
+      dlsym(handle, (prefix + "_model_run_device").c_str()));
+  if (!missing.empty())
     return failLoaded("is not a tmix model library: missing symbol '" +
-                      std::string(missing) + "'");
+                      missing + "'");
 
   // Check the version before calling anything else whose signature may have
   // changed.
@@ -338,8 +502,9 @@ const tmix_tensor_info *tmix_runtime_output(const tmix_runtime_model *model,
   return model->outputs[index];
 }
 
-int32_t tmix_runtime_run(tmix_runtime_model *model, const tmix_tensor *inputs,
-                         size_t num_inputs, void *const *outputs) {
+namespace {
+int32_t runModel(tmix_runtime_model *model, const tmix_tensor *inputs,
+                 size_t num_inputs, void *const *outputs, bool device) {
   if (!model)
     return -1;
   auto fail = [&](const std::string &message) {
@@ -388,8 +553,10 @@ int32_t tmix_runtime_run(tmix_runtime_model *model, const tmix_tensor *inputs,
   }
 
   model->error.clear();
-  int32_t status =
-      model->run(model->instance, model->inputData.data(), outputs);
+  RunFn run = device ? model->runDevice : model->run;
+  if (!run)
+    return fail("the model library has no device entry point");
+  int32_t status = run(model->instance, model->inputData.data(), outputs);
   if (status == 0)
     return 0;
   const char *reason = model->lastError(model->instance);
@@ -402,6 +569,19 @@ int32_t tmix_runtime_run(tmix_runtime_model *model, const tmix_tensor *inputs,
     if (c == '\n' || c == '\r')
       c = ' ';
   return status;
+}
+
+} // namespace
+
+int32_t tmix_runtime_run(tmix_runtime_model *model, const tmix_tensor *inputs,
+                         size_t num_inputs, void *const *outputs) {
+  return runModel(model, inputs, num_inputs, outputs, /*device=*/false);
+}
+
+int32_t tmix_runtime_run_device(tmix_runtime_model *model,
+                                const tmix_tensor *inputs, size_t num_inputs,
+                                void *const *outputs) {
+  return runModel(model, inputs, num_inputs, outputs, /*device=*/true);
 }
 
 const char *tmix_runtime_last_error(const tmix_runtime_model *model) {

@@ -101,6 +101,27 @@ def _descriptor(array):
     return desc
 
 
+# Run-time helpers compiled code may call: the index-check report of
+# convert-onnx-to-tmix, which `CompiledModule.call` turns into an error.
+_SUPPORT_C = r"""
+#include <stdint.h>
+static __thread int64_t report[4];
+void tmix_rt_index_error(int64_t value, int64_t bound, int64_t check) {
+  if (report[0]) return;
+  report[0] = 1; report[1] = value; report[2] = bound; report[3] = check;
+}
+void _mlir_ciface_tmix_rt_index_error(int64_t v, int64_t b, int64_t c) {
+  tmix_rt_index_error(v, b, c);
+}
+int tmix_rt_take_index_error(int64_t *out) {
+  int set = (int)report[0];
+  for (int i = 0; i < 3; ++i) out[i] = report[i + 1];
+  report[0] = 0;
+  return set;
+}
+"""
+
+
 class CompiledModule:
     """A shared library built from an MLIR module of tmix functions."""
 
@@ -124,11 +145,14 @@ class CompiledModule:
             except ValueError:
                 pass
         flags = opt_flags or ["--tmix-reference-pipeline"]
+        support = os.path.join(workdir, "support.c")
+        with open(support, "w") as f:
+            f.write(_SUPPORT_C)
         _run([TMIX_OPT, src, *flags, "-o", llvm_dialect])
         _run([os.path.join(LLVM_BIN, "mlir-translate"), "--mlir-to-llvmir",
               llvm_dialect, "-o", llvm_ir])
         _run([os.path.join(LLVM_BIN, "clang"), "-O1", "-shared", "-fPIC",
-              "-Wno-override-module", llvm_ir, "-o", self.path,
+              "-Wno-override-module", llvm_ir, support, "-o", self.path,
               # memrefCopy, for copies between strided views.
               f"-L{LLVM_LIB}", "-lmlir_c_runner_utils", f"-Wl,-rpath,{LLVM_LIB}",
               "-lm", *link_flags])
@@ -149,6 +173,11 @@ class CompiledModule:
         fn = getattr(self._lib, f"_mlir_ciface_{name}")
         fn.restype = None
         fn(*[ctypes.byref(d) for d in descs])
+        report = (ctypes.c_int64 * 3)()
+        if self._lib.tmix_rt_take_index_error(report):
+            value, bound, check = report
+            raise RuntimeError(f"index {value} is out of range "
+                               f"[{-bound}, {bound}) (index check {check})")
         return outputs
 
 

@@ -10,6 +10,11 @@
 
 #include "Npy.h"
 
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -25,36 +30,63 @@ using tmix::npy::Array;
 
 namespace {
 
-const char *const kUsage =
-    "usage: tmix-run model.so [options]\n"
-    "\n"
-    "Runs a model compiled by tmix-compile once, then optionally compares,\n"
-    "prints, saves and benchmarks its outputs.\n"
-    "\n"
-    "options:\n"
-    "  --inputs FILE   .npz (arrays by name) or .npy (named after the file\n"
-    "                  stem); may be repeated, later files win. Without\n"
-    "                  it, inputs are random: floats uniform in [-1,1),\n"
-    "                  integers 0, booleans true\n"
-    "  --seed S        seed for random inputs (default 0)\n"
-    "  --expect FILE   compare each output with the array of its name\n"
-    "  --atol A        absolute tolerance (default 1e-4)\n"
-    "  --rtol R        relative tolerance (default 1e-4); an element passes\n"
-    "                  when |got-expected| <= atol + rtol*|expected|\n"
-    "  --output FILE   save the outputs as .npz (bfloat16 as float32)\n"
-    "  --bench N       time N runs after the warmup runs\n"
-    "  --warmup W      warmup runs before timing (default 3)\n"
-    "  --print         print the outputs\n"
-    "  --verbose       say what is loaded, ignored and generated\n"
-    "  --help          show this message\n"
-    "\n"
-    "exit status: 0 success, 1 output mismatch, 2 error\n";
+namespace cl = llvm::cl;
+
+cl::OptionCategory category("tmix-run options");
+cl::list<std::string> positional(cl::Positional, cl::desc("<model.so>"),
+                                 cl::cat(category));
+cl::list<std::string>
+    inputFiles("inputs",
+               cl::desc(".npz (arrays by name) or .npy (named after the file "
+                        "stem); repeatable, later files win. Without it, "
+                        "inputs are random: floats uniform in [-1,1), "
+                        "integers 0, booleans true"),
+               cl::value_desc("file"), cl::cat(category));
+cl::opt<std::string> seedFlag("seed",
+                              cl::desc("Seed for random inputs (default 0)"),
+                              cl::value_desc("n"), cl::cat(category));
+cl::opt<std::string>
+    expectFlag("expect",
+               cl::desc("Compare each output with the array of its name"),
+               cl::value_desc("file"), cl::cat(category));
+cl::opt<std::string> atolFlag("atol",
+                              cl::desc("Absolute tolerance (default 1e-4)"),
+                              cl::value_desc("a"), cl::cat(category));
+cl::opt<std::string>
+    rtolFlag("rtol",
+             cl::desc("Relative tolerance (default 1e-4); an element passes "
+                      "when |got-expected| <= atol + rtol*|expected|"),
+             cl::value_desc("r"), cl::cat(category));
+cl::opt<std::string>
+    outputFlag("output",
+               cl::desc("Save the outputs as .npz (bfloat16 as float32)"),
+               cl::value_desc("file"), cl::cat(category));
+cl::opt<std::string> benchFlag("bench",
+                               cl::desc("Time N runs after the warmup runs"),
+                               cl::value_desc("n"), cl::cat(category));
+cl::opt<std::string>
+    warmupFlag("warmup", cl::desc("Warmup runs before timing (default 3)"),
+               cl::value_desc("n"), cl::cat(category));
+cl::opt<std::string>
+    nameFlag("name",
+             cl::desc("Symbol prefix of the model library (tmix-compile "
+                      "--name); found automatically when it exports one "
+                      "model"),
+             cl::value_desc("prefix"), cl::cat(category));
+cl::opt<bool> printFlag("print", cl::desc("Print the outputs"),
+                        cl::cat(category));
+cl::opt<bool> verboseFlag("verbose",
+                          cl::desc("Say what is loaded, ignored and generated"),
+                          cl::cat(category));
+cl::alias verboseAlias("v", cl::desc("Alias for --verbose"),
+                       cl::aliasopt(verboseFlag), cl::cat(category));
 
 struct Options {
   std::string model;
   std::vector<std::string> inputs;
   std::string expect;
   std::string output;
+  std::string name;
   double atol = 1e-4;
   double rtol = 1e-4;
   uint64_t seed = 0;
@@ -94,73 +126,79 @@ bool parseCount(const std::string &text, uint64_t &value) {
   return true;
 }
 
-// Returns -1 to go on, otherwise the exit status.
+// Returns -1 to go on, otherwise the exit status. Flags are llvm::cl's;
+// their errors become one "tmix-run: error:" line with exit status 2.
 int parseArgs(int argc, char **argv, Options &options) {
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg.size() < 2 || arg[0] != '-') {
-      if (!options.model.empty())
-        return fail("unexpected argument '" + arg + "' (one model only)");
-      options.model = arg;
-      continue;
-    }
-    if (arg == "--help" || arg == "-h") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    }
-    if (arg == "--print") {
-      options.print = true;
-      continue;
-    }
-    if (arg == "--verbose" || arg == "-v") {
-      options.verbose = true;
-      continue;
-    }
-    // Every other flag takes a value, as "--flag value" or "--flag=value".
-    std::string flag = arg, value;
-    size_t eq = arg.find('=');
-    bool inlineValue = eq != std::string::npos;
-    if (inlineValue) {
-      flag = arg.substr(0, eq);
-      value = arg.substr(eq + 1);
-    }
-    if (flag == "--print" || flag == "--verbose")
-      return fail("option '" + flag + "' takes no value");
-    static const char *const kValueFlags[] = {
-        "--inputs", "--expect", "--output", "--atol",
-        "--rtol",   "--bench",  "--warmup", "--seed"};
-    if (std::none_of(std::begin(kValueFlags), std::end(kValueFlags),
-                     [&](const char *known) { return flag == known; }))
-      return fail("unknown option '" + flag + "' (see --help)");
-    if (!inlineValue) {
-      if (i + 1 >= argc)
-        return fail("option '" + flag + "' needs a value");
-      value = argv[++i];
-    }
-    if (flag == "--inputs" || flag == "--expect" || flag == "--output") {
-      if (value.empty())
-        return fail("option '" + flag + "' needs a file name");
-      if (flag == "--inputs")
-        options.inputs.push_back(value);
-      else
-        (flag == "--expect" ? options.expect : options.output) = value;
-    } else if (flag == "--atol" || flag == "--rtol") {
-      if (!parseTolerance(value,
-                          flag == "--atol" ? options.atol : options.rtol))
-        return fail("invalid value '" + value + "' for '" + flag +
-                    "' (expected a number >= 0)");
-    } else {
-      uint64_t &count = flag == "--bench"    ? options.bench
-                        : flag == "--warmup" ? options.warmup
-                                             : options.seed;
-      if (!parseCount(value, count) || (flag == "--bench" && count == 0))
-        return fail("invalid value '" + value + "' for '" + flag +
-                    "' (expected a whole number" +
-                    (flag == "--bench" ? " >= 1)" : ")"));
-    }
+  cl::SetVersionPrinter(
+      [](llvm::raw_ostream &os) { os << "tmix-run: tmix " TMIX_VERSION "\n"; });
+  cl::HideUnrelatedOptions(category);
+  // llvm::cl reports a missing value on stderr itself; say it our way.
+  if (argc > 1) {
+    llvm::StringRef last = argv[argc - 1];
+    if (last.consume_front("--") || last.consume_front("-"))
+      if (cl::Option *opt = cl::getRegisteredOptions().lookup(last);
+          opt && opt->getValueExpectedFlag() == cl::ValueRequired)
+        return fail("option '" + std::string(argv[argc - 1]) +
+                    "' needs a value");
   }
-  if (options.model.empty())
+  std::string errors;
+  llvm::raw_string_ostream errorStream(errors);
+  if (!cl::ParseCommandLineOptions(
+          argc, argv,
+          "tmix-run: runs a model compiled by tmix-compile once, then "
+          "optionally compares, prints, saves and benchmarks its outputs\n\n"
+          "Exit status: 0 success, 1 output mismatch, 2 error.\n",
+          &errorStream)) {
+    // One line, without llvm::cl's "tmix-run: " prefixes and its "Try:
+    // '<path> --help'" advice (the tool's own words say that).
+    std::string line;
+    for (llvm::StringRef part : llvm::split(llvm::StringRef(errors), '\n')) {
+      part = part.trim();
+      part.consume_front(llvm::sys::path::filename(argv[0]));
+      part.consume_front(":");
+      part = part.split(" Try: ").first.trim();
+      part.consume_back(".");
+      if (!part.empty())
+        line += (line.empty() ? "" : "; ") + part.lower();
+    }
+    return fail((line.empty() ? "invalid command line" : line) +
+                " (see --help)");
+  }
+  if (positional.empty())
     return fail("no model library given (see --help)");
+  if (positional.size() > 1)
+    return fail("unexpected argument '" + positional[1] + "' (one model only)");
+  options.model = positional[0];
+  options.inputs.assign(inputFiles.begin(), inputFiles.end());
+  options.print = printFlag;
+  options.verbose = verboseFlag;
+  options.name = nameFlag;
+  for (const std::string &file : options.inputs)
+    if (file.empty())
+      return fail("option '--inputs' needs a file name");
+  for (auto [flag, value, into] :
+       {std::tuple{"--expect", &expectFlag, &options.expect},
+        {"--output", &outputFlag, &options.output}}) {
+    if (value->getNumOccurrences() && value->empty())
+      return fail(std::string("option '") + flag + "' needs a file name");
+    *into = *value;
+  }
+  for (auto [flag, value, into] :
+       {std::tuple{"--atol", &atolFlag, &options.atol},
+        {"--rtol", &rtolFlag, &options.rtol}})
+    if (value->getNumOccurrences() && !parseTolerance(*value, *into))
+      return fail("invalid value '" + *value + "' for '" + flag +
+                  "' (expected a number >= 0)");
+  for (auto [flag, value, into] :
+       {std::tuple{"--bench", &benchFlag, &options.bench},
+        {"--warmup", &warmupFlag, &options.warmup},
+        {"--seed", &seedFlag, &options.seed}}) {
+    bool bench = into == &options.bench;
+    if (value->getNumOccurrences() &&
+        (!parseCount(*value, *into) || (bench && *into == 0)))
+      return fail("invalid value '" + *value + "' for '" + flag +
+                  "' (expected a whole number" + (bench ? " >= 1)" : ")"));
+  }
   return -1;
 }
 

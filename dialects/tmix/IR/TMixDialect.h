@@ -19,17 +19,25 @@
 
 #include "tmix/IR/TMixOpsEnums.h.inc"
 
+#include "tmix/IR/MixerTypes.h"
+
 #define GET_ATTRDEF_CLASSES
 #include "tmix/IR/TMixOpsAttributes.h.inc"
+
+#include "tmix/IR/TMixInterfaces.h.inc"
 
 #define GET_OP_CLASSES
 #include "tmix/IR/TMixOps.h.inc"
 
 namespace mlir::tmix {
-/// phi(x) for one scalar of float type: the feature map of
-/// tmix.linear_attention, shared by its decomposition and by the passes
-/// that apply phi themselves.
-Value buildFeatureMap(OpBuilder &b, Location loc, FeatureMap map, Value x);
+/// The names of the mixers that can stand in for softmax attention, in
+/// definition order, then "softmax" (which keeps it): the values of
+/// `--mixer`.
+ArrayRef<StringRef> getMixerNames();
+
+/// The registered mixer op named `name` in `--mixer`'s sense, if any.
+std::optional<RegisteredOperationName> lookupMixer(MLIRContext *context,
+                                                   StringRef name);
 } // namespace mlir::tmix
 
 #endif // TMIX_IR_TMIXDIALECT_H

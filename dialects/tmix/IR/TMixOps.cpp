@@ -1,7 +1,10 @@
-//===- TMixOps.cpp - tmix op verifiers -------------------------*- C++ -*-===//
+//===- TMixOps.cpp - tmix op verifiers and mixer roles ---------*- C++ -*-===//
 //
 // ODS checks ranks and element types; the shape algebra between operands
-// lives here. Dynamic dimensions are compatible with anything.
+// lives here (dynamic dimensions are compatible with anything), with each
+// op's roles, score transform and cost model under MixerOpInterface. The
+// lowerings the interface names live in Decompositions.cpp, TiledForms.cpp
+// and Replacements.cpp.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,6 +21,8 @@
 
 using namespace mlir;
 using namespace mlir::tmix;
+
+#include "tmix/IR/TMixInterfaces.cpp.inc"
 
 #define GET_OP_CLASSES
 #include "tmix/IR/TMixOps.cpp.inc"
@@ -258,26 +263,195 @@ LogicalResult PoolMixerOp::verify() {
   return success();
 }
 
-Value mlir::tmix::buildFeatureMap(OpBuilder &b, Location loc, FeatureMap map,
-                                  Value x) {
-  switch (map) {
-  case FeatureMap::identity:
-    return x;
-  case FeatureMap::relu:
-    return arith::MaximumFOp::create(
-        b, loc, x,
-        arith::ConstantOp::create(b, loc, b.getZeroAttr(x.getType())));
-  case FeatureMap::elu_plus_one: {
-    // elu(x) + 1 = x + 1 for x > 0, exp(x) otherwise.
-    Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(x.getType()));
-    Value one =
-        arith::ConstantOp::create(b, loc, b.getFloatAttr(x.getType(), 1.0));
-    Value pos =
-        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, zero);
-    return arith::SelectOp::create(b, loc, pos,
-                                   arith::AddFOp::create(b, loc, x, one),
-                                   math::ExpOp::create(b, loc, x));
+//===----------------------------------------------------------------------===//
+// MixerOpInterface: roles, sizes, score transforms, costs
+//===----------------------------------------------------------------------===//
+
+MixerDims MixerOpInterface::getDims() {
+  auto shape = [](Value v) {
+    return cast<RankedTensorType>(v.getType()).getShape();
+  };
+  ArrayRef<int64_t> v = shape(getValues());
+  if (!getQueries())
+    return {v[0], v[1], v[1], v[2], v[2], 0, v[3]};
+  ArrayRef<int64_t> q = shape(getQueries()), k = shape(getKeys());
+  // A dynamic size in one operand may be static in another.
+  auto pick = [](int64_t a, int64_t b) {
+    return ShapedType::isDynamic(a) ? b : a;
+  };
+  return {pick(q[0], pick(k[0], v[0])),
+          q[1],
+          pick(k[1], v[1]),
+          q[2],
+          pick(k[2], v[2]),
+          pick(q[3], k[3]),
+          v[3]};
+}
+
+MixerSite MixerOpInterface::getSite() {
+  MixerSite site{getDims(), getCausalForm(),
+                 getElementTypeOrSelf(getValues()).getIntOrFloatBitWidth() / 8,
+                 0};
+  if (Value mask = getMaskOperand()) {
+    auto m = cast<RankedTensorType>(mask.getType());
+    site.maskBytes =
+        m.hasStaticShape()
+            ? m.getNumElements() *
+                  std::max<int64_t>(1, m.getElementTypeBitWidth() / 8)
+            : -1;
   }
+  return site;
+}
+
+MixerCost MixerOpInterface::estimateCost() {
+  return getImpl()->estimateCostAt(getSite());
+}
+
+namespace {
+/// Bytes a fused quadratic kernel moves at `site`: q, k and v read once and
+/// the output written once (docs/MixerReport.md).
+double qkvoBytes(const MixerSite &site) {
+  const MixerDims &s = site.dims;
+  double b = s.batch, hq = s.queryHeads, hkv = s.kvHeads;
+  return double(site.elementBytes) *
+         (b * hq * s.queryLen * s.headDim +
+          b * hkv * s.keyLen * (s.headDim + s.valueDim) +
+          b * hq * s.queryLen * s.valueDim);
+}
+
+double maskBytes(const MixerSite &site) {
+  return site.maskBytes < 0 ? NAN : double(site.maskBytes);
+}
+
+/// q.k and p.v per visible pair, plus `perPair` scalar operations.
+MixerCost quadraticCost(const MixerSite &site, double perPair) {
+  const MixerDims &s = site.dims;
+  if (!s.isStatic())
+    return {NAN, NAN};
+  return {double(s.batch) * s.queryHeads * s.visiblePairs(site.causal) *
+              (2.0 * s.headDim + 2.0 * s.valueDim + perPair),
+          qkvoBytes(site) + maskBytes(site)};
+}
+
+/// Chunk length the chunkwise-parallel linear form is costed with.
+constexpr int64_t kLinearChunk = 64;
+
+} // namespace
+
+StringRef AttentionOp::getMixerName() { return "softmax"; }
+Value AttentionOp::getQueries() { return getQuery(); }
+Value AttentionOp::getKeys() { return getKey(); }
+Value AttentionOp::getValues() { return getValue(); }
+Value AttentionOp::getMaskOperand() { return getMask(); }
+CausalMode AttentionOp::getCausalForm() { return getCausal(); }
+std::optional<ScoreSpec> AttentionOp::getScoreSpec() {
+  ScoreSpec spec;
+  if (std::optional<APFloat> scale = getScale())
+    spec.scale = scale->convertToDouble();
+  if (std::optional<APFloat> cap = getSoftcap())
+    spec.softcap = cap->convertToDouble();
+  return spec;
+}
+/// Scale, running max, exp, sum and rescale per pair.
+MixerCost AttentionOp::estimateCostAt(const MixerSite &site) {
+  return quadraticCost(site, 5);
+}
+
+StringRef SigmoidAttentionOp::getMixerName() { return "sigmoid"; }
+Value SigmoidAttentionOp::getQueries() { return getQuery(); }
+Value SigmoidAttentionOp::getKeys() { return getKey(); }
+Value SigmoidAttentionOp::getValues() { return getValue(); }
+Value SigmoidAttentionOp::getMaskOperand() { return getMask(); }
+CausalMode SigmoidAttentionOp::getCausalForm() { return getCausal(); }
+std::optional<ScoreSpec> SigmoidAttentionOp::getScoreSpec() {
+  ScoreSpec spec;
+  spec.sigmoid = true;
+  if (std::optional<APFloat> scale = getScale())
+    spec.scale = scale->convertToDouble();
+  if (std::optional<APFloat> bias = getBias())
+    spec.bias = bias->convertToDouble();
+  return spec;
+}
+/// Scale, bias and the logistic per pair.
+MixerCost SigmoidAttentionOp::estimateCostAt(const MixerSite &site) {
+  return quadraticCost(site, 4);
+}
+
+StringRef LinearAttentionOp::getMixerName() { return "linear"; }
+Value LinearAttentionOp::getQueries() { return getQuery(); }
+Value LinearAttentionOp::getKeys() { return getKey(); }
+Value LinearAttentionOp::getValues() { return getValue(); }
+CausalMode LinearAttentionOp::getCausalForm() {
+  return getCausal() ? CausalMode::top_left : CausalMode::none;
+}
+/// Per kv head: phi(k), the state sum phi(k) v^T and the key sum; per query
+/// head: phi(q), phi(q)^T S, the normaliser and the division; causal adds
+/// the masked intra-chunk products, half of each chunk x chunk block.
+MixerCost LinearAttentionOp::estimateCostAt(const MixerSite &site) {
+  const MixerDims &s = site.dims;
+  if (!s.isStatic())
+    return {NAN, NAN};
+  double b = s.batch, hq = s.queryHeads, hkv = s.kvHeads, lq = s.queryLen,
+         lk = s.keyLen, d = s.headDim, dv = s.valueDim;
+  double flops = b * hkv * lk * (2 * d * dv + 4 * d) +
+                 b * hq * lq * (2 * d * dv + 4 * d + dv);
+  if (site.causal != CausalMode::none)
+    flops += b * hq * lq * std::min<double>(kLinearChunk, lk) * (d + dv);
+  double mask = maskBytes(site);
+  return {flops, qkvoBytes(site) + (std::isnan(mask) ? 0 : mask)};
+}
+
+StringRef PoolMixerOp::getMixerName() { return "pool"; }
+Value PoolMixerOp::getValues() { return getInput(); }
+CausalMode PoolMixerOp::getCausalForm() {
+  return getCausal() ? CausalMode::top_left : CausalMode::none;
+}
+/// A running sum and one division per element of v; no q or k.
+MixerCost PoolMixerOp::estimateCostAt(const MixerSite &site) {
+  const MixerDims &s = site.dims;
+  if (!s.isStatic())
+    return {NAN, NAN};
+  double b = s.batch, e = site.elementBytes;
+  return {2 * b * s.kvHeads * s.keyLen * s.valueDim,
+          e * (b * s.kvHeads * s.keyLen * s.valueDim +
+               b * s.queryHeads * s.queryLen * s.valueDim)};
+}
+
+//===----------------------------------------------------------------------===//
+// The mixer registry
+//===----------------------------------------------------------------------===//
+
+namespace {
+template <typename... OpTs> SmallVector<StringRef> collectMixerNames() {
+  SmallVector<StringRef> names;
+  (
+      [&] {
+        if constexpr (OpTs::template hasTrait<MixerOpInterface::Trait>())
+          if (!std::is_same_v<OpTs, AttentionOp>)
+            names.push_back(OpTs::getMixerName());
+      }(),
+      ...);
+  // Keeping softmax attention comes last.
+  names.push_back(AttentionOp::getMixerName());
+  return names;
+}
+} // namespace
+
+ArrayRef<StringRef> mlir::tmix::getMixerNames() {
+  static const SmallVector<StringRef> names = collectMixerNames<
+#define GET_OP_LIST
+#include "tmix/IR/TMixOps.cpp.inc"
+      >();
+  return names;
+}
+
+std::optional<RegisteredOperationName>
+mlir::tmix::lookupMixer(MLIRContext *context, StringRef name) {
+  context->getOrLoadDialect<TMixDialect>();
+  for (RegisteredOperationName op : context->getRegisteredOperations()) {
+    auto *mixer = op.getInterface<MixerOpInterface>();
+    if (mixer && mixer->getMixerName() == name)
+      return op;
   }
-  llvm_unreachable("unknown feature map");
+  return std::nullopt;
 }

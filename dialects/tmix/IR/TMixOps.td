@@ -9,6 +9,7 @@
 #define TMIX_IR_TMIXOPS_TD
 
 include "tmix/IR/TMixBase.td"
+include "tmix/IR/TMixInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 //===----------------------------------------------------------------------===//
@@ -16,7 +17,9 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 //===----------------------------------------------------------------------===//
 
 def TMix_AttentionOp : TMix_Op<"attention",
-    [AllElementTypesMatch<["query", "key", "value", "output"]>]> {
+    [AllElementTypesMatch<["query", "key", "value", "output"]>,
+     DeclareOpInterfaceMethods<TMix_MixerOpInterface, ["getQueries",
+       "getKeys", "getMaskOperand", "getScoreSpec"]>]> {
   let summary = "scaled dot-product softmax attention";
   let description = [{
     Computes, for query `q[B,Hq,Lq,D]`, key `k[B,Hkv,Lk,D]` and value
@@ -67,7 +70,9 @@ def TMix_AttentionOp : TMix_Op<"attention",
 //===----------------------------------------------------------------------===//
 
 def TMix_SigmoidAttentionOp : TMix_Op<"sigmoid_attention",
-    [AllElementTypesMatch<["query", "key", "value", "output"]>]> {
+    [AllElementTypesMatch<["query", "key", "value", "output"]>,
+     DeclareOpInterfaceMethods<TMix_MixerOpInterface, ["getQueries",
+       "getKeys", "getMaskOperand", "getScoreSpec"]>]> {
   let summary = "sigmoid attention (no normalisation over keys)";
   let description = [{
     Same operands, masks, causal forms and GQA rule as `tmix.attention`, with
@@ -114,7 +119,9 @@ def TMix_SigmoidAttentionOp : TMix_Op<"sigmoid_attention",
 
 def TMix_LinearAttentionOp : TMix_Op<"linear_attention",
     [AttrSizedOperandSegments,
-     AllElementTypesMatch<["query", "key", "value", "output"]>]> {
+     AllElementTypesMatch<["query", "key", "value", "output"]>,
+     DeclareOpInterfaceMethods<TMix_MixerOpInterface, ["getQueries",
+       "getKeys"]>]> {
   let summary = "kernelised, gated and delta-rule linear attention";
   let description = [{
     Linear attention over a state `S[B,Hkv,D,Dv]`, covering kernelised linear
@@ -201,7 +208,8 @@ def TMix_LinearAttentionOp : TMix_Op<"linear_attention",
 //===----------------------------------------------------------------------===//
 
 def TMix_PoolMixerOp : TMix_Op<"pool_mixer",
-    [AllTypesMatch<["input", "output"]>]> {
+    [AllTypesMatch<["input", "output"]>,
+     DeclareOpInterfaceMethods<TMix_MixerOpInterface>]> {
   let summary = "token mixing by pooling along the sequence";
   let description = [{
     Pools `x[B,H,L,C]` along `L`. Token `i` reduces (`avg` or `max`) over

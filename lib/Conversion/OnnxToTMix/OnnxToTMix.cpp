@@ -11,6 +11,7 @@
 #include "tmix/Utils.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/Verifier.h"
@@ -28,7 +29,7 @@ using namespace mlir::tmix::onnx_to_tmix;
 // Node
 //===----------------------------------------------------------------------===//
 
-InFlightDiagnostic Node::emitError() {
+std::string Node::describe() {
   std::string name = op.getName() ? op.getName()->str() : std::string();
   if (name.empty())
     if (auto loc = dyn_cast<NameLoc>(op.getLoc()))
@@ -36,8 +37,12 @@ InFlightDiagnostic Node::emitError() {
   std::string type = op.getDomain().empty()
                          ? op.getOpType().str()
                          : (op.getDomain() + "::" + op.getOpType()).str();
-  return op.emitError() << "node '" << name << "' (" << type << ", opset "
-                        << opset << "): ";
+  return "node '" + name + "' (" + type + ", opset " + std::to_string(opset) +
+         ")";
+}
+
+InFlightDiagnostic Node::emitError() {
+  return op.emitError() << describe() << ": ";
 }
 
 int64_t Node::getInt(StringRef name, int64_t dflt) {
@@ -433,7 +438,7 @@ struct ConvertOnnxToTMixPass
         inputs.push_back(mapped);
       }
       OpBuilder b(node);
-      Node n(node, opset, b, inputs, foldLimit);
+      Node n(node, opset, b, inputs, foldLimit, indexChecks);
       int64_t earliest = 0;
       const RuleTable::Entry *rule =
           table.lookup(domain, node.getOpType(), opset, &earliest);

@@ -28,14 +28,16 @@ namespace mlir::tmix::onnx_to_tmix {
 class Node {
 public:
   Node(onnxir::NodeOp op, int64_t opset, OpBuilder &b, ArrayRef<Value> inputs,
-       int64_t foldLimit)
-      : b(b), loc(op.getLoc()), opset(opset), foldLimit(foldLimit), op(op),
-        inputs(inputs) {}
+       int64_t foldLimit, bool indexChecks = true)
+      : b(b), loc(op.getLoc()), opset(opset), foldLimit(foldLimit),
+        indexChecks(indexChecks), op(op), inputs(inputs) {}
 
   OpBuilder &b;
   Location loc;
   int64_t opset;
   int64_t foldLimit;
+  /// Out-of-range run-time indices are reported, not only clamped.
+  bool indexChecks;
 
   StringRef opType() { return op.getOpType(); }
   unsigned numInputs() const { return inputs.size(); }
@@ -65,6 +67,8 @@ public:
   /// Input `i` as host integers; an error if it is not a constant.
   FailureOr<SmallVector<int64_t>> constantInts(unsigned i, StringRef what);
 
+  /// "node 'NAME' (OP, opset N)".
+  std::string describe();
   /// An error prefixed with "node 'NAME' (OP, opset N): ".
   InFlightDiagnostic emitError();
   /// Resolves a possibly negative axis; an error when out of range.

@@ -9,7 +9,12 @@
 
 #include "Rules.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
 #include "mlir/IR/Matchers.h"
+
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::tmix::onnx_to_tmix;
@@ -34,8 +39,10 @@ LogicalResult integerIndices(Node &n, unsigned i) {
   return failure();
 }
 
-/// An index-typed tensor element read as an in-range index (negative
-/// values count from the end of a dimension of `size`).
+/// An index tensor element read as an index into a dimension of `size`:
+/// negative values count from the end, and the result is clamped to the
+/// dimension so that an out-of-range index never reads outside the data
+/// (checkIndices reports such indices).
 Value toIndex(OpBuilder &b, Location l, Value v, int64_t size) {
   Value i = b.createOrFold<arith::IndexCastOp>(l, b.getIndexType(), v);
   Value zero = arith::ConstantIndexOp::create(b, l, 0);
@@ -43,7 +50,137 @@ Value toIndex(OpBuilder &b, Location l, Value v, int64_t size) {
       b.createOrFold<arith::CmpIOp>(l, arith::CmpIPredicate::slt, i, zero);
   Value wrapped = b.createOrFold<arith::AddIOp>(
       l, i, arith::ConstantIndexOp::create(b, l, size));
-  return b.createOrFold<arith::SelectOp>(l, neg, wrapped, i);
+  Value in = b.createOrFold<arith::SelectOp>(l, neg, wrapped, i);
+  Value last =
+      arith::ConstantIndexOp::create(b, l, std::max<int64_t>(size - 1, 0));
+  return b.createOrFold<arith::MaxSIOp>(
+      l, zero, b.createOrFold<arith::MinSIOp>(l, in, last));
+}
+
+/// Makes an index out of [-bound, bound) an error. `bounds` has one entry
+/// per element of the last dimension of `indices` (GatherND's index
+/// tuples) or a single entry for every element. Constant indices are
+/// checked here; others at run time: the largest and smallest index are
+/// compared with the bound, and a violation calls tmix_rt_index_error
+/// (value, bound, check), which the model's run reports as an error naming
+/// the node (the check's entry in the function's `tmix.index_checks`).
+LogicalResult checkIndices(Node &n, Value indices, ArrayRef<int64_t> bounds) {
+  auto type = cast<RankedTensorType>(indices.getType());
+  bool perTuple = bounds.size() > 1;
+  auto boundOf = [&](int64_t flat) {
+    return bounds.size() == 1 ? bounds[0]
+                              : bounds[flat % type.getShape().back()];
+  };
+  auto outOfRange = [&](int64_t value, int64_t bound) {
+    n.emitError() << "index " << value << " is out of range [" << -bound << ", "
+                  << bound << ")";
+    return failure();
+  };
+  if (DenseElementsAttr c = n.constant(1)) {
+    int64_t flat = 0;
+    for (const APInt &v : c.getValues<APInt>()) {
+      int64_t value = v.getSExtValue(), bound = boundOf(flat++);
+      if (value < -bound || value >= bound)
+        return outOfRange(value, bound);
+    }
+    return success();
+  }
+  if (type.getNumElements() == 0 || !n.indexChecks)
+    return success();
+  for (int64_t bound : bounds)
+    if (bound == 0) {
+      n.emitError() << "indices address a dimension of size 0";
+      return failure();
+    }
+
+  OpBuilder &b = n.b;
+  Location loc = n.loc;
+  MLIRContext *ctx = b.getContext();
+  Type i64 = b.getI64Type();
+  int64_t rank = type.getRank();
+  int64_t tuple = perTuple ? type.getShape().back() : 1;
+  // The extremes of each tuple entry (or of all indices), over every other
+  // dimension.
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::reduction);
+  SmallVector<AffineExpr> out;
+  if (perTuple) {
+    iters.back() = utils::IteratorType::parallel;
+    out.push_back(b.getAffineDimExpr(rank - 1));
+  }
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank),
+                                 AffineMap::get(rank, 0, out, ctx)};
+  auto extreme = [&](bool isMax) {
+    SmallVector<int64_t> shape;
+    if (perTuple)
+      shape.push_back(tuple);
+    Value init = linalg::FillOp::create(
+                     b, loc,
+                     arith::ConstantIntOp::create(
+                         b, loc, i64,
+                         isMax ? std::numeric_limits<int64_t>::min()
+                               : std::numeric_limits<int64_t>::max())
+                         .getResult(),
+                     tensor::EmptyOp::create(b, loc, shape, i64).getResult())
+                     .getResult(0);
+    return linalg::GenericOp::create(
+               b, loc, init.getType(), indices, init, maps, iters,
+               [&](OpBuilder &nb, Location nl, ValueRange args) {
+                 Value v = args[0];
+                 if (v.getType() != i64)
+                   v = arith::ExtSIOp::create(nb, nl, i64, v);
+                 Value r = isMax ? arith::MaxSIOp::create(nb, nl, v, args[1])
+                                       .getResult()
+                                 : arith::MinSIOp::create(nb, nl, v, args[1])
+                                       .getResult();
+                 linalg::YieldOp::create(nb, nl, r);
+               })
+        .getResult(0);
+  };
+  Value highest = extreme(true), lowest = extreme(false);
+
+  // The check's name, and the function the runtime reports through.
+  Operation *parent = b.getInsertionBlock()->getParentOp();
+  auto func = dyn_cast<func::FuncOp>(parent);
+  if (!func)
+    func = parent->getParentOfType<func::FuncOp>();
+  auto module = func->getParentOfType<ModuleOp>();
+  SmallVector<Attribute> names;
+  if (auto existing = func->getAttrOfType<ArrayAttr>("tmix.index_checks"))
+    names.assign(existing.begin(), existing.end());
+  int64_t check = names.size();
+  names.push_back(b.getStringAttr(n.describe()));
+  func->setAttr("tmix.index_checks", b.getArrayAttr(names));
+  constexpr StringLiteral kReport = "tmix_rt_index_error";
+  if (!module.lookupSymbol(kReport)) {
+    OpBuilder mb = OpBuilder::atBlockBegin(module.getBody());
+    auto decl = func::FuncOp::create(mb, loc, kReport,
+                                     mb.getFunctionType({i64, i64, i64}, {}));
+    decl.setPrivate();
+  }
+  for (int64_t j = 0; j < tuple; ++j) {
+    SmallVector<Value> at;
+    if (perTuple)
+      at.push_back(arith::ConstantIndexOp::create(b, loc, j));
+    Value hi = tensor::ExtractOp::create(b, loc, highest, at);
+    Value lo = tensor::ExtractOp::create(b, loc, lowest, at);
+    int64_t bound = perTuple ? bounds[j] : bounds[0];
+    Value upper = arith::ConstantIntOp::create(b, loc, i64, bound);
+    Value lower = arith::ConstantIntOp::create(b, loc, i64, -bound);
+    Value tooHigh =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, hi, upper);
+    Value tooLow =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, lo, lower);
+    Value bad = arith::OrIOp::create(b, loc, tooHigh, tooLow);
+    scf::IfOp::create(b, loc, bad, [&](OpBuilder &tb, Location tl) {
+      Value value = arith::SelectOp::create(tb, tl, tooHigh, hi, lo);
+      func::CallOp::create(
+          tb, tl, kReport, TypeRange(),
+          ValueRange{value, upper,
+                     arith::ConstantIntOp::create(tb, tl, i64, check)});
+      scf::YieldOp::create(tb, tl);
+    });
+  }
+  return success();
 }
 
 /// Axes from the `axes` input (newer opsets) or attribute (older ones).
@@ -266,6 +403,8 @@ Results gatherRule(Node &n) {
   for (size_t i = 0; i < ishape.size(); ++i)
     iexprs.push_back(n.b.getAffineDimExpr(*axis + i));
   int64_t dimSize = dshape[*axis];
+  if (failed(checkIndices(n, indices, {dimSize})))
+    return failure();
   return one(
       generic(n, shape, n.type(0).getElementType(), indices,
               AffineMap::get(shape.size(), 0, iexprs, n.b.getContext()),
@@ -291,6 +430,8 @@ Results gatherElementsRule(Node &n) {
                   << ", got " << ishape.size();
     return failure();
   }
+  if (failed(checkIndices(n, indices, {dshape[*axis]})))
+    return failure();
   return one(
       generic(n, ishape, n.type(0).getElementType(), indices,
               n.b.getMultiDimIdentityMap(ishape.size()),
@@ -320,6 +461,8 @@ Results gatherNDRule(Node &n) {
                   << dshape.size() << " input";
     return failure();
   }
+  if (failed(checkIndices(n, indices, dshape.slice(batch, k))))
+    return failure();
   SmallVector<int64_t> shape(ishape.begin(), ishape.end() - 1);
   shape.append(dshape.begin() + batch + k, dshape.end());
   int64_t lead = ishape.size() - 1;

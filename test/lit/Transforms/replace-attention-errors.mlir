@@ -9,7 +9,7 @@
 // RUN: not tmix-opt %s --tmix-replace-attention="mixer=pool report-format=xml" 2>&1 | FileCheck %s --check-prefix=FORMAT
 // RUN: not tmix-opt %s --tmix-replace-attention="mixer=pool report=%t.missing/dir/r.txt" 2>&1 | FileCheck %s --check-prefix=FILE
 
-// MIXER:  error: tmix-replace-attention: unknown mixer 'flash' (expected linear, sigmoid, pool or softmax)
+// MIXER:  error: tmix-replace-attention: unknown mixer 'flash' (expected linear, pool, sigmoid or softmax)
 // FMAP:   error: tmix-replace-attention: unknown feature-map 'cos' (expected elu_plus_one, relu or identity)
 // BIAS:   error: tmix-replace-attention: sigmoid-bias 'abc' is not a finite number
 // WINDOW: error: tmix-replace-attention: pool-window must be >= 0 (0 = global), got -2

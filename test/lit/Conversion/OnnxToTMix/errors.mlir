@@ -135,6 +135,25 @@ func.func @axis_out_of_range(%x: tensor<2x3xf32>, %i: tensor<2xi64>) -> !onnx.va
 
 // -----
 
+// Constant indices are checked at conversion time, negative ones included.
+func.func @constant_index_out_of_range(%x: tensor<2x4xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
+  %i = arith.constant dense<[1, -5]> : tensor<2xi64>
+  // expected-error @+1 {{node 'g' (Gather, opset 17): index -5 is out of range [-4, 4)}}
+  %0 = onnx.node "Gather"(%x, %i) {attrs = {axis = 1 : i64}, name = "g"} : (tensor<2x4xf32>, tensor<2xi64>) -> !onnx.value
+  return %0 : !onnx.value
+}
+
+// -----
+
+func.func @constant_tuple_out_of_range(%x: tensor<3x4xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
+  %i = arith.constant dense<[[2, 3], [3, 0]]> : tensor<2x2xi64>
+  // expected-error @+1 {{node 'gnd' (GatherND, opset 17): index 3 is out of range [-3, 3)}}
+  %0 = onnx.node "GatherND"(%x, %i) {name = "gnd"} : (tensor<3x4xf32>, tensor<2x2xi64>) -> !onnx.value
+  return %0 : !onnx.value
+}
+
+// -----
+
 // Graph inputs must be fully static; the error names the ONNX input.
 // expected-error @+1 {{graph input 'X' has type 'tensor<?x3xf32>', which is not fully static; give its shape with --input-shape=X:DIMS}}
 func.func @dynamic_input(%x: tensor<?x3xf32> {onnx.name = "X"}) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {

@@ -3,6 +3,8 @@
 // ops (reshapes, linalg.transpose, slices) and gathers read their source
 // with tensor.extract inside a generic.
 // RUN: tmix-opt %s --convert-onnx-to-tmix --split-input-file --mlir-print-local-scope | FileCheck %s
+// Without run-time index checks, gathers only clamp their indices.
+// RUN: tmix-opt %s --convert-onnx-to-tmix="index-checks=false" --split-input-file | FileCheck %s --check-prefix=NOCHECK --implicit-check-not=tmix_rt_index_error --implicit-check-not=tmix.index_checks
 
 // Every Constant attribute form becomes an arith.constant.
 // CHECK-LABEL: func.func @constants(
@@ -202,9 +204,29 @@ func.func @split_num_outputs(%x: tensor<7x2xf32>) -> (!onnx.value, !onnx.value, 
 // -----
 
 // Gather on axis 1: out[i, j, k] = x[i, wrap(idx[j, k])], negative indices
-// counting from the end of the gathered dim (4).
+// counting from the end of the gathered dim (4), clamped into it. The
+// largest and smallest index are checked against [-4, 4): out of range
+// calls tmix_rt_index_error(index, 4, check 0), check 0 being this node.
+// CHECK-LABEL: func.func private @tmix_rt_index_error(i64, i64, i64)
 // CHECK-LABEL: func.func @gather(
 // CHECK-SAME:    %[[X:.*]]: tensor<5x4xf32>, %[[I:.*]]: tensor<2x3xi64>) -> tensor<5x2x3xf32>
+// CHECK-SAME:    attributes {tmix.index_checks = ["node 'gather' (Gather, opset 17)"]}
+// CHECK:       %[[MAX:.*]] = linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]} ins(%[[I]] : tensor<2x3xi64>)
+// CHECK:       arith.maxsi
+// CHECK:       %[[MIN:.*]] = linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]} ins(%[[I]] : tensor<2x3xi64>)
+// CHECK:       arith.minsi
+// CHECK:       %[[HI:.*]] = tensor.extract %[[MAX]][] : tensor<i64>
+// CHECK:       %[[LO:.*]] = tensor.extract %[[MIN]][] : tensor<i64>
+// CHECK:       %[[UP:.*]] = arith.constant 4 : i64
+// CHECK:       %[[DOWN:.*]] = arith.constant -4 : i64
+// CHECK:       %[[ABOVE:.*]] = arith.cmpi sge, %[[HI]], %[[UP]] : i64
+// CHECK:       %[[BELOW:.*]] = arith.cmpi slt, %[[LO]], %[[DOWN]] : i64
+// CHECK:       %[[BAD:.*]] = arith.ori %[[ABOVE]], %[[BELOW]] : i1
+// CHECK:       scf.if %[[BAD]] {
+// CHECK:         %[[VAL:.*]] = arith.select %[[ABOVE]], %[[HI]], %[[LO]] : i64
+// CHECK:         %[[CHECK:.*]] = arith.constant 0 : i64
+// CHECK:         func.call @tmix_rt_index_error(%[[VAL]], %[[UP]], %[[CHECK]])
+// CHECK:       }
 // CHECK:       linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>]
 // CHECK-SAME:    ins(%[[I]] : tensor<2x3xi64>)
 // CHECK:       ^bb0(%[[IDX:.*]]: i64, %{{.*}}: f32):
@@ -213,7 +235,10 @@ func.func @split_num_outputs(%x: tensor<7x2xf32>) -> (!onnx.value, !onnx.value, 
 // CHECK:       %[[NEG:.*]] = arith.cmpi slt, %[[CAST]], %{{.*}} : index
 // CHECK:       %[[SIZE:.*]] = arith.constant 4 : index
 // CHECK:       %[[WRAP:.*]] = arith.addi %[[CAST]], %[[SIZE]] : index
-// CHECK:       %[[COL:.*]] = arith.select %[[NEG]], %[[WRAP]], %[[CAST]] : index
+// CHECK:       %[[WRAPPED:.*]] = arith.select %[[NEG]], %[[WRAP]], %[[CAST]] : index
+// CHECK:       %[[LAST:.*]] = arith.constant 3 : index
+// CHECK:       %[[BELOWLAST:.*]] = arith.minsi %[[WRAPPED]], %[[LAST]] : index
+// CHECK:       %[[COL:.*]] = arith.maxsi %[[BELOWLAST]], %{{.*}} : index
 // CHECK:       %[[V:.*]] = tensor.extract %[[X]][%[[ROW]], %[[COL]]] : tensor<5x4xf32>
 // CHECK:       linalg.yield %[[V]] : f32
 func.func @gather(%x: tensor<5x4xf32>, %i: tensor<2x3xi64>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
@@ -228,7 +253,9 @@ func.func @gather(%x: tensor<5x4xf32>, %i: tensor<2x3xi64>) -> !onnx.value attri
 // CHECK-SAME:    %[[X:.*]]: tensor<3x4xf32>, %[[I:.*]]: tensor<2x4xi64>) -> tensor<2x4xf32>
 // CHECK:       ins(%[[I]] : tensor<2x4xi64>)
 // CHECK:       %[[J:.*]] = linalg.index 1 : index
-// CHECK:       %[[ROW:.*]] = arith.select
+// CHECK:       arith.select
+// CHECK:       arith.minsi
+// CHECK:       %[[ROW:.*]] = arith.maxsi
 // CHECK:       tensor.extract %[[X]][%[[ROW]], %[[J]]] : tensor<3x4xf32>
 func.func @gather_elements(%x: tensor<3x4xf32>, %i: tensor<2x4xi64>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
   %0 = onnx.node "GatherElements"(%x, %i) {attrs = {axis = 0 : i64}, name = "ge"} : (tensor<3x4xf32>, tensor<2x4xi64>) -> !onnx.value
@@ -238,15 +265,26 @@ func.func @gather_elements(%x: tensor<3x4xf32>, %i: tensor<2x4xi64>) -> !onnx.va
 // -----
 
 // GatherND with index tuples of length 2: out[i, k] = x[idx[i, 0], idx[i, 1], k].
+// Each entry of a tuple is checked against its own axis (3, then 4).
 // CHECK-LABEL: func.func @gather_nd(
 // CHECK-SAME:    %[[X:.*]]: tensor<3x4x5xf32>, %[[I:.*]]: tensor<2x2xi64>) -> tensor<2x5xf32>
+// CHECK:       %[[TMAX:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>], iterator_types = ["reduction", "parallel"]}
+// CHECK:       tensor.extract %[[TMAX]][%{{.*}}] : tensor<2xi64>
+// CHECK:       arith.constant 3 : i64
+// CHECK:       scf.if
+// CHECK:       tensor.extract %[[TMAX]][%{{.*}}] : tensor<2xi64>
+// CHECK:       arith.constant 4 : i64
+// CHECK:       scf.if
+// NOCHECK-LABEL: func.func @gather_nd(
 // CHECK:       outs(%{{.*}} : tensor<2x5xf32>)
 // CHECK:       %[[ROW:.*]] = linalg.index 0 : index
 // CHECK:       %[[K:.*]] = linalg.index 1 : index
 // CHECK:       tensor.extract %[[I]][%[[ROW]], %{{.*}}] : tensor<2x2xi64>
-// CHECK:       %[[A:.*]] = arith.select
+// CHECK:       arith.select
+// CHECK:       %[[A:.*]] = arith.maxsi
 // CHECK:       tensor.extract %[[I]][%[[ROW]], %{{.*}}] : tensor<2x2xi64>
-// CHECK:       %[[B:.*]] = arith.select
+// CHECK:       arith.select
+// CHECK:       %[[B:.*]] = arith.maxsi
 // CHECK:       tensor.extract %[[X]][%[[A]], %[[B]], %[[K]]] : tensor<3x4x5xf32>
 func.func @gather_nd(%x: tensor<3x4x5xf32>, %i: tensor<2x2xi64>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
   %0 = onnx.node "GatherND"(%x, %i) {name = "gnd"} : (tensor<3x4x5xf32>, tensor<2x2xi64>) -> !onnx.value

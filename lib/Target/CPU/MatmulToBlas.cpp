@@ -7,15 +7,18 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "tmix/Passes.h"
+#include "tmix/Target/CPU/Passes.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/SymbolTable.h"
 
-namespace mlir::tmix {
+namespace mlir::tmix::cpu {
 #define GEN_PASS_DEF_TMIXMATMULTOBLASPASS
-#include "tmix/Passes.h.inc"
-} // namespace mlir::tmix
+#include "tmix/Target/CPU/Passes.h.inc"
+} // namespace mlir::tmix::cpu
 
 using namespace mlir;
 using namespace mlir::tmix;
@@ -51,7 +54,7 @@ MemRefType anyStrided(MLIRContext *ctx, int64_t rank) {
 }
 
 class MatmulToBlasPass
-    : public tmix::impl::TMixMatmulToBlasPassBase<MatmulToBlasPass> {
+    : public tmix::cpu::impl::TMixMatmulToBlasPassBase<MatmulToBlasPass> {
 public:
   using Base::Base;
 

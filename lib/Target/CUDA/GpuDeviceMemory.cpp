@@ -10,17 +10,17 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "tmix/Passes.h"
+#include "tmix/Target/CUDA/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/PatternMatch.h"
 
-namespace mlir::tmix {
+namespace mlir::tmix::cuda {
 #define GEN_PASS_DEF_TMIXGPUDEVICEMEMORYPASS
-#include "tmix/Passes.h.inc"
-} // namespace mlir::tmix
+#include "tmix/Target/CUDA/Passes.h.inc"
+} // namespace mlir::tmix::cuda
 
 using namespace mlir;
 
@@ -67,7 +67,8 @@ Value deviceAlloc(RewriterBase &rewriter, Operation *op, MemRefType type,
 }
 
 class GpuDeviceMemoryPass
-    : public tmix::impl::TMixGpuDeviceMemoryPassBase<GpuDeviceMemoryPass> {
+    : public tmix::cuda::impl::TMixGpuDeviceMemoryPassBase<
+          GpuDeviceMemoryPass> {
 public:
   using Base::Base;
 

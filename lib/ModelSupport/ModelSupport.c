@@ -1,11 +1,12 @@
 /*===- ModelSupport.c - the model ABI around a compiled entry point -------===*
  *
  * Linked into every library tmix-compile writes. The generated part of the
- * library provides the tensor tables and tmix__entry, which calls the
- * compiled function with one memref descriptor per input and output; this
- * file implements tmix-c/Model.h on top of them, plus the one runtime
- * routine compiled code may call (memrefCopy, for strided copies), so that
- * the library needs nothing beyond libc and libm.
+ * library provides the tensor tables, tmix__entry (which calls the compiled
+ * function with one memref descriptor per input and output) and the
+ * exported `<name>_model_*` functions of tmix-c/Model.h, which forward to
+ * the tmix__model_* implementations here. Also here: the runtime routines
+ * compiled code may call (memrefCopy, for strided copies; the index-check
+ * report), so that the library needs nothing beyond libc and libm.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -22,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 extern const tmix_tensor_info tmix__inputs[];
@@ -37,6 +39,24 @@ extern const uint64_t tmix__weights_bytes;
 extern const uint64_t tmix__weights_id;
 /* 0 for CPU models; for GPU models the sm_NN architecture compiled for. */
 extern const int32_t tmix__cuda_arch;
+/* The run-time index checks (convert-onnx-to-tmix): the node of each. */
+extern const int32_t tmix__num_checks;
+extern const char *const tmix__checks[];
+
+/* The model ABI under internal names; the generated part exports them as
+ * `<name>_model_*`. */
+uint32_t tmix__model_abi_version(void);
+tmix_model *tmix__model_create(void);
+void tmix__model_destroy(tmix_model *model);
+int32_t tmix__model_num_inputs(void);
+int32_t tmix__model_num_outputs(void);
+const tmix_tensor_info *tmix__model_input(int32_t index);
+const tmix_tensor_info *tmix__model_output(int32_t index);
+int32_t tmix__model_run(tmix_model *model, const void *const *inputs,
+                        void *const *outputs);
+int32_t tmix__model_run_device(tmix_model *model, const void *const *inputs,
+                               void *const *outputs);
+const char *tmix__model_last_error(const tmix_model *model);
 
 struct tmix_model {
   char error[512];
@@ -60,7 +80,7 @@ static int32_t fail(tmix_model *model, const char *format, ...) {
   return 1;
 }
 
-uint32_t tmix_model_abi_version(void) { return TMIX_MODEL_ABI_VERSION; }
+uint32_t tmix__model_abi_version(void) { return TMIX_MODEL_ABI_VERSION; }
 
 /* Layout of the weights file header, little-endian (ExternalizeWeights.cpp
  * writes it). */
@@ -90,6 +110,22 @@ static int readFully(int fd, void *into, size_t size, off_t offset) {
   return 0;
 }
 
+/* FNV-1a over 64-bit little-endian words and the trailing bytes, as
+ * tmix-externalize-weights computes the file's id: each step is a
+ * bijection of the state, so any one changed word changes the result. */
+static uint64_t payloadHash(const unsigned char *p, uint64_t size) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  uint64_t words = size / 8, i;
+  for (i = 0; i < words; ++i) {
+    uint64_t w;
+    memcpy(&w, p + 8 * i, 8);
+    h = (h ^ w) * 0x100000001b3ull;
+  }
+  for (i = 8 * words; i < size; ++i)
+    h = (h ^ p[i]) * 0x100000001b3ull;
+  return h;
+}
+
 /* Fills tmix__weights from `<this library>.weights`, once per process;
  * writes the reason into `error` and returns non-zero on failure (a later
  * instance tries again). */
@@ -104,7 +140,7 @@ static int loadWeights(char *error, size_t errorSize) {
   if (weightsLoaded)
     goto done;
   Dl_info self;
-  if (!dladdr((void *)&tmix_model_create, &self) || !self.dli_fname) {
+  if (!dladdr((void *)&tmix__model_create, &self) || !self.dli_fname) {
     snprintf(error, errorSize,
              "cannot locate the model library to find its weights file");
     status = 1;
@@ -125,8 +161,13 @@ static int loadWeights(char *error, size_t errorSize) {
     goto done;
   }
   unsigned char header[32];
+  struct stat info;
   int rc = readFully(fd, header, sizeof(header), 0);
-  if (rc || memcmp(header, kMagic, sizeof(kMagic)) != 0 ||
+  if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    snprintf(error, errorSize, "weights file '%s' is not a regular file",
+             path);
+    status = 1;
+  } else if (rc || memcmp(header, kMagic, sizeof(kMagic)) != 0 ||
       readU64(header + 8) != kFormatVersion) {
     snprintf(error, errorSize, "'%s' is not a tmix weights file (format %d)",
              path, kFormatVersion);
@@ -141,10 +182,21 @@ static int loadWeights(char *error, size_t errorSize) {
              (unsigned long long)tmix__weights_bytes,
              (unsigned long long)tmix__weights_id);
     status = 1;
+  } else if ((uint64_t)info.st_size != kHeaderBytes + tmix__weights_bytes) {
+    snprintf(error, errorSize,
+             "weights file '%s' has %llu bytes; its header says %llu",
+             path, (unsigned long long)info.st_size,
+             (unsigned long long)(kHeaderBytes + tmix__weights_bytes));
+    status = 1;
   } else if ((rc = readFully(fd, tmix__weights, (size_t)tmix__weights_bytes,
                              kHeaderBytes))) {
     snprintf(error, errorSize, "cannot read weights file '%s': %s", path,
              rc < 0 ? "file is truncated" : strerror(rc));
+    status = 1;
+  } else if (payloadHash(tmix__weights, tmix__weights_bytes) !=
+             tmix__weights_id) {
+    snprintf(error, errorSize,
+             "weights file '%s' is corrupt: its checksum does not match", path);
     status = 1;
   }
   close(fd);
@@ -198,7 +250,7 @@ static void createOnDevice(tmix_model *model) {
   model->deviceWeights = NULL;
 }
 
-tmix_model *tmix_model_create(void) {
+tmix_model *tmix__model_create(void) {
   tmix_model *model = (tmix_model *)calloc(1, sizeof(tmix_model));
   if (model && !loadWeights(model->error, sizeof(model->error)) &&
       tmix__cuda_arch)
@@ -206,7 +258,7 @@ tmix_model *tmix_model_create(void) {
   return model;
 }
 
-void tmix_model_destroy(tmix_model *model) {
+void tmix__model_destroy(tmix_model *model) {
   if (!model)
     return;
   if (model->deviceBuffers) {
@@ -218,20 +270,42 @@ void tmix_model_destroy(tmix_model *model) {
   free(model);
 }
 
-int32_t tmix_model_num_inputs(void) { return tmix__num_inputs; }
-int32_t tmix_model_num_outputs(void) { return tmix__num_outputs; }
+int32_t tmix__model_num_inputs(void) { return tmix__num_inputs; }
+int32_t tmix__model_num_outputs(void) { return tmix__num_outputs; }
 
-const tmix_tensor_info *tmix_model_input(int32_t index) {
+const tmix_tensor_info *tmix__model_input(int32_t index) {
   return index >= 0 && index < tmix__num_inputs ? &tmix__inputs[index] : NULL;
 }
 
-const tmix_tensor_info *tmix_model_output(int32_t index) {
+const tmix_tensor_info *tmix__model_output(int32_t index) {
   return index >= 0 && index < tmix__num_outputs ? &tmix__outputs[index]
                                                  : NULL;
 }
 
-const char *tmix_model_last_error(const tmix_model *model) {
+const char *tmix__model_last_error(const tmix_model *model) {
   return model ? model->error : "no model instance";
+}
+
+/* The first out-of-range index of the current run on this thread; compiled
+ * code reports it (and reads a clamped index instead), run turns it into
+ * the instance's error. */
+static __thread struct {
+  int set;
+  int64_t value, bound, check;
+} indexError;
+
+void tmix_rt_index_error(int64_t value, int64_t bound, int64_t check) {
+  if (indexError.set)
+    return;
+  indexError.set = 1;
+  indexError.value = value;
+  indexError.bound = bound;
+  indexError.check = check;
+}
+
+void _mlir_ciface_tmix_rt_index_error(int64_t value, int64_t bound,
+                                      int64_t check) {
+  tmix_rt_index_error(value, bound, check);
 }
 
 /* A ranked memref descriptor: allocated and aligned pointers, offset, then
@@ -308,9 +382,22 @@ static int32_t runModel(tmix_model *model, const void *const *inputs,
     descriptors[i] = next;
     next += 3 + 2 * info->rank;
   }
+  indexError.set = 0;
   tmix__entry(descriptors);
   free(descriptors);
   free(storage);
+  if (indexError.set) {
+    int64_t check = indexError.check;
+    const char *node = check >= 0 && check < tmix__num_checks
+                           ? tmix__checks[check]
+                           : "a gather";
+    fail(model, "index %lld is out of range [%lld, %lld) in %s",
+         (long long)indexError.value, (long long)-indexError.bound,
+         (long long)indexError.bound, node);
+    if (tmix__cuda_arch)
+      tmix_cuda_finish();
+    return 1;
+  }
   if (!tmix__cuda_arch)
     return 0;
   if (copy)
@@ -321,12 +408,12 @@ static int32_t runModel(tmix_model *model, const void *const *inputs,
   return error ? fail(model, "%s", error) : 0;
 }
 
-int32_t tmix_model_run(tmix_model *model, const void *const *inputs,
+int32_t tmix__model_run(tmix_model *model, const void *const *inputs,
                        void *const *outputs) {
   return runModel(model, inputs, outputs, 0);
 }
 
-int32_t tmix_model_run_device(tmix_model *model, const void *const *inputs,
+int32_t tmix__model_run_device(tmix_model *model, const void *const *inputs,
                               void *const *outputs) {
   if (model && !tmix__cuda_arch)
     return fail(model, "tmix_model_run_device: this model was compiled for "

@@ -1,20 +1,22 @@
 //===- InlineAllocaScopes.cpp - tmix-inline-alloca-scopes -------*- C++ -*-===//
 
-#include "tmix/Passes.h"
+#include "tmix/Target/CPU/Passes.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
-namespace mlir::tmix {
+namespace mlir::tmix::cpu {
 #define GEN_PASS_DEF_TMIXINLINEALLOCASCOPESPASS
-#include "tmix/Passes.h.inc"
-} // namespace mlir::tmix
+#include "tmix/Target/CPU/Passes.h.inc"
+} // namespace mlir::tmix::cpu
 
 using namespace mlir;
 
 namespace {
 class InlineAllocaScopesPass
-    : public tmix::impl::TMixInlineAllocaScopesPassBase<
+    : public tmix::cpu::impl::TMixInlineAllocaScopesPassBase<
           InlineAllocaScopesPass> {
 public:
   using Base::Base;

@@ -1,20 +1,24 @@
 //===- ParallelizeGenerics.cpp - tmix-parallelize-generics ------*- C++ -*-===//
 
-#include "tmix/Passes.h"
+#include "tmix/Target/CPU/Passes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 
-namespace mlir::tmix {
+namespace mlir::tmix::cpu {
 #define GEN_PASS_DEF_TMIXPARALLELIZEGENERICSPASS
-#include "tmix/Passes.h.inc"
-} // namespace mlir::tmix
+#include "tmix/Target/CPU/Passes.h.inc"
+} // namespace mlir::tmix::cpu
 
 using namespace mlir;
 
 namespace {
 class ParallelizeGenericsPass
-    : public tmix::impl::TMixParallelizeGenericsPassBase<
+    : public tmix::cpu::impl::TMixParallelizeGenericsPassBase<
           ParallelizeGenericsPass> {
 public:
   using Base::Base;

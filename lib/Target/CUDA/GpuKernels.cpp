@@ -18,10 +18,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tmix/IR/MixerMath.h"
 #include "tmix/IR/TMixDialect.h"
-#include "tmix/Passes.h"
-
-#include "AttentionMath.h"
+#include "tmix/Target/CUDA/Passes.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -34,13 +33,14 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include <cmath>
 #include <limits>
 
-namespace mlir::tmix {
+namespace mlir::tmix::cuda {
 #define GEN_PASS_DEF_TMIXGPUKERNELSPASS
-#include "tmix/Passes.h.inc"
-} // namespace mlir::tmix
+#include "tmix/Target/CUDA/Passes.h.inc"
+} // namespace mlir::tmix::cuda
 
 using namespace mlir;
 using namespace mlir::tmix;
@@ -304,16 +304,16 @@ MemRefType sharedTile(OpBuilder &b, int64_t rows, int64_t cols, Type t) {
 
 class AttentionKernel {
 public:
-  AttentionKernel(const AttentionSite &a, Type t) : a(a), t(t) {
-    auto qt = cast<RankedTensorType>(a.q.getType());
-    auto kt = cast<RankedTensorType>(a.k.getType());
-    batch = qt.getDimSize(0);
-    hq = qt.getDimSize(1);
-    lq = qt.getDimSize(2);
-    d = qt.getDimSize(3);
-    hkv = kt.getDimSize(1);
-    lk = kt.getDimSize(2);
-    dv = cast<RankedTensorType>(a.v.getType()).getDimSize(3);
+  AttentionKernel(MixerOpInterface op, Type t)
+      : op(op), sigmoid(op.getScoreSpec()->sigmoid), t(t) {
+    MixerDims dims = op.getDims();
+    batch = dims.batch;
+    hq = dims.queryHeads;
+    lq = dims.queryLen;
+    d = dims.headDim;
+    hkv = dims.kvHeads;
+    lk = dims.keyLen;
+    dv = dims.valueDim;
     dp = roundUp(d, 16);
     dvp = roundUp(dv, 16);
     tk = 64;
@@ -321,20 +321,24 @@ public:
       tk /= 2;
   }
 
-  static bool supports(const AttentionSite &a) {
-    for (Value x : {a.q, a.k, a.v, a.mask})
-      if (x && !cast<ShapedType>(x.getType()).hasStaticShape())
-        return false;
-    auto qt = cast<RankedTensorType>(a.q.getType());
-    auto vt = cast<RankedTensorType>(a.v.getType());
-    return qt.getDimSize(3) <= kMaxHeadDim && vt.getDimSize(3) <= kMaxHeadDim &&
-           qt.getNumElements() > 0 && vt.getNumElements() > 0;
+  /// Mixers weighing query-key pairs, with static shapes and head
+  /// dimensions that fit in registers.
+  static bool supports(MixerOpInterface op) {
+    if (!op.getScoreSpec())
+      return false;
+    Value mask = op.getMaskOperand();
+    MixerDims dims = op.getDims();
+    return dims.isStatic() &&
+           (!mask || cast<ShapedType>(mask.getType()).hasStaticShape()) &&
+           dims.headDim <= kMaxHeadDim && dims.valueDim <= kMaxHeadDim &&
+           dims.batch * dims.queryHeads * dims.queryLen * dims.headDim > 0 &&
+           dims.kvHeads * dims.keyLen * dims.valueDim > 0;
   }
 
   /// The output tensor, computed by one kernel.
   Value build(OpBuilder &b) {
-    Location loc = a.op->getLoc();
-    auto outType = cast<RankedTensorType>(a.op->getResult(0).getType());
+    Location loc = op.getLoc();
+    auto outType = cast<RankedTensorType>(op.getMixed().getType());
     auto buffer = [&](Value x) -> Value {
       if (!x)
         return {};
@@ -342,8 +346,8 @@ public:
           b, loc, anyLayout(cast<RankedTensorType>(x.getType())), x,
           /*readOnly=*/true);
     };
-    Value qb = buffer(a.q), kb = buffer(a.k), vb = buffer(a.v),
-          mb = buffer(a.mask);
+    Value qb = buffer(op.getQueries()), kb = buffer(op.getKeys()),
+          vb = buffer(op.getValues()), mb = buffer(op.getMaskOperand());
     out = memref::AllocOp::create(
         b, loc, MemRefType::get(outType.getShape(), outType.getElementType()));
     {
@@ -361,7 +365,8 @@ public:
   }
 
 private:
-  const AttentionSite &a;
+  MixerOpInterface op;
+  bool sigmoid;
   Type t;
   int64_t batch, hq, lq, d, hkv, lk, dv, dp, dvp, tk;
   Value out;
@@ -400,8 +405,7 @@ private:
     }
 
     // Score math shared with the reference decomposition.
-    ScoreTransform transform =
-        ScoreTransform::forSite(b, loc, a, kb.f32, d, lq, lk);
+    ScoreTransform transform = ScoreTransform::forMixer(b, loc, op, kb.f32);
     Value negInf = transform.negInf;
     Value keyEnd = kb.index(lk);
     if (transform.causalOffset) {
@@ -414,11 +418,11 @@ private:
               b, loc, keyEnd,
               arith::AddIOp::create(b, loc, last, transform.causalOffset)));
     }
-    Value hidden = a.sigmoid ? transform.zero : negInf;
+    Value hidden = sigmoid ? transform.zero : negInf;
 
     int64_t numOut = dvp / 8;
     SmallVector<Value> init(numOut, kb.zeroC);
-    if (!a.sigmoid)
+    if (!sigmoid)
       init.append({negInf, negInf, transform.zero, transform.zero});
     auto loop =
         scf::ForOp::create(b, loc, kb.index(0), keyEnd, kb.index(tk), init);
@@ -467,7 +471,7 @@ private:
       }
 
       SmallVector<Value> next;
-      if (!a.sigmoid) {
+      if (!sigmoid) {
         // Online softmax: new row maxima, rescale, exponentiate.
         Value scaleBy[2], sums[2];
         for (int64_t r = 0; r < 2; ++r) {
@@ -524,7 +528,7 @@ private:
     Type outElt = cast<MemRefType>(out.getType()).getElementType();
     for (int64_t r = 0; r < 2; ++r) {
       Value inv = transform.one;
-      if (!a.sigmoid) {
+      if (!sigmoid) {
         Value l = kb.quadReduce(loop.getResult(numOut + 2 + r),
                                 [&](Value x, Value y) {
                                   return arith::AddFOp::create(b, loc, x, y);
@@ -755,7 +759,7 @@ private:
 };
 
 class GpuKernelsPass
-    : public tmix::impl::TMixGpuKernelsPassBase<GpuKernelsPass> {
+    : public tmix::cuda::impl::TMixGpuKernelsPassBase<GpuKernelsPass> {
 public:
   using Base::Base;
 
@@ -767,23 +771,24 @@ public:
           << "' is not one of f32, f16, bf16";
       return signalPassFailure();
     }
-    SmallVector<AttentionSite> sites;
+    SmallVector<MixerOpInterface> mixers;
     SmallVector<linalg::LinalgOp> matmuls;
     getOperation()->walk([&](Operation *op) {
-      if (std::optional<AttentionSite> site = AttentionSite::match(op))
-        sites.push_back(*site);
+      if (auto mixer = dyn_cast<MixerOpInterface>(op);
+          mixer && AttentionKernel::supports(mixer))
+        mixers.push_back(mixer);
       else if (auto l = dyn_cast<linalg::LinalgOp>(op);
                l && MatmulKernel::supports(l))
         matmuls.push_back(l);
     });
-    for (const AttentionSite &site : sites) {
-      Type t = computeType(getElementTypeOrSelf(site.q), precision);
-      if (!t || !AttentionKernel::supports(site))
+    for (MixerOpInterface mixer : mixers) {
+      Type t = computeType(getElementTypeOrSelf(mixer.getQueries()), precision);
+      if (!t)
         continue;
-      OpBuilder b(site.op);
-      Value result = AttentionKernel(site, t).build(b);
-      site.op->getResult(0).replaceAllUsesWith(result);
-      site.op->erase();
+      OpBuilder b(mixer);
+      Value result = AttentionKernel(mixer, t).build(b);
+      mixer.getMixed().replaceAllUsesWith(result);
+      mixer->erase();
       ++numKernels;
     }
     for (linalg::LinalgOp op : matmuls) {

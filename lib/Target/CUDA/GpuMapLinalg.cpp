@@ -8,9 +8,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "tmix/Passes.h"
+#include "tmix/Target/CUDA/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -19,10 +20,10 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
 
-namespace mlir::tmix {
+namespace mlir::tmix::cuda {
 #define GEN_PASS_DEF_TMIXGPUMAPLINALGPASS
-#include "tmix/Passes.h.inc"
-} // namespace mlir::tmix
+#include "tmix/Target/CUDA/Passes.h.inc"
+} // namespace mlir::tmix::cuda
 
 using namespace mlir;
 
@@ -121,7 +122,7 @@ void mapToKernel(RewriterBase &rewriter, linalg::GenericOp op,
 }
 
 class GpuMapLinalgPass
-    : public tmix::impl::TMixGpuMapLinalgPassBase<GpuMapLinalgPass> {
+    : public tmix::cuda::impl::TMixGpuMapLinalgPassBase<GpuMapLinalgPass> {
 public:
   using Base::Base;
 

@@ -8,16 +8,17 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "tmix/Passes.h"
+#include "tmix/Target/CUDA/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
-namespace mlir::tmix {
+namespace mlir::tmix::cuda {
 #define GEN_PASS_DEF_TMIXGPUMATHTOPTXPASS
-#include "tmix/Passes.h.inc"
-} // namespace mlir::tmix
+#include "tmix/Target/CUDA/Passes.h.inc"
+} // namespace mlir::tmix::cuda
 
 using namespace mlir;
 
@@ -64,7 +65,7 @@ template <typename OpTy> struct ToPtx : public OpRewritePattern<OpTy> {
 };
 
 class GpuMathToPtxPass
-    : public tmix::impl::TMixGpuMathToPtxPassBase<GpuMathToPtxPass> {
+    : public tmix::cuda::impl::TMixGpuMathToPtxPassBase<GpuMathToPtxPass> {
 public:
   using Base::Base;
 

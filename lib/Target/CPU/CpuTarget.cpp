@@ -1,0 +1,90 @@
+//===- CpuTarget.cpp - the x86 CPU target -----------------------*- C++ -*-===//
+//
+// tmix-cpu-pipeline: mixers tiled on tensors, element-wise and
+// normalisation nests split over OpenMP threads, f32 matmuls on the model
+// support library's GEMM (lib/ModelSupport/Blas.c), vectorisable math.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tmix/Pipelines.h"
+#include "tmix/Target/CPU/Passes.h"
+#include "tmix/Target/Target.h"
+
+#include "mlir/Conversion/SCFToOpenMP/SCFToOpenMP.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/TargetParser/Host.h"
+
+using namespace mlir;
+using namespace mlir::tmix;
+
+namespace {
+class CpuTarget final : public TargetBackend {
+public:
+  StringRef getName() const override { return "cpu"; }
+  StringRef getDescription() const override {
+    return "Fuse attention, optionally replace mixers, tile mixers and lower "
+           "the whole model for the host CPU to the LLVM dialect";
+  }
+
+  llvm::Error validate(const CompileOptions &options) const override {
+    if (!options.precision.empty())
+      return llvm::createStringError(
+          "--precision applies to --target=cuda only");
+    if (options.gpuArch != CompileOptions().gpuArch)
+      return llvm::createStringError(
+          "--gpu-arch applies to --target=cuda only");
+    if (options.targetCpu.empty())
+      return llvm::Error::success();
+    // An unknown CPU would only warn in LLVM, then fail with a fatal error
+    // when code is generated.
+    llvm::InitializeNativeTarget();
+    llvm::Triple triple(llvm::sys::getProcessTriple());
+    std::string error;
+    const llvm::Target *target =
+        llvm::TargetRegistry::lookupTarget(triple, error);
+    if (!target)
+      return llvm::createStringError("no LLVM target for " + triple.str() +
+                                     ": " + error);
+    std::unique_ptr<llvm::MCSubtargetInfo> info(
+        target->createMCSubtargetInfo(triple, "", ""));
+    if (!info || !info->isCPUStringValid(options.targetCpu))
+      return llvm::createStringError(
+          "--target-cpu=" + options.targetCpu +
+          " is not a CPU LLVM knows for " + triple.str() +
+          " (e.g. x86-64-v3, znver4, sapphirerapids)");
+    return llvm::Error::success();
+  }
+
+  void buildPipeline(OpPassManager &pm, const CompileOptions &options,
+                     const PipelineHooks &hooks) const override {
+    addMixerSelection(pm, options, hooks.mixerReport);
+    addMixerTiling(pm, options);
+    // Element-wise and normalisation nests use every core too.
+    if (options.parallel)
+      pm.addPass(cpu::createTMixParallelizeGenericsPass());
+    addBufferization(pm);
+    addExternalWeights(pm, options);
+    if (options.blas)
+      pm.addPass(cpu::createTMixMatmulToBlasPass());
+    auto openMP = [](OpPassManager &nested) {
+      // scf.forall iterations run on OpenMP threads.
+      nested.addPass(createForallToParallelLoopPass());
+      nested.addPass(createConvertSCFToOpenMPPass());
+      nested.addPass(cpu::createTMixInlineAllocaScopesPass());
+    };
+    addLowerToLLVM(pm, options.cInterface, /*fast=*/true,
+                   options.parallel
+                       ? function_ref<void(OpPassManager &)>(openMP)
+                       : nullptr);
+  }
+};
+} // namespace
+
+const TargetBackend &tmix::getCpuTarget() {
+  static const CpuTarget target;
+  return target;
+}

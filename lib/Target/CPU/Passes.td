@@ -1,0 +1,62 @@
+//===- Passes.td - tmix passes for x86 CPUs -*- tablegen -*-===//
+
+#ifndef TMIX_TARGET_CPU_PASSES_TD
+#define TMIX_TARGET_CPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def TMixMatmulToBlasPass : Pass<"tmix-matmul-to-blas", "::mlir::ModuleOp"> {
+  let summary = "Call a BLAS sgemm for f32 matmuls on buffers (CPU)";
+  let description = [{
+    Replaces `linalg.matmul` and `linalg.batch_matmul` on f32 memrefs (the
+    default indexing maps, no casts) with calls to `tmix_rt_sgemm_f32` /
+    `tmix_rt_sgemm_batched_f32`, which take memref descriptors (C interface)
+    and accumulate into the output with a BLAS sgemm, reading transposed
+    operands through their strides. The model support library implements
+    both on OpenBLAS; docs/CpuBackend.md says why (measured). Runs after
+    bufferization; other matmuls are left to linalg-to-loops.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect"];
+  let statistics = [
+    Statistic<"numCalls", "num-calls", "Number of matmuls turned into calls">
+  ];
+}
+
+def TMixInlineAllocaScopesPass : Pass<"tmix-inline-alloca-scopes"> {
+  let summary = "Inline memref.alloca_scope ops that hold no alloca";
+  let description = [{
+    convert-scf-to-openmp wraps each parallel loop body in a
+    `memref.alloca_scope`, whose region must stay one block; the loops
+    inside the body then cannot be lowered to control flow. Scopes without
+    a `memref.alloca` bound nothing and are inlined (tmix allocates tiles
+    on the heap).
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def TMixParallelizeGenericsPass : Pass<"tmix-parallelize-generics"> {
+  let summary = "Split large linalg.generic ops into scf.forall chunks";
+  let description = [{
+    Tiles each `linalg.generic` that is not already inside an `scf.forall`
+    (element-wise chains, normalisations, reductions along an inner axis)
+    along its outermost parallel loop with at least two iterations into
+    `chunks` pieces of an `scf.forall`, so that the CPU pipeline runs them
+    on all cores. Ops with fewer than `min-elements` iterations in total
+    stay serial (a parallel region costs microseconds).
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::affine::AffineDialect"];
+  let options = [
+    Option<"chunks", "chunks", "int64_t", "4",
+           "Pieces per op (OpenMP spreads them over the threads)">,
+    Option<"minElements", "min-elements", "int64_t", "32768",
+           "Smallest iteration space worth a parallel region">
+  ];
+  let statistics = [
+    Statistic<"numSplit", "num-split", "Number of ops split">
+  ];
+}
+
+#endif // TMIX_TARGET_CPU_PASSES_TD
