@@ -3,6 +3,9 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD="${TMIX_BUILD_DIR:-$ROOT/build}"
+# Paths relative to the checkout in ccache's keys: build trees at the same
+# depth (build/, build-pip/ of `pip install .`) share cached objects.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$ROOT}"
 if [[ ! -f "$BUILD/build.ninja" ]]; then
   cmake -G Ninja -S "$ROOT" -B "$BUILD" \
     -DCMAKE_BUILD_TYPE=Release \

@@ -370,12 +370,14 @@ std::string codeDir() {
   return llvm::sys::path::parent_path(exe).str();
 }
 
-/// libtmix_model_support.a: beside this code (Python), or in ../lib of
-/// the tool (build and install trees).
+/// libtmix_model_support.a: in lib/ beside this code (the Python package),
+/// or in the lib/ of the build or install tree (tools in bin/, the build
+/// tree's Python extension in python/tmix/).
 std::string findSupportLibrary() {
   std::string dir = codeDir();
   for (const char *rel :
-       {"/libtmix_model_support.a", "/../lib/libtmix_model_support.a"}) {
+       {"/lib/libtmix_model_support.a", "/../lib/libtmix_model_support.a",
+        "/../../lib/libtmix_model_support.a"}) {
     std::string path = dir + rel;
     if (llvm::sys::fs::exists(path))
       return path;

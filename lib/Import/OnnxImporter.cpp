@@ -19,6 +19,7 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
@@ -73,6 +74,10 @@ namespace {
 using Error = std::optional<std::string>;
 
 std::string quote(StringRef s) { return "'" + s.str() + "'"; }
+
+/// The ONNX IR versions and the newest standard opset tmix reads: those of
+/// ONNX 1.23, the release its conformance suite and tests come from.
+constexpr int64_t kMinIrVersion = 3, kMaxIrVersion = 14, kMaxOpset = 28;
 
 class Importer {
 public:
@@ -232,6 +237,14 @@ FailureOr<ElementsAttr> Importer::tensorAttr(const ::onnx::TensorProto &t,
                   " must be a relative path inside the model's directory");
     SmallString<256> path(options.baseDir);
     llvm::sys::path::append(path, location);
+    // Links may not lead out of the model's directory either.
+    SmallString<256> realPath, realBase;
+    if (!llvm::sys::fs::real_path(path, realPath) &&
+        !llvm::sys::fs::real_path(options.baseDir, realBase) &&
+        !StringRef(realPath).starts_with((realBase + "/").str()))
+      return fail(what + ": external data location " + quote(location) +
+                  " resolves to " + quote(realPath) +
+                  ", outside the model's directory");
     auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
     if (!file)
       return fail(what + ": cannot read external data file " +
@@ -461,11 +474,27 @@ OwningOpRef<ModuleOp> Importer::run(const ::onnx::ModelProto &model) {
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
   b.setInsertionPointToEnd(module->getBody());
 
+  // IR 3 introduced opset imports; what comes after the ONNX release tmix
+  // is tested with may change the meaning of what it reads.
+  if (model.ir_version() < kMinIrVersion || model.ir_version() > kMaxIrVersion)
+    return fail("ONNX IR version " + Twine(model.ir_version()) +
+                " is not one tmix reads (" + Twine(kMinIrVersion) + " to " +
+                Twine(kMaxIrVersion) + ")");
   SmallVector<NamedAttribute> opsets;
-  for (const auto &imp : model.opset_import())
+  for (const auto &imp : model.opset_import()) {
+    bool standard = imp.domain().empty() || imp.domain() == "ai.onnx";
+    std::string domain = standard ? "ai.onnx" : imp.domain();
+    if (imp.version() < 1)
+      return fail("opset " + Twine(imp.version()) + " of domain " +
+                  quote(domain) + " is not an opset version");
+    if (standard && imp.version() > kMaxOpset)
+      return fail("opset " + Twine(imp.version()) + " of domain " +
+                  quote(domain) + " is newer than tmix knows (" +
+                  Twine(kMaxOpset) + ", ONNX 1.23)");
     opsets.push_back(b.getNamedAttr(
         imp.domain().empty() ? onnxir::kDefaultDomain.str() : imp.domain(),
         b.getI64IntegerAttr(imp.version())));
+  }
   for (const auto &fn : model.functions())
     functions[fn.domain() + "::" + fn.name()] = &fn;
 

@@ -14,16 +14,16 @@ import tempfile
 import ml_dtypes
 import numpy as np
 
-BUILD_DIR = os.environ.get(
-    "TMIX_BUILD_DIR",
-    os.path.join(os.path.dirname(__file__), "..", "..", "build"))
-if not os.path.isdir(BUILD_DIR):
-    raise ImportError(f"tmix build directory {BUILD_DIR} not found; build with "
-                      "scripts/build.sh or set TMIX_BUILD_DIR")
-LLVM_BIN = os.environ.get("TMIX_LLVM_BIN", "/usr/lib/llvm-22/bin")
+from tmix import _paths
+
+BUILD_DIR = _paths.BUILD_DIR
+if not os.path.isfile(_paths.tool("tmix-opt")):
+    raise ImportError(f"tmix-opt not found in {_paths.BIN_DIR}; build with "
+                      "scripts/build.sh, set TMIX_BUILD_DIR or pip install .")
+LLVM_BIN = _paths.LLVM_BIN
 LLVM_LIB = os.path.join(os.path.dirname(LLVM_BIN), "lib")
-TMIX_OPT = os.path.join(BUILD_DIR, "bin", "tmix-opt")
-TMIX_TRANSLATE = os.path.join(BUILD_DIR, "bin", "tmix-translate")
+TMIX_OPT = _paths.tool("tmix-opt")
+TMIX_TRANSLATE = _paths.tool("tmix-translate")
 
 _CTYPES = {
     np.dtype(np.float32): ctypes.c_float,

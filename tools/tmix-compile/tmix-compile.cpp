@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tmix/Compiler.h"
+#include "tmix/InitAll.h"
 #include "tmix/Target/Target.h"
 
 #include "mlir/IR/AsmState.h"
@@ -98,6 +99,9 @@ int main(int argc, char **argv) {
   std::vector<StringRef> negated;
   std::vector<std::unique_ptr<cl::Option>> flags =
       bindFlags(options, texts, negated);
+  // Pass names for --mlir-print-ir-after=PASS and friends.
+  registerAllTMixPasses();
+  registerUpstreamPassesForTMix();
   registerPassManagerCLOptions();
   registerMLIRContextCLOptions();
   registerAsmPrinterCLOptions();

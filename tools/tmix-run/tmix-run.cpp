@@ -527,7 +527,8 @@ struct ModelDeleter {
 int run(const Options &options) {
   char *loadError = nullptr;
   std::unique_ptr<tmix_runtime_model, ModelDeleter> model(
-      tmix_runtime_load(options.model.c_str(), &loadError));
+      tmix_runtime_load_named(options.model.c_str(), options.name.c_str(),
+                              &loadError));
   if (!model) {
     std::string message = loadError ? loadError : "cannot load the model";
     tmix_runtime_free_error(loadError);
