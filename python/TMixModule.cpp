@@ -198,6 +198,8 @@ void *densePointer(const Array &a, const std::string &what, bool cuda) {
            : device != nb::device::cpu::value)
     throw std::runtime_error(what + " is on another device than the " +
                              (cuda ? "CUDA tensors given" : "CPU"));
+  if (a.size() == 0)
+    return const_cast<void *>(static_cast<const void *>(a.data()));
   int64_t expected = 1;
   for (size_t d = a.ndim(); d-- > 0;) {
     if (a.shape(d) != 1 && a.stride(d) != expected)

@@ -370,10 +370,13 @@ std::string codeDir() {
   return llvm::sys::path::parent_path(exe).str();
 }
 
-/// libtmix_model_support.a: in lib/ beside this code (the Python package),
+/// libtmix_model_support.a: $TMIX_MODEL_SUPPORT (programs that link tmix's
+/// libraries), in lib/ beside this code (the Python package),
 /// or in the lib/ of the build or install tree (tools in bin/, the build
 /// tree's Python extension in python/tmix/).
 std::string findSupportLibrary() {
+  if (const char *env = std::getenv("TMIX_MODEL_SUPPORT"))
+    return env;
   std::string dir = codeDir();
   for (const char *rel :
        {"/lib/libtmix_model_support.a", "/../lib/libtmix_model_support.a",

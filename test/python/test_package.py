@@ -141,6 +141,20 @@ def test_dlpack_inputs(bert):
     np.testing.assert_allclose(got, expected, atol=TOL, rtol=0)
 
 
+def test_torch_tensors(bert):
+    """torch CPU tensors in, torch tensors out (skipped without torch: the
+    package never needs it)."""
+    torch = pytest.importorskip("torch")
+    feeds, expected = _io(BERT)
+    out = bert.run({k: torch.from_numpy(v) for k, v in feeds.items()})
+    (got,) = out.values()
+    assert isinstance(got, torch.Tensor) and got.dtype == torch.float32
+    np.testing.assert_allclose(got.numpy(), expected, atol=TOL, rtol=0)
+    with pytest.raises(RuntimeError, match="dtype uint16 is not one"):
+        bert.run({k: torch.from_numpy(v.astype(np.uint16))
+                  for k, v in feeds.items()})
+
+
 def test_run_errors_are_runtime_errors(bert):
     feeds, _ = _io(BERT)
     bad = dict(feeds, input_ids=feeds["input_ids"][:, :3])
