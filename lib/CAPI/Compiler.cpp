@@ -34,23 +34,23 @@ int32_t fail(char **error, const std::string &message) {
   return 1;
 }
 
-/// The field of option `name` if it has type T; else an error.
+/// Applies `update` to the field of option `name` if it has type T; else an
+/// error naming what is wrong.
 template <typename T>
-T *field(tmix_compile_options *o, const char *name, const char *kind,
-         char **error) {
+int32_t set(tmix_compile_options *o, const char *name, const char *kind,
+            char **error, function_ref<void(T &)> update) {
   if (error)
     *error = nullptr;
   const OptionInfo *info = o && name ? lookupCompileOption(name) : nullptr;
-  if (!info || info->scope == OptionScope::Internal) {
-    fail(error, std::string("unknown compile option '") +
-                    (name ? name : "(null)") + "'");
-    return nullptr;
-  }
-  T *value = info->get<T>(o->options);
-  if (!value)
-    fail(error,
-         std::string("compile option '") + name + "' does not take " + kind);
-  return value;
+  if (!info || info->scope == OptionScope::Internal)
+    return fail(error, std::string("unknown compile option '") +
+                           (name ? name : "(null)") + "'");
+  T *field = info->get<T>(o->options);
+  if (!field)
+    return fail(error, std::string("compile option '") + name +
+                           "' does not take " + kind);
+  update(*field);
+  return 0;
 }
 
 int32_t compile(const CompileSource &source, const char *output,
@@ -100,37 +100,32 @@ void tmix_compile_options_destroy(tmix_compile_options *options) {
 int32_t tmix_compile_options_set_bool(tmix_compile_options *options,
                                       const char *name, int32_t value,
                                       char **error) {
-  bool *b = field<bool>(options, name, "a bool", error);
-  if (b)
-    *b = value != 0;
-  return b ? 0 : 1;
+  return set<bool>(options, name, "a bool", error,
+                   [&](bool &field) { field = value != 0; });
 }
 
 int32_t tmix_compile_options_set_int(tmix_compile_options *options,
                                      const char *name, int64_t value,
                                      char **error) {
-  int64_t *i = field<int64_t>(options, name, "an integer", error);
-  if (i)
-    *i = value;
-  return i ? 0 : 1;
+  return set<int64_t>(options, name, "an integer", error,
+                      [&](int64_t &field) { field = value; });
 }
 
 int32_t tmix_compile_options_set_string(tmix_compile_options *options,
                                         const char *name, const char *value,
                                         char **error) {
-  std::string *s = field<std::string>(options, name, "a string", error);
-  if (s)
-    *s = value ? value : "";
-  return s ? 0 : 1;
+  return set<std::string>(
+      options, name, "a string", error,
+      [&](std::string &field) { field = value ? value : ""; });
 }
 
 int32_t tmix_compile_options_append(tmix_compile_options *options,
                                     const char *name, const char *value,
                                     char **error) {
-  auto *list = field<std::vector<std::string>>(options, name, "a list", error);
-  if (list)
-    list->push_back(value ? value : "");
-  return list ? 0 : 1;
+  return set<std::vector<std::string>>(options, name, "a list", error,
+                                       [&](std::vector<std::string> &field) {
+                                         field.push_back(value ? value : "");
+                                       });
 }
 
 int32_t tmix_compile_file(const char *model_path, const char *output_path,

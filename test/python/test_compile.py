@@ -19,8 +19,8 @@ from onnx import TensorProto, helper
 from tmix import runtime
 from tmix.reference import BUILD_DIR
 
-MODELS = os.path.join(os.path.dirname(__file__), "..", "data", "models")
-NAMES = sorted(f[:-5] for f in os.listdir(MODELS) if f.endswith(".onnx"))
+from exporters import MODELS, NAMES
+from exporters import feeds as _feeds
 TMIX_COMPILE = runtime.TMIX_COMPILE
 TMIX_RUN = os.path.join(BUILD_DIR, "bin", "tmix-run")
 TOL = 1e-4
@@ -28,16 +28,6 @@ TOL = 1e-4
 BERT = "bert.sdpa.dynamo.op23"
 # A model whose attention sites the linear mixer replaces (causal).
 LINEAR = "gpt2.sdpa.dynamo.op23"
-
-
-def _feeds(name):
-    """{graph input name: array} and ONNX Runtime's output for a model."""
-    io = np.load(os.path.join(MODELS, name + ".io.npz"))
-    graph = onnx.load(os.path.join(MODELS, name + ".onnx"),
-                      load_external_data=False).graph
-    inits = {i.name for i in graph.initializer}
-    feeds = {i.name: io[i.name] for i in graph.input if i.name not in inits}
-    return feeds, io["ort_output"], [o.name for o in graph.output]
 
 
 @pytest.fixture(scope="module")

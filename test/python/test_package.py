@@ -17,21 +17,18 @@ import pytest
 
 import tmix
 
+from exporters import MODELS, feeds
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
-MODELS = os.path.join(ROOT, "test", "data", "models")
 BERT = "bert.eager.torchscript.op17"
 GPT2 = "gpt2.sdpa.dynamo.op23"
 TOL = 1e-4
 
 
 def _io(name):
-    io = np.load(os.path.join(MODELS, name + ".io.npz"))
-    graph = onnx.load(os.path.join(MODELS, name + ".onnx"),
-                      load_external_data=False).graph
-    inits = {i.name for i in graph.initializer}
-    feeds = {i.name: io[i.name] for i in graph.input if i.name not in inits}
-    return feeds, io["ort_output"]
+    inputs, expected, _ = feeds(name)
+    return inputs, expected
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <tuple>
 
 namespace mlir::tmix {
 
@@ -26,6 +27,11 @@ enum class FeatureMap : uint32_t;
 struct MixerDims {
   int64_t batch, queryHeads, kvHeads, queryLen, keyLen, headDim, valueDim;
 
+  /// The sizes in declaration order, for std::tie.
+  std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t>
+  asTuple() const {
+    return {batch, queryHeads, kvHeads, queryLen, keyLen, headDim, valueDim};
+  }
   bool isStatic() const;
   /// Query heads per key/value head, when both counts are static.
   std::optional<int64_t> groupSize() const;

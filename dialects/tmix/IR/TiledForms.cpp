@@ -67,14 +67,7 @@ protected:
   MixerBuilder(OpBuilder &b, MixerOpInterface op)
       : b(b), loc(op.getLoc()), elt(getElementTypeOrSelf(op.getMixed())),
         acc(accumulatorType(elt)) {
-    MixerDims dims = op.getDims();
-    batch = dims.batch;
-    hq = dims.queryHeads;
-    lq = dims.queryLen;
-    d = dims.headDim;
-    hkv = dims.kvHeads;
-    lk = dims.keyLen;
-    dv = dims.valueDim;
+    std::tie(batch, hq, hkv, lq, lk, d, dv) = op.getDims().asTuple();
   }
 
   OpBuilder &b;

@@ -306,14 +306,7 @@ class AttentionKernel {
 public:
   AttentionKernel(MixerOpInterface op, Type t)
       : op(op), sigmoid(op.getScoreSpec()->sigmoid), t(t) {
-    MixerDims dims = op.getDims();
-    batch = dims.batch;
-    hq = dims.queryHeads;
-    lq = dims.queryLen;
-    d = dims.headDim;
-    hkv = dims.kvHeads;
-    lk = dims.keyLen;
-    dv = dims.valueDim;
+    std::tie(batch, hq, hkv, lq, lk, d, dv) = op.getDims().asTuple();
     dp = roundUp(d, 16);
     dvp = roundUp(dv, 16);
     tk = 64;
