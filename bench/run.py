@@ -16,6 +16,9 @@ Sections, each printed as a table as soon as it is measured:
              onnxruntime, then tmix with each mixer (--mixer) vs tmix softmax.
   long       a 1-layer GPT-2-shaped model at L=8192 (4096 when 8192 is too
              slow): each mixer vs softmax.
+  checks     the cost of the run-time Gather index checks: the e2e models
+             compiled with and without them (--no-index-checks), measured
+             in turn.
 
 Compiled libraries (and the ONNX files they come from) are cached in
 $TMPDIR/tmix-bench-cache keyed by the model bytes, the flags and the
@@ -487,6 +490,42 @@ def e2e_section(cache, lengths, hidden, heads, layers, target_s, threads):
     return results
 
 
+def checks_section(cache, target_s):
+    """tmix with Gather index checks vs without, on the bundled exporter
+    graphs (their embeddings gather token ids), interleaved in rounds."""
+    models = os.path.join(ROOT, "test", "data", "models")
+    results, rows = [], []
+    for name in sorted(f[:-5] for f in os.listdir(models)
+                       if f.endswith(".onnx")):
+        log(f"checks {name} ...")
+        path = os.path.join(models, name + ".onnx")
+        io = np.load(os.path.join(models, name + ".io.npz"))
+        on, _ = cache.compile(path)
+        off, _ = cache.compile(path, index_checks=False)
+        feeds = {n: io[n] for n, _, _ in on.inputs}
+        same = max_abs(next(iter(on.run(feeds).values())),
+                       next(iter(off.run(feeds).values())))
+        # Rounds of one measurement each, in turn, so drift cancels.
+        ratios, times = [], {"on": [], "off": []}
+        for _ in range(3):
+            for key, m in (("on", on), ("off", off)):
+                times[key].append(measure(lambda: m.run(feeds),
+                                          target_s / 3)["median_ms"])
+            ratios.append(times["on"][-1] / times["off"][-1])
+        r = dict(model=name, on_ms=statistics.median(times["on"]),
+                 off_ms=statistics.median(times["off"]),
+                 ratio=statistics.median(ratios), max_abs=same)
+        results.append(r)
+        rows.append([name, fmt(r["on_ms"], ".3f"), fmt(r["off_ms"], ".3f"),
+                     fmt(r["ratio"], ".3f"), f"{same:.1e}"])
+    table("(e) cost of the Gather index checks (bundled exporter graphs)",
+          ["model", "checks ms", "no checks ms", "checks/none", "max|d|"],
+          rows, ["checks/none = median over 3 interleaved rounds of "
+                 "(with checks / without); max|d| between the two outputs "
+                 "(0: the checks change no result)."])
+    return results
+
+
 def long_section(cache, L, hidden, heads, target_s, limit_s):
     """The 1-layer gpt2 model at L (L/2 if softmax at L takes longer than
     limit_s to compile and run once, or fails)."""
@@ -671,6 +710,8 @@ def main():
                     "%(default)s)")
     ap.add_argument("--fresh", action="store_true",
                     help="recompile even when the cache has a library")
+    ap.add_argument("--only", choices=["checks"],
+                    help="run this section alone (and the peak)")
     ap.add_argument("--seconds", type=float,
                     help="target timed seconds per measurement (default 2.5, "
                     "0.15 with --quick)")
@@ -713,10 +754,20 @@ def main():
         f"load avg {load0[0]:.2f}; cache {args.cache_dir}\n")
 
     pk = peak(cache, peak_s, threads)
+    if args.only == "checks":
+        checks = checks_section(cache, target)
+        log(f"load average before {load0[0]:.2f}, after "
+            f"{os.getloadavg()[0]:.2f}")
+        if args.out:
+            with open(args.out, "w") as f:
+                json.dump(dict(machine=machine, peak=pk, checks=checks), f,
+                          indent=1)
+        return 0
     att = attention_section(cache, att_L, target, threads, pk["gflops"])
     e2e = e2e_section(cache, e2e_L, hidden, heads, 2, target, threads)
     long = long_section(cache, long_L, hidden, heads, target, LONG_LIMIT_S)
     alone = mixer_alone_section(cache, long_L, target)
+    checks = checks_section(cache, target)
     wall = time.perf_counter() - start
     machine["load_after"] = os.getloadavg()
     summ = summary(pk, att, e2e, long, wall)
@@ -736,6 +787,7 @@ def main():
         with open(args.out, "w") as f:
             json.dump(clean(dict(machine=machine, peak=pk, attention=att,
                                  e2e=e2e, long=long, mixer_alone=alone,
+                                 checks=checks,
                                  summary=summ,
                                  wall_s=wall)), f, indent=1)
         log(f"results written to {args.out}")

@@ -497,7 +497,7 @@ mlir::tmix::compileOnnxModel(MLIRContext &context, const CompileSource &source,
     if (failed(pm))
       return failure();
     ConvertOnnxToTMixPassOptions convert;
-    convert.indexChecks = target.reportsIndexErrors();
+    convert.indexChecks = options.indexChecks && target.reportsIndexErrors();
     (*pm)->addPass(createConvertOnnxToTMixPass(convert));
     if (failed((*pm)->run(*module)))
       return failure();
