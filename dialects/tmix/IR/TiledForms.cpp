@@ -1008,22 +1008,26 @@ bool isStatic(ValueRange values) {
     return !v || cast<RankedTensorType>(v.getType()).hasStaticShape();
   });
 }
+
+/// Softmax and sigmoid attention: the online nest (static shapes only).
+FailureOr<SmallVector<Value>> tileQuadratic(OpBuilder &b, MixerOpInterface op,
+                                            const MixerTiling &tiling) {
+  if (!isStatic({op.getQueries(), op.getKeys(), op.getValues(),
+                 op.getMaskOperand()}))
+    return failure();
+  return SmallVector<Value>{
+      NestBuilder(b, op, tiling.tileQ, tiling.tileK).build()};
+}
 } // namespace
 
 FailureOr<SmallVector<Value>>
 AttentionOp::buildTiledForm(OpBuilder &b, const MixerTiling &tiling) {
-  if (!isStatic({getQuery(), getKey(), getValue(), getMask()}))
-    return failure();
-  return SmallVector<Value>{
-      NestBuilder(b, *this, tiling.tileQ, tiling.tileK).build()};
+  return tileQuadratic(b, *this, tiling);
 }
 
 FailureOr<SmallVector<Value>>
 SigmoidAttentionOp::buildTiledForm(OpBuilder &b, const MixerTiling &tiling) {
-  if (!isStatic({getQuery(), getKey(), getValue(), getMask()}))
-    return failure();
-  return SmallVector<Value>{
-      NestBuilder(b, *this, tiling.tileQ, tiling.tileK).build()};
+  return tileQuadratic(b, *this, tiling);
 }
 
 FailureOr<SmallVector<Value>>
