@@ -1012,8 +1012,8 @@ bool isStatic(ValueRange values) {
 /// Softmax and sigmoid attention: the online nest (static shapes only).
 FailureOr<SmallVector<Value>> tileQuadratic(OpBuilder &b, MixerOpInterface op,
                                             const MixerTiling &tiling) {
-  if (!isStatic({op.getQueries(), op.getKeys(), op.getValues(),
-                 op.getMaskOperand()}))
+  if (!isStatic(
+          {op.getQueries(), op.getKeys(), op.getValues(), op.getMaskOperand()}))
     return failure();
   return SmallVector<Value>{
       NestBuilder(b, op, tiling.tileQ, tiling.tileK).build()};
