@@ -154,8 +154,9 @@ def compile(model, output=None, *, base_dir=None, **options):
     as long as the Model. External data is read relative to the model's
     directory, or `base_dir` for bytes and ModelProtos. `options` are
     tmix-compile's flags with '_' for '-' (tmix.options()); lists take a
-    str or a list of str. Raises tmix.CompileError with the compiler's
-    messages.
+    str or a list of str. With emit="obj", "llvm" or "mlir" the output is
+    not a library: its path is returned instead of a Model. Raises
+    tmix.CompileError with the compiler's messages.
     """
     path = ""
     if isinstance(model, (str, os.PathLike)):
