@@ -309,6 +309,20 @@ public:
       throw std::runtime_error(tmix_runtime_last_error(model));
   }
 
+  /// (op, ONNX nodes, calls, total ns) per timed operation (--profile).
+  std::vector<std::tuple<std::string, std::string, uint64_t, uint64_t>>
+  profile() const {
+    std::vector<std::tuple<std::string, std::string, uint64_t, uint64_t>> out;
+    for (int32_t i = 0, n = tmix_runtime_profile_num_sites(model); i < n;
+         ++i) {
+      tmix_profile_site site;
+      if (tmix_runtime_profile_site(model, i, &site) == 0)
+        out.emplace_back(site.op, site.nodes, site.calls, site.total_ns);
+    }
+    return out;
+  }
+  void resetProfile() { tmix_runtime_profile_reset(model); }
+
 private:
   tmix_runtime_model *model = nullptr;
 };
@@ -332,5 +346,7 @@ NB_MODULE(_tmix, m) {
       .def_prop_ro("outputs",
                    [](const LoadedModel &l) { return l.specs(false); })
       .def("run", &LoadedModel::run, nb::arg("feeds"), nb::arg("outputs"),
-           nb::arg("bfloat16"), nb::arg("cuda"));
+           nb::arg("bfloat16"), nb::arg("cuda"))
+      .def("profile", &LoadedModel::profile)
+      .def("reset_profile", &LoadedModel::resetProfile);
 }

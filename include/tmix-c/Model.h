@@ -1,9 +1,11 @@
 /*===- Model.h - C ABI of a model compiled by tmix-compile --------*- C -*-===*
  *
  * `tmix-compile model.onnx -o model.so` writes a shared library exporting
- * exactly these functions. Tensors are dense, row-major, in the caller's
- * memory; shapes are fixed at compile time and described by the library.
- * Every function is safe to call from any thread on distinct instances.
+ * exactly these functions (with --name=NAME each is NAME_model_... instead
+ * of tmix_model_..., same signature). Tensors are dense, row-major, in the
+ * caller's memory; shapes are fixed at compile time and described by the
+ * library. Every function is safe to call from any thread on distinct
+ * instances.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -70,6 +72,21 @@ int32_t tmix_model_run_device(tmix_model *model, const void *const *inputs,
                               void *const *outputs);
 /* The last error on `model` ("" if none); valid until the next call. */
 const char *tmix_model_last_error(const tmix_model *model);
+
+/* Profiles of libraries compiled with --profile (the others have no
+ * sites): every timed operation ("site") with its op name, the ONNX nodes
+ * it computes, its calls and total nanoseconds since the last reset, and
+ * the events of the latest run (site, start from the run's start,
+ * duration). Counters belong to the library: profile one run at a time.
+ * The functions returning int32_t give 0 on success, 1 for a bad index. */
+int32_t tmix_model_profile_num_sites(void);
+int32_t tmix_model_profile_site(int32_t index, const char **op,
+                                const char **nodes, uint64_t *calls,
+                                uint64_t *total_ns);
+int32_t tmix_model_profile_num_events(void);
+int32_t tmix_model_profile_event(int32_t index, int32_t *site,
+                                 uint64_t *start_ns, uint64_t *duration_ns);
+void tmix_model_profile_reset(void);
 
 #ifdef __cplusplus
 }

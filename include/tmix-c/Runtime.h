@@ -63,6 +63,23 @@ int32_t tmix_runtime_run_device(tmix_runtime_model *model,
                                 void *const *outputs);
 const char *tmix_runtime_last_error(const tmix_runtime_model *model);
 
+/* The profile of a library compiled with --profile (tmix_model_profile_*
+ * of tmix-c/Model.h); a library without one has no sites. */
+typedef struct tmix_profile_site {
+  const char *op;    /* the operation timed, e.g. "linalg.generic" */
+  const char *nodes; /* the ONNX nodes it computes, comma-separated */
+  uint64_t calls, total_ns;
+} tmix_profile_site;
+int32_t tmix_runtime_profile_num_sites(const tmix_runtime_model *model);
+/* 0 on success, non-zero for a bad index. */
+int32_t tmix_runtime_profile_site(const tmix_runtime_model *model,
+                                  int32_t index, tmix_profile_site *site);
+int32_t tmix_runtime_profile_num_events(const tmix_runtime_model *model);
+int32_t tmix_runtime_profile_event(const tmix_runtime_model *model,
+                                   int32_t index, int32_t *site,
+                                   uint64_t *start_ns, uint64_t *duration_ns);
+void tmix_runtime_profile_reset(tmix_runtime_model *model);
+
 /* Bytes per element of `dtype` (0 for an unknown value). */
 size_t tmix_dtype_size(tmix_dtype dtype);
 const char *tmix_dtype_name(tmix_dtype dtype);

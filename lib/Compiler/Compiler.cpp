@@ -158,7 +158,8 @@ std::string cString(StringRef s) {
 std::string abiSource(StringRef entry, StringRef prefix,
                       ArrayRef<TensorSpec> inputs, ArrayRef<TensorSpec> outputs,
                       uint64_t weightBytes, uint64_t weightsId,
-                      unsigned cudaArch, ArrayRef<std::string> checks) {
+                      unsigned cudaArch, ArrayRef<std::string> checks,
+                      ArrayRef<std::pair<std::string, std::string>> timed) {
   std::string src;
   llvm::raw_string_ostream os(src);
   // Self-contained: the struct below is tmix_tensor_info of tmix-c/Model.h.
@@ -195,6 +196,12 @@ std::string abiSource(StringRef entry, StringRef prefix,
   for (const std::string &check : checks)
     os << cString(check) << ", ";
   os << "0};\n";
+  // Profiled operations (--profile): the op and the ONNX nodes of each.
+  os << "const int32_t tmix__num_profile_sites = " << timed.size() << ";\n"
+     << "const char *const tmix__profile_sites[] = {";
+  for (const auto &[op, nodes] : timed)
+    os << cString(op) << ", " << cString(nodes) << ", ";
+  os << "0};\n";
   size_t n = inputs.size() + outputs.size() + (cudaArch && weightBytes);
   os << "\nextern void _mlir_ciface_" << entry << "(";
   for (size_t i = 0; i < n; ++i)
@@ -219,11 +226,22 @@ std::string abiSource(StringRef entry, StringRef prefix,
        "tmix_model *m, const void *const *in, void *const *out", "m, in, out"},
       {"int32_t", "run_device",
        "tmix_model *m, const void *const *in, void *const *out", "m, in, out"},
-      {"const char *", "last_error", "const tmix_model *m", "m"}};
+      {"const char *", "last_error", "const tmix_model *m", "m"},
+      {"int32_t", "profile_num_sites", "void", ""},
+      {"int32_t", "profile_site",
+       "int32_t i, const char **op, const char **nodes, uint64_t *calls, "
+       "uint64_t *total_ns",
+       "i, op, nodes, calls, total_ns"},
+      {"int32_t", "profile_num_events", "void", ""},
+      {"int32_t", "profile_event",
+       "int32_t i, int32_t *site, uint64_t *start_ns, uint64_t *duration_ns",
+       "i, site, start_ns, duration_ns"},
+      {"void", "profile_reset", "void", ""}};
   for (const Export &e : exports)
     os << e.ret << " tmix__model_" << e.name << "(" << e.params << ");\n"
        << e.ret << " " << prefix << "_model_" << e.name << "(" << e.params
-       << ") {\n  return tmix__model_" << e.name << "(" << e.args << ");\n}\n";
+       << ") {\n  " << (StringRef(e.ret) == "void" ? "" : "return ")
+       << "tmix__model_" << e.name << "(" << e.args << ");\n}\n";
   return src;
 }
 
@@ -537,6 +555,13 @@ mlir::tmix::compileOnnxModel(MLIRContext &context, const CompileSource &source,
       return failure();
   }
   phases.done();
+  SmallVector<std::pair<std::string, std::string>> timed;
+  if (auto sites = (*module)->getAttrOfType<ArrayAttr>("tmix.profile_sites")) {
+    for (auto site : sites.getAsRange<DictionaryAttr>())
+      timed.emplace_back(site.getAs<StringAttr>("op").str(),
+                         site.getAs<StringAttr>("nodes").str());
+    (*module)->removeAttr("tmix.profile_sites");
+  }
   uint64_t weightBytes = 0, weightsId = 0;
   if (auto info =
           (*module)->getAttrOfType<DictionaryAttr>("tmix.external_weights")) {
@@ -657,8 +682,8 @@ mlir::tmix::compileOnnxModel(MLIRContext &context, const CompileSource &source,
     std::error_code ec;
     llvm::raw_fd_ostream os(abi.path, ec);
     os << abiSource(import.functionName, options.name, inputs, outputs,
-                    weightBytes, weightsId, target.getCudaArch(options),
-                    checks);
+                    weightBytes, weightsId, target.getCudaArch(options), checks,
+                    timed);
   }
   std::string support = findSupportLibrary();
   if (!llvm::sys::fs::exists(support))

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 extern const tmix_tensor_info tmix__inputs[];
@@ -42,6 +43,9 @@ extern const int32_t tmix__cuda_arch;
 /* The run-time index checks (convert-onnx-to-tmix): the node of each. */
 extern const int32_t tmix__num_checks;
 extern const char *const tmix__checks[];
+/* Profiled operations (tmix-profile-ops): op name and ONNX nodes, paired. */
+extern const int32_t tmix__num_profile_sites;
+extern const char *const tmix__profile_sites[];
 
 /* The model ABI under internal names; the generated part exports them as
  * `<name>_model_*`. */
@@ -57,6 +61,14 @@ int32_t tmix__model_run(tmix_model *model, const void *const *inputs,
 int32_t tmix__model_run_device(tmix_model *model, const void *const *inputs,
                                void *const *outputs);
 const char *tmix__model_last_error(const tmix_model *model);
+int32_t tmix__model_profile_num_sites(void);
+int32_t tmix__model_profile_site(int32_t index, const char **op,
+                                 const char **nodes, uint64_t *calls,
+                                 uint64_t *total_ns);
+int32_t tmix__model_profile_num_events(void);
+int32_t tmix__model_profile_event(int32_t index, int32_t *site,
+                                  uint64_t *start_ns, uint64_t *duration_ns);
+void tmix__model_profile_reset(void);
 
 struct tmix_model {
   char error[512];
@@ -308,6 +320,122 @@ void _mlir_ciface_tmix_rt_index_error(int64_t value, int64_t bound,
   tmix_rt_index_error(value, bound, check);
 }
 
+/* Profiling (--profile): per-site call counts and total nanoseconds over
+ * all runs since the last reset, and the events of the latest run, for a
+ * trace. One run at a time: the counters are the library's, not an
+ * instance's. */
+typedef struct {
+  int32_t site;
+  uint64_t start, duration;
+} tmix_profile_event;
+
+static struct {
+  uint64_t *calls, *total, *entered;
+  tmix_profile_event *events;
+  int32_t numEvents, capacity;
+  uint64_t runStart;
+} profile;
+
+enum { kMaxProfileEvents = 1 << 20 };
+
+static uint64_t nowNs(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+static int profileReady(void) {
+  if (profile.calls || !tmix__num_profile_sites)
+    return profile.calls != NULL;
+  size_t n = (size_t)tmix__num_profile_sites;
+  profile.calls = (uint64_t *)calloc(n, sizeof(uint64_t));
+  profile.total = (uint64_t *)calloc(n, sizeof(uint64_t));
+  profile.entered = (uint64_t *)calloc(n, sizeof(uint64_t));
+  if (!profile.calls || !profile.total || !profile.entered) {
+    free(profile.calls);
+    free(profile.total);
+    free(profile.entered);
+    profile.calls = profile.total = profile.entered = NULL;
+  }
+  return profile.calls != NULL;
+}
+
+void tmix_rt_profile_enter(int64_t site) {
+  if (site >= 0 && site < tmix__num_profile_sites && profileReady())
+    profile.entered[site] = nowNs();
+}
+
+void tmix_rt_profile_exit(int64_t site) {
+  if (site < 0 || site >= tmix__num_profile_sites || !profileReady())
+    return;
+  uint64_t end = nowNs(), start = profile.entered[site];
+  profile.calls[site] += 1;
+  profile.total[site] += end - start;
+  if (profile.numEvents == profile.capacity &&
+      profile.capacity < kMaxProfileEvents) {
+    int32_t grown = profile.capacity ? 2 * profile.capacity : 1024;
+    tmix_profile_event *events = (tmix_profile_event *)realloc(
+        profile.events, (size_t)grown * sizeof(tmix_profile_event));
+    if (events) {
+      profile.events = events;
+      profile.capacity = grown;
+    }
+  }
+  if (profile.numEvents < profile.capacity)
+    profile.events[profile.numEvents++] =
+        (tmix_profile_event){(int32_t)site, start - profile.runStart,
+                             end - start};
+}
+
+void _mlir_ciface_tmix_rt_profile_enter(int64_t site) {
+  tmix_rt_profile_enter(site);
+}
+
+void _mlir_ciface_tmix_rt_profile_exit(int64_t site) {
+  tmix_rt_profile_exit(site);
+}
+
+int32_t tmix__model_profile_num_sites(void) { return tmix__num_profile_sites; }
+
+int32_t tmix__model_profile_site(int32_t index, const char **op,
+                                 const char **nodes, uint64_t *calls,
+                                 uint64_t *total_ns) {
+  if (index < 0 || index >= tmix__num_profile_sites)
+    return 1;
+  int ready = profileReady();
+  if (op)
+    *op = tmix__profile_sites[2 * index];
+  if (nodes)
+    *nodes = tmix__profile_sites[2 * index + 1];
+  if (calls)
+    *calls = ready ? profile.calls[index] : 0;
+  if (total_ns)
+    *total_ns = ready ? profile.total[index] : 0;
+  return 0;
+}
+
+int32_t tmix__model_profile_num_events(void) { return profile.numEvents; }
+
+int32_t tmix__model_profile_event(int32_t index, int32_t *site,
+                                  uint64_t *start_ns, uint64_t *duration_ns) {
+  if (index < 0 || index >= profile.numEvents)
+    return 1;
+  if (site)
+    *site = profile.events[index].site;
+  if (start_ns)
+    *start_ns = profile.events[index].start;
+  if (duration_ns)
+    *duration_ns = profile.events[index].duration;
+  return 0;
+}
+
+void tmix__model_profile_reset(void) {
+  if (profileReady())
+    for (int32_t i = 0; i < tmix__num_profile_sites; ++i)
+      profile.calls[i] = profile.total[i] = 0;
+  profile.numEvents = 0;
+}
+
 /* A ranked memref descriptor: allocated and aligned pointers, offset, then
  * `rank` sizes and `rank` strides, all 64-bit. */
 static void describe(int64_t *desc, const void *data,
@@ -383,6 +511,8 @@ static int32_t runModel(tmix_model *model, const void *const *inputs,
     next += 3 + 2 * info->rank;
   }
   indexError.set = 0;
+  profile.numEvents = 0; /* the trace shows the latest run */
+  profile.runStart = nowNs();
   tmix__entry(descriptors);
   free(descriptors);
   free(storage);

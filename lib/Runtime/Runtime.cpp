@@ -31,6 +31,10 @@ using CountFn = int32_t (*)();
 using InfoFn = const tmix_tensor_info *(*)(int32_t);
 using RunFn = int32_t (*)(tmix_model *, const void *const *, void *const *);
 using LastErrorFn = const char *(*)(const tmix_model *);
+using ProfileSiteFn = int32_t (*)(int32_t, const char **, const char **,
+                                  uint64_t *, uint64_t *);
+using ProfileEventFn = int32_t (*)(int32_t, int32_t *, uint64_t *, uint64_t *);
+using ResetFn = void (*)();
 
 // Upper bound on inputs/outputs, so that a corrupt library reporting a huge
 // count fails cleanly instead of exhausting memory.
@@ -305,6 +309,11 @@ struct tmix_runtime_model {
   RunFn run = nullptr;
   RunFn runDevice = nullptr; // GPU models only
   LastErrorFn lastError = nullptr;
+  // Profiles (libraries compiled with --profile; absent in older ones).
+  CountFn profileNumSites = nullptr, profileNumEvents = nullptr;
+  ProfileSiteFn profileSite = nullptr;
+  ProfileEventFn profileEvent = nullptr;
+  ResetFn profileReset = nullptr;
   tmix_model *instance = nullptr;
   std::vector<const tmix_tensor_info *> inputs;
   std::vector<const tmix_tensor_info *> outputs;
@@ -421,8 +430,19 @@ tmix_runtime_model *tmix_runtime_load_named(const char *path, const char *name,
   auto output = reinterpret_cast<InfoFn>(lookup("output"));
   model->run = reinterpret_cast<RunFn>(lookup("run"));
   model->lastError = reinterpret_cast<LastErrorFn>(lookup("last_error"));
-  model->runDevice = reinterpret_cast<RunFn>(
-      dlsym(handle, (prefix + "_model_run_device").c_str()));
+  auto optional = [&](const char *function) {
+    return dlsym(handle, (prefix + "_model_" + function).c_str());
+  };
+  model->runDevice = reinterpret_cast<RunFn>(optional("run_device"));
+  model->profileNumSites =
+      reinterpret_cast<CountFn>(optional("profile_num_sites"));
+  model->profileSite =
+      reinterpret_cast<ProfileSiteFn>(optional("profile_site"));
+  model->profileNumEvents =
+      reinterpret_cast<CountFn>(optional("profile_num_events"));
+  model->profileEvent =
+      reinterpret_cast<ProfileEventFn>(optional("profile_event"));
+  model->profileReset = reinterpret_cast<ResetFn>(optional("profile_reset"));
   if (!missing.empty())
     return failLoaded("is not a tmix model library: missing symbol '" +
                       missing + "'");
@@ -582,6 +602,39 @@ int32_t tmix_runtime_run_device(tmix_runtime_model *model,
                                 const tmix_tensor *inputs, size_t num_inputs,
                                 void *const *outputs) {
   return runModel(model, inputs, num_inputs, outputs, /*device=*/true);
+}
+
+int32_t tmix_runtime_profile_num_sites(const tmix_runtime_model *model) {
+  return model && model->profileNumSites && model->profileSite
+             ? model->profileNumSites()
+             : 0;
+}
+
+int32_t tmix_runtime_profile_site(const tmix_runtime_model *model,
+                                  int32_t index, tmix_profile_site *site) {
+  if (!site || index < 0 || index >= tmix_runtime_profile_num_sites(model))
+    return 1;
+  return model->profileSite(index, &site->op, &site->nodes, &site->calls,
+                            &site->total_ns);
+}
+
+int32_t tmix_runtime_profile_num_events(const tmix_runtime_model *model) {
+  return model && model->profileNumEvents && model->profileEvent
+             ? model->profileNumEvents()
+             : 0;
+}
+
+int32_t tmix_runtime_profile_event(const tmix_runtime_model *model,
+                                   int32_t index, int32_t *site,
+                                   uint64_t *start_ns, uint64_t *duration_ns) {
+  if (index < 0 || index >= tmix_runtime_profile_num_events(model))
+    return 1;
+  return model->profileEvent(index, site, start_ns, duration_ns);
+}
+
+void tmix_runtime_profile_reset(tmix_runtime_model *model) {
+  if (model && model->profileReset)
+    model->profileReset();
 }
 
 const char *tmix_runtime_last_error(const tmix_runtime_model *model) {

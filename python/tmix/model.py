@@ -128,6 +128,18 @@ class Model:
 
     __call__ = run
 
+    def profile(self, reset=False):
+        """Where the runs since the last reset spent their time, for a model
+        compiled with profile=True: [{"op", "nodes", "calls", "total_ms"}]
+        per timed operation, the slowest first ([] without profile=True).
+        `reset` clears the counters after reading them."""
+        sites = [dict(op=op, nodes=nodes.split(",") if nodes else [],
+                      calls=calls, total_ms=total / 1e6)
+                 for op, nodes, calls, total in self._native.profile()]
+        if reset:
+            self._native.reset_profile()
+        return sorted(sites, key=lambda s: -s["total_ms"])
+
     def close(self):
         """Unloads the library (and removes it when tmix.compile wrote it to
         a directory of its own)."""

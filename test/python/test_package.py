@@ -248,6 +248,23 @@ def test_unknown_versions(field, value, message):
     assert str(info.value) == message
 
 
+def test_profile(bert):
+    """profile=True times every operation; the slowest of a BERT layer are
+    its matmuls and attention, named by their ONNX nodes."""
+    model = tmix.compile(os.path.join(MODELS, BERT + ".onnx"), profile=True)
+    feeds, expected = _io(BERT)
+    model.profile(reset=True)
+    for _ in range(3):
+        (got,) = model.run(feeds).values()
+    np.testing.assert_allclose(got, expected, atol=TOL, rtol=0)
+    sites = model.profile()
+    assert sites and all(s["calls"] == 3 for s in sites)
+    assert sites == sorted(sites, key=lambda s: -s["total_ms"])
+    top = " ".join(n for s in sites[:6] for n in s["nodes"])
+    assert "attention/self/Softmax" in top and "MatMul" in top
+    assert bert.profile() == []  # compiled without profile=True
+
+
 def test_help_describes_the_package():
     assert "tmix.compile" in tmix.__doc__ or "compile" in tmix.__doc__
     assert tmix.__version__.count(".") == 2

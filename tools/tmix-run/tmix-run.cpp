@@ -16,6 +16,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -75,6 +76,14 @@ cl::opt<std::string>
              cl::value_desc("prefix"), cl::cat(category));
 cl::opt<bool> printFlag("print", cl::desc("Print the outputs"),
                         cl::cat(category));
+cl::opt<std::string>
+    profileFlag("profile", cl::ValueOptional,
+                cl::desc("Print where the time goes, per operation with its "
+                         "ONNX nodes (a library compiled with --profile): "
+                         "over the --bench runs, or the one run; "
+                         "--profile=FILE also writes the last run as a "
+                         "Chrome trace (chrome://tracing, Perfetto)"),
+                cl::value_desc("trace.json"), cl::cat(category));
 cl::opt<bool> verboseFlag("verbose",
                           cl::desc("Say what is loaded, ignored and generated"),
                           cl::cat(category));
@@ -87,6 +96,8 @@ struct Options {
   std::string expect;
   std::string output;
   std::string name;
+  bool profile = false;
+  std::string trace;
   double atol = 1e-4;
   double rtol = 1e-4;
   uint64_t seed = 0;
@@ -173,6 +184,8 @@ int parseArgs(int argc, char **argv, Options &options) {
   options.print = printFlag;
   options.verbose = verboseFlag;
   options.name = nameFlag;
+  options.profile = profileFlag.getNumOccurrences() > 0;
+  options.trace = profileFlag;
   for (const std::string &file : options.inputs)
     if (file.empty())
       return fail("option '--inputs' needs a file name");
@@ -518,6 +531,85 @@ bool compare(const Tensor &got, const Array &expected, const Options &options) {
   return mismatches == 0;
 }
 
+// JSON string contents for `text`.
+std::string jsonEscape(const char *text) {
+  std::string out;
+  for (const char *c = text; *c; ++c) {
+    if (*c == '"' || *c == '\\')
+      out += '\\';
+    if (static_cast<unsigned char>(*c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\u%04x", *c);
+      out += buf;
+      continue;
+    }
+    out += *c;
+  }
+  return out;
+}
+
+// The profile table (sites by total time) and, when asked, the trace of the
+// last run. Returns an exit status, or -1 when all went well.
+int reportProfile(tmix_runtime_model *model, const Options &options,
+                  uint64_t runs) {
+  int32_t n = tmix_runtime_profile_num_sites(model);
+  std::vector<tmix_profile_site> sites(n);
+  uint64_t total = 0;
+  for (int32_t i = 0; i < n; ++i) {
+    tmix_runtime_profile_site(model, i, &sites[i]);
+    total += sites[i].total_ns;
+  }
+  std::vector<int32_t> order(n);
+  for (int32_t i = 0; i < n; ++i)
+    order[i] = i;
+  std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+    return sites[a].total_ns > sites[b].total_ns;
+  });
+  double perRun = double(total) / 1e6 / double(runs);
+  std::printf("profile: %llu run%s, %.3f ms per run in %d timed operations\n",
+              static_cast<unsigned long long>(runs), runs == 1 ? "" : "s",
+              perRun, n);
+  std::printf("%10s %6s %6s  %-18s %s\n", "ms/run", "%", "calls", "op",
+              "ONNX nodes");
+  constexpr int32_t kShown = 40;
+  for (int32_t k = 0; k < n && k < kShown; ++k) {
+    const tmix_profile_site &s = sites[order[k]];
+    std::printf("%10.3f %6.1f %6llu  %-18s %s\n",
+                double(s.total_ns) / 1e6 / double(runs),
+                total ? 100.0 * double(s.total_ns) / double(total) : 0.0,
+                static_cast<unsigned long long>(s.calls / runs), s.op,
+                *s.nodes ? s.nodes : "-");
+  }
+  if (n > kShown)
+    std::printf("  ... %d more operations\n", n - kShown);
+  if (options.trace.empty())
+    return -1;
+  std::FILE *f = std::fopen(options.trace.c_str(), "w");
+  if (!f)
+    return fail("cannot write '" + options.trace +
+                "': " + std::strerror(errno));
+  std::fprintf(f, "{\"traceEvents\": [\n");
+  int32_t events = tmix_runtime_profile_num_events(model);
+  for (int32_t i = 0; i < events; ++i) {
+    int32_t site;
+    uint64_t start, duration;
+    tmix_runtime_profile_event(model, i, &site, &start, &duration);
+    const tmix_profile_site &s = sites[site];
+    std::fprintf(f,
+                 "%s{\"name\": \"%s\", \"cat\": \"%s\", \"ph\": "
+                 "\"X\", \"ts\": %.3f, \"dur\": %.3f, \"pid\": 1, "
+                 "\"tid\": 1, \"args\": {\"site\": %d}}\n",
+                 i ? "," : "", jsonEscape(*s.nodes ? s.nodes : s.op).c_str(),
+                 jsonEscape(s.op).c_str(), double(start) / 1e3,
+                 double(duration) / 1e3, site);
+  }
+  std::fprintf(f, "], \"displayTimeUnit\": \"ms\"}\n");
+  if (std::fclose(f) != 0)
+    return fail("cannot write '" + options.trace + "'");
+  note(options, "wrote the trace of the last run to '" + options.trace + "'");
+  return -1;
+}
+
 struct ModelDeleter {
   void operator()(tmix_runtime_model *model) const {
     tmix_runtime_unload(model);
@@ -604,6 +696,10 @@ int run(const Options &options) {
     return tmix_runtime_run(model.get(), inputViews.data(), inputViews.size(),
                             outputData.data()) == 0;
   };
+  if (options.profile && tmix_runtime_profile_num_sites(model.get()) == 0)
+    return fail("'" + options.model +
+                "' has no profile: compile it with --profile");
+  tmix_runtime_profile_reset(model.get());
   if (!runOnce())
     return fail(tmix_runtime_last_error(model.get()));
 
@@ -658,6 +754,7 @@ int run(const Options &options) {
     for (uint64_t i = 0; i < options.warmup; ++i)
       if (!runOnce())
         return fail(tmix_runtime_last_error(model.get()));
+    tmix_runtime_profile_reset(model.get());
     std::vector<double> times;
     for (uint64_t i = 0; i < options.bench; ++i) {
       auto start = std::chrono::steady_clock::now();
@@ -674,6 +771,12 @@ int run(const Options &options) {
         times.size() % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
     std::printf("median_ms=%.4f min_ms=%.4f runs=%llu\n", median, times[0],
                 static_cast<unsigned long long>(options.bench));
+  }
+  if (options.profile) {
+    int status =
+        reportProfile(model.get(), options, options.bench ? options.bench : 1);
+    if (status >= 0)
+      return status;
   }
   std::fflush(stdout);
   return mismatch ? 1 : 0;

@@ -70,6 +70,8 @@ public:
     addExternalWeights(pm, options);
     if (options.blas)
       pm.addPass(cpu::createTMixMatmulToBlasPass());
+    if (options.profile)
+      pm.addPass(cpu::createTMixProfileOpsPass());
     auto openMP = [](OpPassManager &nested) {
       // scf.forall iterations run on OpenMP threads.
       nested.addPass(createForallToParallelLoopPass());

@@ -59,4 +59,25 @@ def TMixParallelizeGenericsPass : Pass<"tmix-parallelize-generics"> {
   ];
 }
 
+def TMixProfileOpsPass : Pass<"tmix-profile-ops", "::mlir::ModuleOp"> {
+  let summary = "Time every top-level operation of the model's functions";
+  let description = [{
+    Wraps each top-level operation of every public function (a matmul call,
+    a fused element-wise nest, a tiled mixer's parallel loop, a copy) in
+    calls to `tmix_rt_profile_enter(site)` and `tmix_rt_profile_exit(site)`,
+    which the model support library turns into per-site totals and a trace
+    of the last run (`tmix-run --profile`). Operations that do no work at run
+    time (constants, views, casts, allocations and deallocations, the
+    return) and calls to the module's own private helpers are left alone.
+    The module gets `tmix.profile_sites`: one `{op, nodes}` entry per site,
+    in site order, naming the operation and the ONNX nodes it computes
+    (from its location). Runs on buffers, before lowering to LLVM.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect"];
+  let statistics = [
+    Statistic<"numSites", "num-sites", "Number of operations timed">
+  ];
+}
+
 #endif // TMIX_TARGET_CPU_PASSES_TD

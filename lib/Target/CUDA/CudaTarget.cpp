@@ -80,6 +80,8 @@ public:
     if (!options.targetCpu.empty())
       return llvm::createStringError(
           "--target-cpu applies to --target=cpu only");
+    if (options.profile)
+      return llvm::createStringError("--profile applies to --target=cpu only");
     if (options.weights == "embed")
       return llvm::createStringError(
           "--target=cuda keeps the weights in '<output>.weights' "

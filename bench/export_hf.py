@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Hugging Face architectures at their published sizes, random weights,
+exported to ONNX for bench/ (never needed by the test suite).
+
+    python3 bench/export_hf.py [--out DIR] [bert-base gpt2 llama-gqa ...]
+
+Run with a Python that has torch and transformers (a bench-only virtual
+environment: python3 -m venv v && v/bin/pip install torch transformers
+onnx). Models are written once to DIR (default $TMPDIR/tmix-bench-models) as
+<name>.onnx, exported by torch.onnx.export (TorchScript, opset 17) with
+dynamic batch and sequence axes; compile them with --input-shape.
+
+  bert-base   BertModel, bert-base-uncased's config (12 layers, hidden 768)
+  gpt2        GPT2Model, gpt2's config (12 layers, hidden 768), no cache
+  llama-gqa   LlamaModel with a LLaMA-architecture GQA config (hidden 1024,
+              16 query and 4 key/value heads, 8 layers, intermediate 2816)
+"""
+import argparse
+import os
+import sys
+import tempfile
+
+import torch
+import transformers
+
+CONFIGS = {
+    "bert-base": lambda: (transformers.BertModel, transformers.BertConfig(
+        vocab_size=30522, hidden_size=768, num_hidden_layers=12,
+        num_attention_heads=12, intermediate_size=3072,
+        max_position_embeddings=512, attn_implementation="eager")),
+    "gpt2": lambda: (transformers.GPT2Model, transformers.GPT2Config(
+        vocab_size=50257, n_embd=768, n_layer=12, n_head=12, n_positions=1024,
+        use_cache=False, attn_implementation="eager")),
+    "llama-gqa": lambda: (transformers.LlamaModel, transformers.LlamaConfig(
+        vocab_size=32000, hidden_size=1024, num_hidden_layers=8,
+        num_attention_heads=16, num_key_value_heads=4,
+        intermediate_size=2816, max_position_embeddings=4096,
+        use_cache=False, attn_implementation="eager")),
+}
+
+
+class Wrapped(torch.nn.Module):
+    """The model's last hidden state from ids (and a mask for BERT)."""
+
+    def __init__(self, model, with_mask):
+        super().__init__()
+        self.model, self.with_mask = model, with_mask
+
+    def forward(self, input_ids, attention_mask=None):
+        kwargs = {"attention_mask": attention_mask} if self.with_mask else {}
+        return self.model(input_ids=input_ids, **kwargs).last_hidden_state
+
+
+def export(name, out_dir):
+    path = os.path.join(out_dir, name + ".onnx")
+    if os.path.exists(path):
+        return path
+    cls, config = CONFIGS[name]()
+    torch.manual_seed(0)
+    model = Wrapped(cls(config).eval(), name == "bert-base")
+    ids = torch.randint(0, config.vocab_size, (1, 128))
+    args = (ids, torch.ones(1, 128, dtype=torch.int64)) if model.with_mask \
+        else (ids,)
+    names = ["input_ids", "attention_mask"][:len(args)]
+    axes = {n: {0: "batch", 1: "sequence"} for n in names}
+    axes["last_hidden_state"] = {0: "batch", 1: "sequence"}
+    tmp = path + f".tmp{os.getpid()}"
+    with torch.no_grad():
+        torch.onnx.export(model, args, tmp, input_names=names,
+                          output_names=["last_hidden_state"],
+                          dynamic_axes=axes, opset_version=17, dynamo=False)
+    os.replace(tmp, path)
+    return path
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", default=os.path.join(tempfile.gettempdir(),
+                                                  "tmix-bench-models"))
+    ap.add_argument("names", nargs="*", default=list(CONFIGS))
+    args = ap.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    for name in args.names:
+        print(export(name, args.out), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
