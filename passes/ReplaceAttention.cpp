@@ -36,20 +36,6 @@ using namespace mlir::tmix;
 
 namespace {
 
-/// Every ONNX node name in `loc` (fused sites carry several), in order.
-SmallVector<std::string> nodeNames(Location loc) {
-  SmallVector<std::string> names;
-  cast<LocationAttr>(loc).walk([&](Location l) {
-    if (auto n = dyn_cast<NameLoc>(l)) {
-      std::string name = n.getName().str();
-      if (!llvm::is_contained(names, name))
-        names.push_back(name);
-    }
-    return WalkResult::advance();
-  });
-  return names;
-}
-
 bool matchesNode(ArrayRef<std::string> names, StringRef selector) {
   return llvm::any_of(names, [&](StringRef name) {
     return name == selector ||
@@ -119,7 +105,7 @@ public:
     for (auto [i, op] : llvm::enumerate(sites)) {
       auto site = cast<MixerOpInterface>(op.getOperation());
       SiteRecord r{unsigned(i),
-                   nodeNames(op.getLoc()),
+                   getNodeNames(op.getLoc()),
                    SmallVector<int64_t>(op.getQuery().getType().getShape()),
                    SmallVector<int64_t>(op.getKey().getType().getShape()),
                    SmallVector<int64_t>(op.getValue().getType().getShape()),
@@ -236,7 +222,7 @@ private:
     for (const std::string &name : nodes) {
       bool any = false;
       for (auto [i, op] : llvm::enumerate(sites))
-        if (matchesNode(nodeNames(op.getLoc()), name)) {
+        if (matchesNode(getNodeNames(op.getLoc()), name)) {
           chosen.set(i);
           any = true;
         }

@@ -4,7 +4,10 @@
 #define TMIX_UTILS_H
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Location.h"
 #include "mlir/IR/Value.h"
+
+#include <string>
 
 namespace mlir::tmix {
 
@@ -12,6 +15,10 @@ namespace mlir::tmix {
 /// (large initializers) when they hold at most `maxElements`; null
 /// otherwise.
 DenseElementsAttr getConstantElements(Value v, int64_t maxElements);
+
+/// Every ONNX node name in `loc` (fused operations carry several), in
+/// order, without repeats.
+SmallVector<std::string> getNodeNames(Location loc);
 
 } // namespace mlir::tmix
 

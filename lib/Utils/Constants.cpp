@@ -1,4 +1,4 @@
-//===- Constants.cpp - reading constant tensors ----------------*- C++ -*-===//
+//===- Constants.cpp - constant tensors and node names ----------*- C++ -*-===//
 
 #include "tmix/Utils.h"
 
@@ -24,4 +24,17 @@ DenseElementsAttr tmix::getConstantElements(Value v, int64_t maxElements) {
   if (!DenseElementsAttr::isValidRawBuffer(resource.getType(), data, splat))
     return {};
   return DenseElementsAttr::getFromRawBuffer(resource.getType(), data);
+}
+
+SmallVector<std::string> tmix::getNodeNames(Location loc) {
+  SmallVector<std::string> names;
+  cast<LocationAttr>(loc).walk([&](Location l) {
+    if (auto n = dyn_cast<NameLoc>(l)) {
+      std::string name = n.getName().str();
+      if (!llvm::is_contained(names, name))
+        names.push_back(name);
+    }
+    return WalkResult::advance();
+  });
+  return names;
 }

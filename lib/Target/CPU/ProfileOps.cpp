@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tmix/Target/CPU/Passes.h"
+#include "tmix/Utils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -24,20 +25,6 @@ using namespace mlir;
 using namespace mlir::tmix;
 
 namespace {
-
-/// The ONNX node names in `loc` (fused operations carry several), joined.
-std::string nodeNames(Location loc) {
-  SmallVector<std::string> names;
-  cast<LocationAttr>(loc).walk([&](Location l) {
-    if (auto n = dyn_cast<NameLoc>(l)) {
-      std::string name = n.getName().str();
-      if (!llvm::is_contained(names, name))
-        names.push_back(name);
-    }
-    return WalkResult::advance();
-  });
-  return llvm::join(names, ",");
-}
 
 /// True for operations that cost nothing worth timing.
 bool isFree(Operation *op, ModuleOp module) {
@@ -101,7 +88,8 @@ public:
         sites.push_back(b.getDictionaryAttr(
             {b.getNamedAttr("op",
                             b.getStringAttr(op->getName().getStringRef())),
-             b.getNamedAttr("nodes", b.getStringAttr(nodeNames(loc)))}));
+             b.getNamedAttr("nodes", b.getStringAttr(llvm::join(
+                                         getNodeNames(loc), ",")))}));
         ++numSites;
       }
     }
