@@ -40,15 +40,18 @@ CONFIGS = {
 
 
 class Wrapped(torch.nn.Module):
-    """The model's last hidden state from ids (and a mask for BERT)."""
+    """The model's last hidden state from ids and a padding mask (every
+    model takes the mask, as served models do; without it transformers'
+    decoders look for packed sequences with aten::diff, which the
+    TorchScript exporter lacks)."""
 
-    def __init__(self, model, with_mask):
+    def __init__(self, model):
         super().__init__()
-        self.model, self.with_mask = model, with_mask
+        self.model = model
 
-    def forward(self, input_ids, attention_mask=None):
-        kwargs = {"attention_mask": attention_mask} if self.with_mask else {}
-        return self.model(input_ids=input_ids, **kwargs).last_hidden_state
+    def forward(self, input_ids, attention_mask):
+        return self.model(input_ids=input_ids,
+                          attention_mask=attention_mask).last_hidden_state
 
 
 def export(name, out_dir):
@@ -57,11 +60,10 @@ def export(name, out_dir):
         return path
     cls, config = CONFIGS[name]()
     torch.manual_seed(0)
-    model = Wrapped(cls(config).eval(), name == "bert-base")
+    model = Wrapped(cls(config).eval())
     ids = torch.randint(0, config.vocab_size, (1, 128))
-    args = (ids, torch.ones(1, 128, dtype=torch.int64)) if model.with_mask \
-        else (ids,)
-    names = ["input_ids", "attention_mask"][:len(args)]
+    args = (ids, torch.ones(1, 128, dtype=torch.int64))
+    names = ["input_ids", "attention_mask"]
     axes = {n: {0: "batch", 1: "sequence"} for n in names}
     axes["last_hidden_state"] = {0: "batch", 1: "sequence"}
     tmp = path + f".tmp{os.getpid()}"

@@ -19,6 +19,11 @@ Sections, each printed as a table as soon as it is measured:
   checks     the cost of the run-time Gather index checks: the e2e models
              compiled with and without them (--no-index-checks), measured
              in turn.
+  hf         Hugging Face BERT-base, GPT-2 small and a LLaMA-architecture
+             GQA model at published sizes (bench/export_hf.py), batch 1 and
+             8, L 128 and 512: tmix vs onnxruntime fp32 in interleaved
+             rounds, matmul GFLOP/s and share of the peak, max abs
+             difference (--only hf runs it alone).
 
 Compiled libraries (and the ONNX files they come from) are cached in
 $TMPDIR/tmix-bench-cache keyed by the model bytes, the flags and the
@@ -165,8 +170,10 @@ class Cache:
         """(runtime.Model, info) for onnx_path compiled with options;
         info: compile_s (when built), cached, report (mixer report JSON),
         retried (the first attempt's error, when a retry was needed)."""
+        st = os.stat(onnx_path)
         key = hashlib.sha256("\n".join(
-            [os.path.basename(onnx_path), self.tool,
+            [os.path.basename(onnx_path), f"{st.st_size}:{st.st_mtime_ns}",
+             self.tool,
              json.dumps(options, sort_keys=True)]).encode()).hexdigest()[:20]
         so = os.path.join(self.dir, f"{key}.so")
         meta_path = os.path.join(self.dir, f"{key}.json")
@@ -636,6 +643,119 @@ def mixer_alone_section(cache, L, target_s):
 # Summary
 # ----------------------------------------------------------------------------
 
+# ----------------------------------------------------------------------------
+# (f) Hugging Face models at published sizes
+# ----------------------------------------------------------------------------
+
+HF_MODELS = ("bert-base", "gpt2", "llama-gqa")
+HF_SHAPES = ((1, 128), (1, 512), (8, 128), (8, 512))
+HF_ROUNDS = 3
+
+
+def hf_flops(model, batch, seq):
+    """Matmul FLOPs of one pass: 2 K N per token for every MatMul/Gemm with
+    a constant [K, N] weight, plus 4 B L^2 W per attention (one per
+    Softmax node, W = the width of the projection feeding it: the Q·K^T
+    and P·V products)."""
+    inits = {t.name: t.dims for t in model.graph.initializer}
+    tokens = batch * seq
+    flops, widths = 0, []
+    for node in model.graph.node:
+        if node.op_type in ("MatMul", "Gemm") and len(node.input) > 1:
+            dims = inits.get(node.input[1])
+            if dims is not None and len(dims) == 2:
+                flops += 2 * dims[0] * dims[1] * tokens
+                widths.append(dims[0])
+    softmaxes = sum(1 for n in model.graph.node if n.op_type == "Softmax")
+    width = max(set(widths), key=widths.count) if widths else 0
+    return flops + softmaxes * 4 * batch * seq * seq * width
+
+
+def hf_feeds(sess, batch, seq, vocab, rng):
+    feeds = {}
+    for i in sess.get_inputs():
+        if "mask" in i.name:
+            # Batch rows padded at the end by different amounts, row 0 not.
+            mask = np.ones((batch, seq), np.int64)
+            for b in range(1, batch):
+                mask[b, seq - (b * seq) // (4 * batch):] = 0
+            feeds[i.name] = mask
+        else:
+            feeds[i.name] = rng.integers(0, vocab, (batch, seq),
+                                         dtype=np.int64)
+    return feeds
+
+
+def hf_section(cache, models_dir, target_s, threads, peak_gflops, shapes):
+    results, rows, notes = [], [], []
+    for name in HF_MODELS:
+        path = os.path.join(models_dir, name + ".onnx")
+        if not os.path.exists(path):
+            notes.append(f"{name}: {path} missing (run bench/export_hf.py "
+                         "with a torch + transformers Python)")
+            continue
+        proto = onnx.load(path, load_external_data=False)
+        vocab = max(t.dims[0] for t in proto.graph.initializer
+                    if len(t.dims) == 2)
+        sess = ort_session(path, threads)
+        for batch, seq in shapes:
+            log(f"hf {name} B={batch} L={seq} ...")
+            r = dict(model=name, batch=batch, seq=seq,
+                     gflop=hf_flops(proto, batch, seq) / 1e9)
+            feeds = hf_feeds(sess, batch, seq, vocab,
+                             np.random.default_rng(seq + batch))
+            shape_opts = [f"{n}:{batch}x{seq}" for n in feeds]
+            try:
+                tm, info = cache.compile(path, input_shape=shape_opts)
+            except RuntimeError as e:
+                r["failure"] = short_error(e)
+                rows.append([f"{name} B={batch} L={seq}", "FAIL", "-", "-",
+                             "-", "-", "-", "-", r["failure"]])
+                results.append(r)
+                continue
+            ref = sess.run(None, feeds)[0]
+            out = next(iter(tm.run(feeds).values()))
+            r["max_abs"] = max_abs(out, ref)
+            r["ref_max"] = float(np.max(np.abs(ref)))
+            # Rounds of tmix then ORT: drift and load hit both alike.
+            t_tmix, t_ort, ratios = [], [], []
+            for _ in range(HF_ROUNDS):
+                t_tmix.append(measure(lambda: tm.run(feeds),
+                                      target_s / HF_ROUNDS)["median_ms"])
+                t_ort.append(measure(lambda: sess.run(None, feeds),
+                                     target_s / HF_ROUNDS)["median_ms"])
+                ratios.append(t_ort[-1] / t_tmix[-1])
+            del tm
+            r.update(tmix_ms=min(t_tmix), ort_ms=min(t_ort),
+                     ratio=statistics.median(ratios),
+                     compile=info, load=os.getloadavg()[0])
+            share = lambda ms: r["gflop"] / ms * 1e3 / peak_gflops
+            r["tmix_peak"], r["ort_peak"] = (share(r["tmix_ms"]),
+                                             share(r["ort_ms"]))
+            results.append(r)
+            rows.append([f"{name} B={batch} L={seq}", fmt(r["gflop"], ".1f"),
+                         fmt(r["tmix_ms"], ".1f"), fmt(r["ort_ms"], ".1f"),
+                         fmt(r["ratio"], ".2f") + "x",
+                         f"{100 * r['tmix_peak']:.0f}% / "
+                         f"{100 * r['ort_peak']:.0f}%",
+                         f"{r['max_abs']:.1e} ({r['ref_max']:.1f})",
+                         compile_text(info), f"{r['load']:.2f}"])
+        del sess
+    table("(f) Hugging Face models at published sizes: tmix vs onnxruntime "
+          "fp32",
+          ["model", "GFLOP", "tmix ms", "ORT ms", "tmix/ORT",
+           "% peak tmix/ORT", "max|d| (max|ref|)", "compile", "load"], rows,
+          ["random weights, exported by bench/export_hf.py (TorchScript, "
+           "opset 17, dynamic axes); compiled per shape with --input-shape; "
+           "ids random, mask with rows 1.. padded at the end.",
+           f"times: best of {HF_ROUNDS} interleaved rounds' medians; "
+           "tmix/ORT: median over rounds of ORT/tmix (>1: tmix faster).",
+           "GFLOP: matmuls with constant weights (2 K N per token) plus "
+           "attention products (4 B L^2 W per Softmax); % peak against the "
+           f"measured f32 FMA peak {peak_gflops:.0f} GFLOP/s."] + notes)
+    return results
+
+
 def summary(pk, att, e2e, long, wall_s):
     rows = []
     rows.append(["FMA peak", f"{pk['gflops']:.1f} GFLOP/s",
@@ -710,7 +830,12 @@ def main():
                     "%(default)s)")
     ap.add_argument("--fresh", action="store_true",
                     help="recompile even when the cache has a library")
-    ap.add_argument("--only", choices=["checks"],
+    ap.add_argument("--hf-models",
+                    default=os.path.join(tempfile.gettempdir(),
+                                         "tmix-bench-models"),
+                    help="where bench/export_hf.py wrote the Hugging Face "
+                    "models (default %(default)s)")
+    ap.add_argument("--only", choices=["checks", "hf"],
                     help="run this section alone (and the peak)")
     ap.add_argument("--seconds", type=float,
                     help="target timed seconds per measurement (default 2.5, "
@@ -754,20 +879,27 @@ def main():
         f"load avg {load0[0]:.2f}; cache {args.cache_dir}\n")
 
     pk = peak(cache, peak_s, threads)
-    if args.only == "checks":
-        checks = checks_section(cache, target)
+    if args.only:
+        if args.only == "checks":
+            part = checks_section(cache, target)
+        else:
+            part = hf_section(cache, args.hf_models, target, threads,
+                              pk["gflops"],
+                              HF_SHAPES[:1] if args.quick else HF_SHAPES)
         log(f"load average before {load0[0]:.2f}, after "
             f"{os.getloadavg()[0]:.2f}")
         if args.out:
             with open(args.out, "w") as f:
-                json.dump(dict(machine=machine, peak=pk, checks=checks), f,
-                          indent=1)
+                json.dump({"machine": machine, "peak": pk, args.only: part},
+                          f, indent=1)
         return 0
     att = attention_section(cache, att_L, target, threads, pk["gflops"])
     e2e = e2e_section(cache, e2e_L, hidden, heads, 2, target, threads)
     long = long_section(cache, long_L, hidden, heads, target, LONG_LIMIT_S)
     alone = mixer_alone_section(cache, long_L, target)
     checks = checks_section(cache, target)
+    hf = hf_section(cache, args.hf_models, target, threads, pk["gflops"],
+                    HF_SHAPES)
     wall = time.perf_counter() - start
     machine["load_after"] = os.getloadavg()
     summ = summary(pk, att, e2e, long, wall)
@@ -787,7 +919,7 @@ def main():
         with open(args.out, "w") as f:
             json.dump(clean(dict(machine=machine, peak=pk, attention=att,
                                  e2e=e2e, long=long, mixer_alone=alone,
-                                 checks=checks,
+                                 checks=checks, hf=hf,
                                  summary=summ,
                                  wall_s=wall)), f, indent=1)
         log(f"results written to {args.out}")

@@ -90,7 +90,7 @@ public:
                        "(file=PATH)");
       return signalPassFailure();
     }
-    if (module.lookupSymbol("tmix__weights")) {
+    if (module.lookupSymbol(tmix::kWeightsBufferName)) {
       module.emitError("tmix-externalize-weights: the module already has a "
                        "'tmix__weights' symbol");
       return signalPassFailure();
@@ -151,7 +151,7 @@ public:
     auto bufferType =
         MemRefType::get({static_cast<int64_t>(total)}, b.getI8Type());
     // An external declaration: the model library defines and fills it.
-    memref::GlobalOp::create(b, module.getLoc(), "tmix__weights",
+    memref::GlobalOp::create(b, module.getLoc(), tmix::kWeightsBufferName,
                              /*sym_visibility=*/StringAttr(), bufferType,
                              /*initial_value=*/Attribute(),
                              /*constant=*/false,
@@ -165,7 +165,7 @@ public:
         return;
       b.setInsertionPoint(get);
       Value base = memref::GetGlobalOp::create(b, get.getLoc(), bufferType,
-                                               "tmix__weights");
+                                               tmix::kWeightsBufferName);
       Value offset = arith::ConstantIndexOp::create(
           b, get.getLoc(), static_cast<int64_t>(it->second));
       Value view = memref::ViewOp::create(b, get.getLoc(), get.getType(), base,

@@ -264,6 +264,23 @@ def TMixDistinctResultsPass : Pass<"tmix-distinct-results", "::mlir::ModuleOp"> 
   ];
 }
 
+def TMixUntieInitsPass : Pass<"tmix-untie-inits"> {
+  let summary = "Give each destination-style op its own zero-filled or empty init";
+  let description = [{
+    Where one `tensor.empty`, or one `linalg.fill` of a `tensor.empty`, is
+    the init of several destination-style ops on tensors (CSE merges the
+    zero fills of every matmul), each of those ops but the last gets a
+    copy of it built right before it. Bufferization then writes each op's
+    result in place instead of copying the shared buffer before every
+    writer. Fills of other tensors, and inits with one use, are left alone.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+  let statistics = [
+    Statistic<"numUntied", "num-untied", "Number of inits given their own copy">
+  ];
+}
+
 def TMixDecomposeAggregatesPass : Pass<"tmix-decompose-aggregates"> {
   let summary = "Decompose aggregated linalg ops (linalg.softmax) into generics";
   let description = [{

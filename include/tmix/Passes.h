@@ -32,6 +32,10 @@ void populateTMixDecomposePatterns(RewritePatternSet &patterns,
 /// linalg.softmax) to tmix.attention.
 void populateTMixFuseAttentionPatterns(RewritePatternSet &patterns);
 
+/// The byte buffer that tmix-externalize-weights moves large constants into
+/// (defined and filled by the model library, read-only once filled).
+inline constexpr llvm::StringLiteral kWeightsBufferName = "tmix__weights";
+
 /// Receives tmix-replace-attention's report in its JSON form.
 using MixerReportSink = std::function<void(llvm::StringRef json)>;
 

@@ -57,8 +57,11 @@ void addExternalWeights(OpPassManager &pm, const CompileOptions &options);
 /// where the reference keeps libm. `openMP`, when given, adds the passes
 /// that put parallel loops on OpenMP threads (right after linalg becomes
 /// loops), and the OpenMP dialect is lowered too; otherwise scf.forall
-/// loops run one iteration after the other.
+/// loops run one iteration after the other. `modelAllocator` allocates
+/// buffers through the model support library (_mlir_memref_to_llvm_*),
+/// which keeps them between runs.
 void addLowerToLLVM(OpPassManager &pm, bool cInterface, bool fast,
+                    bool modelAllocator,
                     function_ref<void(OpPassManager &)> openMP = {});
 
 /// Registers tmix-reference-pipeline (tmix/Target/Target.h registers the

@@ -112,12 +112,14 @@ tileGemmAvx512(const float *a, int64_t lda, const float *b, int64_t ldb,
   }
 }
 
-/* Large products, BLIS-style: B is packed into KC x 32 column strips and A
- * into KC x 12 row strips (zero-padded at the edges), so the 12 x 32
- * micro-kernel (24 accumulators) streams both from contiguous, cache-sized
- * buffers whatever the operands' strides. Unpacked, a B strip spans one
- * page per k step and the TLB, not the FMA units, sets the pace. */
-enum { kMR = 12, kNR = 32, kKC = 256, kMC = 144, kNC = 1024 };
+/* Large products, BLIS-style: B as NR-column strips of all its K rows and A
+ * as KC x MR row strips (both zero-padded at the edges), so the MR x NR
+ * micro-kernel (24 accumulators) streams both from contiguous buffers
+ * whatever the operands' strides. Unpacked, a B strip spans one page per k
+ * step and the TLB, not the FMA units, sets the pace. Constant B (weights)
+ * is packed once per call site (tmix_rt_sgemm_f32_constb); other B once
+ * per call. */
+enum { kMR = 12, kNR = 32, kKC = 256, kMC = 144 };
 
 __attribute__((target("avx512f"))) static void
 microKernel(int64_t kc, const float *ap, const float *bp, float *c,
@@ -162,81 +164,106 @@ microKernel(int64_t kc, const float *ap, const float *bp, float *c,
   }
 }
 
-/* Per-thread pack buffers, allocated on first use. */
-static __thread float *packedA, *packedB;
+static int64_t stripCount(int64_t n) { return (n + kNR - 1) / kNR; }
 
-__attribute__((target("avx512f"))) static int
-packedGemmAvx512(const float *a, const int64_t *as, const float *b,
-                 const int64_t *bs, float *c, const int64_t *cs, int64_t m,
-                 int64_t n, int64_t k) {
-  if (!packedA) {
-    packedA = (float *)aligned_alloc(64, sizeof(float) * kMC * kKC);
-    packedB = (float *)aligned_alloc(64, sizeof(float) * kKC * kNC);
-    if (!packedA || !packedB) {
-      free(packedA);
-      free(packedB);
-      packedA = packedB = NULL;
-      return 0;
-    }
-  }
-  for (int64_t jc = 0; jc < n; jc += kNC) {
-    int64_t nc = n - jc < kNC ? n - jc : kNC;
-    for (int64_t pc = 0; pc < k; pc += kKC) {
-      int64_t kc = k - pc < kKC ? k - pc : kKC;
-      for (int64_t jr = 0; jr < nc; jr += kNR) {
-        float *dst = packedB + jr * kc;
-        int64_t nr = nc - jr < kNR ? nc - jr : kNR;
-        for (int64_t p = 0; p < kc; ++p) {
-          const float *src = b + (pc + p) * bs[0] + (jc + jr) * bs[1];
-          for (int64_t j = 0; j < kNR; ++j)
-            dst[p * kNR + j] = j < nr ? src[j * bs[1]] : 0.0f;
-        }
+/* B[k, n] (strides bs) into strips: strip s holds columns s*NR.. of rows
+ * 0..k-1 at dst + s*k*NR + p*NR; columns past n are zero. */
+__attribute__((target("avx512f"))) static void
+packB(const float *b, const int64_t *bs, int64_t k, int64_t n, float *dst) {
+  for (int64_t s = 0; s < stripCount(n); ++s) {
+    int64_t j0 = s * kNR, nr = n - j0 < kNR ? n - j0 : kNR;
+    float *d = dst + s * k * kNR;
+    if (bs[1] == 1) {
+      __mmask16 m0 = (__mmask16)(nr >= 16 ? 0xffff : (1u << nr) - 1);
+      __mmask16 m1 = (__mmask16)(nr <= 16 ? 0
+                                 : nr >= 32 ? 0xffff
+                                            : (1u << (nr - 16)) - 1);
+      for (int64_t p = 0; p < k; ++p) {
+        const float *src = b + p * bs[0] + j0;
+        _mm512_store_ps(d + p * kNR, _mm512_maskz_loadu_ps(m0, src));
+        _mm512_store_ps(d + p * kNR + 16, _mm512_maskz_loadu_ps(m1, src + 16));
       }
-      for (int64_t ic = 0; ic < m; ic += kMC) {
-        int64_t mc = m - ic < kMC ? m - ic : kMC;
-        for (int64_t ir = 0; ir < mc; ir += kMR) {
-          float *dst = packedA + ir * kc;
-          int64_t mr = mc - ir < kMR ? mc - ir : kMR;
-          for (int64_t p = 0; p < kc; ++p)
-            for (int64_t r = 0; r < kMR; ++r)
-              dst[p * kMR + r] =
-                  r < mr ? a[(ic + ir + r) * as[0] + (pc + p) * as[1]] : 0.0f;
-        }
-        for (int64_t jr = 0; jr < nc; jr += kNR)
-          for (int64_t ir = 0; ir < mc; ir += kMR)
-            microKernel(kc, packedA + ir * kc, packedB + jr * kc,
-                        c + (ic + ir) * cs[0] + (jc + jr) * cs[1], cs[0],
-                        cs[1], mc - ir, nc - jr);
+      continue;
+    }
+    /* Other strides (a transposed view): walk each column along k. */
+    for (int64_t j = 0; j < kNR; ++j)
+      for (int64_t p = 0; p < k; ++p)
+        d[p * kNR + j] = j < nr ? b[p * bs[0] + (j0 + j) * bs[1]] : 0.0f;
+  }
+}
+
+/* A[mc, kc] (strides as) into MR-row strips: strip i at dst + i*kc*MR, row
+ * r of column p at + p*MR + r; rows past mc are zero. */
+static void packA(const float *a, const int64_t *as, int64_t mc, int64_t kc,
+                  float *dst) {
+  for (int64_t ir = 0; ir < mc; ir += kMR) {
+    float *d = dst + ir * kc;
+    int64_t mr = mc - ir < kMR ? mc - ir : kMR;
+    for (int64_t r = 0; r < kMR; ++r)
+      for (int64_t p = 0; p < kc; ++p)
+        d[p * kMR + r] = r < mr ? a[(ir + r) * as[0] + p * as[1]] : 0.0f;
+  }
+}
+
+/* Per-thread pack buffers, allocated on first use (B's grows as needed). */
+static __thread float *packedA, *packedB;
+static __thread int64_t packedBFloats;
+
+/* C[m, n] += A[m, k] B where B comes packed (strips of bk rows; this
+ * product uses rows 0..k-1 of strips 0..stripCount(n)-1). */
+__attribute__((target("avx512f"))) static int
+gemmPackedB(const float *a, const int64_t *as, const float *bp, int64_t bk,
+            float *c, const int64_t *cs, int64_t m, int64_t n, int64_t k) {
+  if (!packedA &&
+      !(packedA = (float *)aligned_alloc(64, sizeof(float) * kMC * kKC)))
+    return 0;
+  for (int64_t pc = 0; pc < k; pc += kKC) {
+    int64_t kc = k - pc < kKC ? k - pc : kKC;
+    for (int64_t ic = 0; ic < m; ic += kMC) {
+      int64_t mc = m - ic < kMC ? m - ic : kMC;
+      packA(a + ic * as[0] + pc * as[1], as, mc, kc, packedA);
+      for (int64_t jr = 0; jr < n; jr += kNR) {
+        const float *strip = bp + (jr / kNR) * bk * kNR + pc * kNR;
+        for (int64_t ir = 0; ir < mc; ir += kMR)
+          microKernel(kc, packedA + ir * kc, strip,
+                      c + (ic + ir) * cs[0] + jr * cs[1], cs[0], cs[1],
+                      mc - ir, n - jr);
       }
     }
   }
   return 1;
 }
+
+/* B packed now, into this thread's buffer, then the packed product. */
+__attribute__((target("avx512f"))) static int
+packedGemmAvx512(const float *a, const int64_t *as, const float *b,
+                 const int64_t *bs, float *c, const int64_t *cs, int64_t m,
+                 int64_t n, int64_t k) {
+  int64_t need = stripCount(n) * kNR * k;
+  if (need > packedBFloats) {
+    float *grown = (float *)aligned_alloc(
+        64, (size_t)((need * (int64_t)sizeof(float) + 63) / 64 * 64));
+    if (!grown)
+      return 0;
+    free(packedB);
+    packedB = grown;
+    packedBFloats = need;
+  }
+  packB(b, bs, k, n, packedB);
+  return gemmPackedB(a, as, packedB, k, c, cs, m, n, k);
+}
 #endif
 
-static void serialGemm(const float *a, const int64_t *as, const float *b,
-                       const int64_t *bs, float *c, const int64_t *cs,
-                       int64_t m, int64_t n, int64_t k) {
+/* OpenBLAS where it can address the operands, a plain loop otherwise. */
+static void blasGemm(const float *a, const int64_t *as, const float *b,
+                     const int64_t *bs, float *c, const int64_t *cs, int64_t m,
+                     int64_t n, int64_t k) {
   enum CBLAS_TRANSPOSE ta, tb, tc;
   int64_t lda, ldb, ldc;
-  int blas = layout(m, k, as[0], as[1], &ta, &lda) &&
-             layout(k, n, bs[0], bs[1], &tb, &ldb) &&
-             layout(m, n, cs[0], cs[1], &tc, &ldc) && tc == CblasNoTrans;
-#if defined(__x86_64__)
-  /* Tile-sized products (a B panel of at most 256 KiB) with row-major
-   * operands: the AVX-512 kernel above. */
-  pthread_once(&avx512Once, detectAvx512);
-  if (blas && avx512State && ta == CblasNoTrans && tb == CblasNoTrans &&
-      k * n <= 65536) {
-    tileGemmAvx512(a, lda, b, ldb, c, ldc, m, n, k);
-    return;
-  }
-  /* Larger ones, any strides: packed panels (measured faster than
-   * OpenBLAS's kernels, docs/CpuBackend.md). */
-  if (avx512State && packedGemmAvx512(a, as, b, bs, c, cs, m, n, k))
-    return;
-#endif
-  if (blas && lda <= INT32_MAX && ldb <= INT32_MAX && ldc <= INT32_MAX) {
+  if (layout(m, k, as[0], as[1], &ta, &lda) &&
+      layout(k, n, bs[0], bs[1], &tb, &ldb) &&
+      layout(m, n, cs[0], cs[1], &tc, &ldc) && tc == CblasNoTrans &&
+      lda <= INT32_MAX && ldb <= INT32_MAX && ldc <= INT32_MAX) {
     cblas_sgemm(CblasRowMajor, ta, tb, (int)m, (int)n, (int)k, 1.0f, a,
                 (int)lda, b, (int)ldb, 1.0f, c, (int)ldc);
     return;
@@ -247,6 +274,26 @@ static void serialGemm(const float *a, const int64_t *as, const float *b,
       for (int64_t j = 0; j < n; ++j)
         c[i * cs[0] + j * cs[1]] += x * b[p * bs[0] + j * bs[1]];
     }
+}
+
+static void serialGemm(const float *a, const int64_t *as, const float *b,
+                       const int64_t *bs, float *c, const int64_t *cs,
+                       int64_t m, int64_t n, int64_t k) {
+#if defined(__x86_64__)
+  pthread_once(&avx512Once, detectAvx512);
+  /* Tile-sized products (a B panel of at most 256 KiB) with row-major
+   * operands: the AVX-512 kernel above. */
+  if (avx512State && as[1] == 1 && bs[1] == 1 && cs[1] == 1 &&
+      k * n <= 65536) {
+    tileGemmAvx512(a, as[0], b, bs[0], c, cs[0], m, n, k);
+    return;
+  }
+  /* Larger ones, any strides: packed panels (measured faster than
+   * OpenBLAS's kernels, docs/CpuBackend.md). */
+  if (avx512State && packedGemmAvx512(a, as, b, bs, c, cs, m, n, k))
+    return;
+#endif
+  blasGemm(a, as, b, bs, c, cs, m, n, k);
 }
 
 static void gemm(const float *a, const int64_t *as, const float *b,
@@ -291,4 +338,118 @@ void _mlir_ciface_tmix_rt_sgemm_batched_f32(tmix_memref3 *a, tmix_memref3 *b,
          b->aligned + b->offset + i * b->strides[0], &b->strides[1],
          c->aligned + c->offset + i * c->strides[0], &c->strides[1],
          c->sizes[1], c->sizes[2], a->sizes[2]);
+}
+
+/* Weights packed once. tmix-matmul-to-blas gives each matmul whose B is a
+ * constant (a view of a constant global or of the external weights) its
+ * own zero-initialised slot; the first call packs B and publishes it there,
+ * later calls skip packing, which at L=128 cost as much as the product. The
+ * packs live until the library is unloaded. */
+typedef struct {
+  int64_t *allocated, *aligned;
+  int64_t offset, sizes[1], strides[1];
+} tmix_memref1_i64;
+
+typedef struct PackedWeights {
+  struct PackedWeights *next;
+  int64_t k, n;
+  float *data;
+} PackedWeights;
+
+static PackedWeights *allPacked;
+
+__attribute__((destructor)) static void freePackedWeights(void) {
+  while (allPacked) {
+    PackedWeights *next = allPacked->next;
+    free(allPacked->data);
+    free(allPacked);
+    allPacked = next;
+  }
+}
+
+#if defined(__x86_64__)
+/* The slot's packs of B, packing them on first use; NULL when B is not
+ * worth packing here (no AVX-512, a tile-sized product) or memory ran
+ * out. Concurrent first calls may both pack; one pack wins. */
+static PackedWeights *packedWeights(tmix_memref1_i64 *slot, const float *b,
+                                    const int64_t *bs, int64_t k, int64_t n) {
+  pthread_once(&avx512Once, detectAvx512);
+  if (!avx512State || k * n <= 65536)
+    return NULL;
+  PackedWeights **cell = (PackedWeights **)(slot->aligned + slot->offset);
+  PackedWeights *p = __atomic_load_n(cell, __ATOMIC_ACQUIRE);
+  if (p)
+    return p->k == k && p->n == n ? p : NULL;
+  p = (PackedWeights *)malloc(sizeof(PackedWeights));
+  size_t bytes = (size_t)(stripCount(n) * kNR * k) * sizeof(float);
+  if (!p || !(p->data = (float *)aligned_alloc(64, (bytes + 63) / 64 * 64))) {
+    free(p);
+    return NULL;
+  }
+  p->k = k;
+  p->n = n;
+  packB(b, bs, k, n, p->data);
+  PackedWeights *expected = NULL;
+  if (!__atomic_compare_exchange_n(cell, &expected, p, 0, __ATOMIC_ACQ_REL,
+                                   __ATOMIC_ACQUIRE)) {
+    free(p->data);
+    free(p);
+    return expected->k == k && expected->n == n ? expected : NULL;
+  }
+  p->next = __atomic_load_n(&allPacked, __ATOMIC_RELAXED);
+  while (!__atomic_compare_exchange_n(&allPacked, &p->next, p, 1,
+                                      __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+    ;
+  return p;
+}
+#endif
+
+void _mlir_ciface_tmix_rt_sgemm_f32_constb(tmix_memref2 *am, tmix_memref2 *bm,
+                                           tmix_memref2 *cm,
+                                           tmix_memref1_i64 *slot) {
+  const float *a = am->aligned + am->offset;
+  const float *b = bm->aligned + bm->offset;
+  float *c = cm->aligned + cm->offset;
+  int64_t m = cm->sizes[0], n = cm->sizes[1], k = am->sizes[1];
+  if (m <= 0 || n <= 0 || k <= 0)
+    return;
+  pthread_once(&serialOnce, makeSerial);
+#if defined(__x86_64__)
+  PackedWeights *p = packedWeights(slot, b, bm->strides, k, n);
+  if (p) {
+    /* Threads take whole strips of the packed B (each reads its own part
+     * of the weights); short, wide products split rows instead. */
+    int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
+    int64_t strips = stripCount(n);
+    if ((double)m * (double)n * (double)k < (double)(1 << 21))
+      threads = 1;
+    int byStrips = strips >= 4 * threads;
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (int t = 0; t < threads; ++t) {
+      int64_t extent = byStrips ? strips : m;
+      int64_t lo = extent * t / threads, hi = extent * (t + 1) / threads;
+      if (lo >= hi)
+        continue;
+      /* gemmPackedB fails only before touching C (no A buffer): that
+       * block goes to BLAS instead. */
+      if (byStrips) {
+        int64_t j0 = lo * kNR, j1 = hi * kNR < n ? hi * kNR : n;
+        float *cb = c + j0 * cm->strides[1];
+        if (!gemmPackedB(a, am->strides, p->data + lo * k * kNR, k, cb,
+                         cm->strides, m, j1 - j0, k))
+          blasGemm(a, am->strides, b + j0 * bm->strides[1], bm->strides, cb,
+                   cm->strides, m, j1 - j0, k);
+      } else {
+        const float *ab = a + lo * am->strides[0];
+        float *cb = c + lo * cm->strides[0];
+        if (!gemmPackedB(ab, am->strides, p->data, k, cb, cm->strides,
+                         hi - lo, n, k))
+          blasGemm(ab, am->strides, b, bm->strides, cb, cm->strides, hi - lo,
+                   n, k);
+      }
+    }
+    return;
+  }
+#endif
+  gemm(a, am->strides, b, bm->strides, c, cm->strides, m, n, k);
 }

@@ -48,6 +48,7 @@ void addTensorCleanup(OpPassManager &pm) {
 void tmix::addBufferization(OpPassManager &pm) {
   pm.addPass(tmix::createTMixProtectInputsPass());
   pm.addPass(tmix::createTMixDistinctResultsPass());
+  pm.addPass(tmix::createTMixUntieInitsPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
@@ -65,6 +66,7 @@ void tmix::addBufferization(OpPassManager &pm) {
 }
 
 void tmix::addLowerToLLVM(OpPassManager &pm, bool cInterface, bool fast,
+                          bool modelAllocator,
                           function_ref<void(OpPassManager &)> openMP) {
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   if (openMP)
@@ -98,7 +100,10 @@ void tmix::addLowerToLLVM(OpPassManager &pm, bool cInterface, bool fast,
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  FinalizeMemRefToLLVMConversionPassOptions memrefOptions;
+  // The model support library's allocator keeps buffers between runs.
+  memrefOptions.useGenericFunctions = modelAllocator;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefOptions));
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
   if (openMP)
@@ -112,7 +117,8 @@ void tmix::buildReferencePipeline(OpPassManager &pm,
     pm.addPass(createTMixDecomposePass());
   addTensorCleanup(pm);
   addBufferization(pm);
-  addLowerToLLVM(pm, options.cInterface, /*fast=*/false);
+  addLowerToLLVM(pm, options.cInterface, /*fast=*/false,
+                 /*modelAllocator=*/false);
 }
 
 void tmix::addMixerSelection(OpPassManager &pm, const CompileOptions &options,

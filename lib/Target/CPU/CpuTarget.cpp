@@ -79,6 +79,7 @@ public:
       nested.addPass(cpu::createTMixInlineAllocaScopesPass());
     };
     addLowerToLLVM(pm, options.cInterface, /*fast=*/true,
+                   /*modelAllocator=*/true,
                    options.parallel
                        ? function_ref<void(OpPassManager &)>(openMP)
                        : nullptr);

@@ -1,19 +1,23 @@
 //===- MatmulToBlas.cpp - tmix-matmul-to-blas ------------------*- C++ -*-===//
 //
-// f32 matmuls on buffers become calls into the model support library, which
-// runs them with a BLAS sgemm: on two cores, OpenBLAS's packed AVX-512
-// kernels beat loops that LLVM vectorises by an order of magnitude (see
-// docs/CpuBackend.md for the measurement).
+// f32 matmuls on buffers become calls into the model support library's
+// packed GEMM (OpenBLAS where it has no kernel): on two cores, packed
+// AVX-512 kernels beat loops that LLVM vectorises by an order of magnitude
+// (docs/CpuBackend.md has the measurements). A matmul whose B is a weight
+// gets a slot in which the library keeps B packed after the first call.
 //
 //===----------------------------------------------------------------------===//
 
+#include "tmix/Passes.h"
 #include "tmix/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::tmix::cpu {
 #define GEN_PASS_DEF_TMIXMATMULTOBLASPASS
@@ -53,6 +57,29 @@ MemRefType anyStrided(MLIRContext *ctx, int64_t rank) {
       StridedLayoutAttr::get(ctx, ShapedType::kDynamic, strides));
 }
 
+/// True when `v` holds the same bytes on every call: a view, through ops
+/// whose other operands are constants, of a constant global or of the
+/// externalized weights (filled once, when the model is created).
+bool isConstantBuffer(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (auto get = dyn_cast<memref::GetGlobalOp>(def)) {
+      auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
+          get, get.getNameAttr());
+      return global && (global.getConstant() ||
+                        global.getSymName() == kWeightsBufferName);
+    }
+    auto view = dyn_cast<ViewLikeOpInterface>(def);
+    if (!view)
+      return false;
+    Value source = view.getViewSource();
+    for (Value operand : def->getOperands())
+      if (operand != source && !matchPattern(operand, m_Constant()))
+        return false;
+    v = source;
+  }
+  return false;
+}
+
 class MatmulToBlasPass
     : public tmix::cpu::impl::TMixMatmulToBlasPassBase<MatmulToBlasPass> {
 public:
@@ -65,12 +92,21 @@ public:
       if (isPlainF32(op))
         ops.push_back(op);
     });
+    MLIRContext *ctx = module.getContext();
+    auto slotType = MemRefType::get({1}, IntegerType::get(ctx, 64));
+    SymbolTable symbols(module);
     for (linalg::LinalgOp op : ops) {
       int64_t rank = op.getRank(op.getDpsInitOperand(0));
-      StringRef name =
-          rank == 2 ? "tmix_rt_sgemm_f32" : "tmix_rt_sgemm_batched_f32";
-      MemRefType type = anyStrided(module.getContext(), rank);
-      func::FuncOp callee = declare(module, name, type);
+      bool constB =
+          rank == 2 && packWeights && isConstantBuffer(op->getOperand(1));
+      StringRef name = rank == 2 ? (constB ? "tmix_rt_sgemm_f32_constb"
+                                           : "tmix_rt_sgemm_f32")
+                                 : "tmix_rt_sgemm_batched_f32";
+      MemRefType type = anyStrided(ctx, rank);
+      SmallVector<Type> argTypes(3, type);
+      if (constB)
+        argTypes.push_back(slotType);
+      func::FuncOp callee = declare(module, name, argTypes);
       if (!callee) {
         module.emitError() << "tmix-matmul-to-blas: '" << name
                            << "' exists with another signature";
@@ -80,6 +116,21 @@ public:
       SmallVector<Value> args;
       for (Value v : op->getOperands())
         args.push_back(memref::CastOp::create(b, op.getLoc(), type, v));
+      if (constB) {
+        // The library publishes its packed B in this zeroed cell.
+        OpBuilder atTop = OpBuilder::atBlockBegin(module.getBody());
+        auto slot = memref::GlobalOp::create(
+            atTop, op.getLoc(), "tmix__packed_b",
+            atTop.getStringAttr("private"), slotType,
+            DenseElementsAttr::get(
+                RankedTensorType::get({1}, slotType.getElementType()),
+                atTop.getI64IntegerAttr(0)),
+            /*constant=*/false, /*alignment=*/IntegerAttr());
+        symbols.insert(slot);
+        args.push_back(memref::GetGlobalOp::create(b, op.getLoc(), slotType,
+                                                   slot.getSymName()));
+        ++numPackedWeights;
+      }
       func::CallOp::create(b, op.getLoc(), callee, args);
       op->erase();
       ++numCalls;
@@ -87,16 +138,15 @@ public:
   }
 
 private:
-  func::FuncOp declare(ModuleOp module, StringRef name, MemRefType type) {
-    FunctionType fnType =
-        FunctionType::get(module.getContext(), {type, type, type}, {});
+  func::FuncOp declare(ModuleOp module, StringRef name,
+                       ArrayRef<Type> argTypes) {
+    FunctionType fnType = FunctionType::get(module.getContext(), argTypes, {});
     if (Operation *existing = module.lookupSymbol(name)) {
       auto f = dyn_cast<func::FuncOp>(existing);
       return f && f.getFunctionType() == fnType ? f : func::FuncOp();
     }
     OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
-    auto f = func::FuncOp::create(b, module.getLoc(), name,
-                                  b.getFunctionType({type, type, type}, {}));
+    auto f = func::FuncOp::create(b, module.getLoc(), name, fnType);
     f.setPrivate();
     // Descriptors by pointer: the support library's C signature.
     f->setAttr("llvm.emit_c_interface", b.getUnitAttr());

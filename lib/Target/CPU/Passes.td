@@ -11,15 +11,26 @@ def TMixMatmulToBlasPass : Pass<"tmix-matmul-to-blas", "::mlir::ModuleOp"> {
     Replaces `linalg.matmul` and `linalg.batch_matmul` on f32 memrefs (the
     default indexing maps, no casts) with calls to `tmix_rt_sgemm_f32` /
     `tmix_rt_sgemm_batched_f32`, which take memref descriptors (C interface)
-    and accumulate into the output with a BLAS sgemm, reading transposed
-    operands through their strides. The model support library implements
-    both on OpenBLAS; docs/CpuBackend.md says why (measured). Runs after
-    bufferization; other matmuls are left to linalg-to-loops.
+    and accumulate into the output, reading transposed operands through
+    their strides; the model support library runs them in its packed
+    AVX-512 GEMM (OpenBLAS without AVX-512); docs/CpuBackend.md says why
+    (measured). A 2-D matmul whose B is a weight (a view, through ops with
+    constant operands, of a constant `memref.global` or of the externalized
+    weights) calls `tmix_rt_sgemm_f32_constb` instead, with a private
+    zero-initialised `memref<1xi64>` global of its own in which the library
+    keeps B packed after the first call. Runs after bufferization and
+    tmix-externalize-weights; other matmuls are left to linalg-to-loops.
   }];
+  let options = [
+    Option<"packWeights", "pack-weights", "bool", /*default=*/"true",
+           "Give matmuls with constant B a packed-weights slot">
+  ];
   let dependentDialects = ["::mlir::func::FuncDialect",
                            "::mlir::memref::MemRefDialect"];
   let statistics = [
-    Statistic<"numCalls", "num-calls", "Number of matmuls turned into calls">
+    Statistic<"numCalls", "num-calls", "Number of matmuls turned into calls">,
+    Statistic<"numPackedWeights", "num-packed-weights",
+              "Number of calls that keep their constant B packed">
   ];
 }
 

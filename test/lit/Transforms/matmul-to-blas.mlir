@@ -117,3 +117,4 @@ func.func @generic_contraction(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: me
   }
   return
 }
+
