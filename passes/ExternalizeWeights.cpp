@@ -62,20 +62,51 @@ void writeU64(llvm::raw_ostream &os, uint64_t v) {
   os.write(bytes, 8);
 }
 
-/// FNV-1a over 64-bit words (and the trailing bytes): an identity for the
-/// payload, not a cryptographic hash.
-uint64_t payloadId(ArrayRef<char> bytes) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  size_t words = bytes.size() / 8;
-  for (size_t i = 0; i < words; ++i) {
-    uint64_t w;
-    memcpy(&w, bytes.data() + 8 * i, 8);
-    h = (h ^ w) * 0x100000001b3ull;
+/// FNV-1a over the payload's 64-bit words (and its trailing bytes), fed in
+/// pieces so that the payload is never assembled in memory: an identity for
+/// the payload, not a cryptographic hash.
+class PayloadId {
+public:
+  void add(ArrayRef<char> bytes) {
+    size_t i = 0;
+    for (; i < bytes.size() && filled; ++i)
+      addByte(bytes[i]);
+    for (; i + 8 <= bytes.size(); i += 8) {
+      uint64_t w;
+      memcpy(&w, bytes.data() + i, 8);
+      hash = (hash ^ w) * kPrime;
+    }
+    for (; i < bytes.size(); ++i)
+      addByte(bytes[i]);
   }
-  for (size_t i = 8 * words; i < bytes.size(); ++i)
-    h = (h ^ static_cast<unsigned char>(bytes[i])) * 0x100000001b3ull;
-  return h;
-}
+  void addZeros(uint64_t n) {
+    for (; n && filled; --n)
+      addByte(0);
+    for (; n >= 8; n -= 8)
+      hash *= kPrime; // (hash ^ 0) * prime
+    for (; n; --n)
+      addByte(0);
+  }
+  uint64_t finish() const {
+    uint64_t h = hash;
+    for (unsigned i = 0; i < filled; ++i)
+      h = (h ^ ((word >> (8 * i)) & 0xff)) * kPrime;
+    return h;
+  }
+
+private:
+  static constexpr uint64_t kPrime = 0x100000001b3ull;
+  void addByte(char c) {
+    word |= uint64_t(static_cast<unsigned char>(c)) << (8 * filled);
+    if (++filled == 8) {
+      hash = (hash ^ word) * kPrime;
+      word = 0;
+      filled = 0;
+    }
+  }
+  uint64_t hash = 0xcbf29ce484222325ull, word = 0;
+  unsigned filled = 0;
+};
 
 class ExternalizeWeightsPass
     : public tmix::impl::TMixExternalizeWeightsPassBase<
@@ -118,10 +149,15 @@ public:
     if (moved.empty() || static_cast<int64_t>(total) < embedLimit)
       return;
 
-    std::vector<char> payload(total, 0);
-    for (const Moved &m : moved)
-      memcpy(payload.data() + m.offset, m.bytes.data(), m.bytes.size());
-    uint64_t id = payloadId(payload);
+    // The buffers at their offsets, zeros between them.
+    PayloadId hasher;
+    uint64_t at = 0;
+    for (const Moved &m : moved) {
+      hasher.addZeros(m.offset - at);
+      hasher.add(m.bytes);
+      at = m.offset + m.bytes.size();
+    }
+    uint64_t id = hasher.finish();
     {
       std::error_code ec;
       llvm::raw_fd_ostream os(file, ec, llvm::sys::fs::OF_None);
@@ -135,7 +171,12 @@ public:
       writeU64(os, total);
       writeU64(os, id);
       os.write_zeros(kHeaderBytes - 32);
-      os.write(payload.data(), payload.size());
+      at = 0;
+      for (const Moved &m : moved) {
+        os.write_zeros(m.offset - at);
+        os.write(m.bytes.data(), m.bytes.size());
+        at = m.offset + m.bytes.size();
+      }
       os.close();
       if (os.has_error()) {
         module.emitError() << "tmix-externalize-weights: cannot write '" << file

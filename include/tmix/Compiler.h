@@ -42,6 +42,10 @@ struct CompileHooks {
       phaseStarted;
   /// A phase ended after `seconds`.
   std::function<void(llvm::StringRef phase, double seconds)> phaseDone;
+  /// The source's bytes are read no more (the model is imported): a caller
+  /// that owns them may release them here, so that a large model's file
+  /// and its weights in the IR are not held at once.
+  std::function<void()> sourceConsumed;
   /// Configures every pass manager the compile runs (IR printing, timing,
   /// crash reproducers: tmix-compile's MLIR debug flags).
   std::function<LogicalResult(PassManager &pm)> configurePassManager;

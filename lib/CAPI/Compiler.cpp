@@ -55,7 +55,7 @@ int32_t set(tmix_compile_options *o, const char *name, const char *kind,
 
 int32_t compile(const CompileSource &source, const char *output,
                 const tmix_compile_options *options, char **report,
-                char **error) {
+                char **error, std::function<void()> sourceConsumed = {}) {
   if (report)
     *report = nullptr;
   if (!output || !options)
@@ -78,7 +78,9 @@ int32_t compile(const CompileSource &source, const char *output,
   });
   CompileResult result;
   result.wantMixerReport = report != nullptr;
-  if (failed(compileOnnxModel(context, source, output, options->options, {},
+  CompileHooks hooks;
+  hooks.sourceConsumed = std::move(sourceConsumed);
+  if (failed(compileOnnxModel(context, source, output, options->options, hooks,
                               &result)))
     return fail(error, messages.empty() ? "compilation failed" : messages);
   if (report && !result.mixerReport.empty())
@@ -140,9 +142,10 @@ int32_t tmix_compile_file(const char *model_path, const char *output_path,
     return fail(error, std::string("cannot open '") + model_path +
                            "': " + buffer.getError().message());
   StringRef dir = llvm::sys::path::parent_path(model_path);
+  // The file is let go once imported.
   return compile(
       {(*buffer)->getBuffer(), model_path, dir.empty() ? "." : dir.str()},
-      output_path, options, report, error);
+      output_path, options, report, error, [&] { buffer->reset(); });
 }
 
 int32_t tmix_compile_bytes(const void *data, size_t size, const char *base_dir,

@@ -53,7 +53,7 @@ using namespace mlir::tmix;
 namespace {
 
 /// --weights=auto keeps the weights in the library below this many bytes.
-constexpr int64_t kAutoExternalBytes = int64_t(1) << 30;
+constexpr int64_t kAutoExternalBytes = int64_t(64) << 20;
 
 /// One input or output of the compiled entry point.
 struct TensorSpec {
@@ -468,6 +468,7 @@ mlir::tmix::compileOnnxModel(MLIRContext &context, const CompileSource &source,
     if (std::optional<std::string> error = parseBindInputSpec(spec, import))
       return emitError(loc) << *error;
   import.baseDir = source.baseDir.empty() ? "." : source.baseDir;
+  import.parsed = hooks.sourceConsumed;
 
   DialectRegistry registry;
   registerAllTMixDialects(registry);

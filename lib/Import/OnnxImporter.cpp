@@ -86,7 +86,9 @@ public:
       : ctx(ctx), options(options), b(ctx),
         fileLoc(FileLineColLoc::get(ctx, sourceName, 0, 0)) {}
 
-  OwningOpRef<ModuleOp> run(const ::onnx::ModelProto &model);
+  /// Consumes the initializers' data (each is released once it became an
+  /// attribute, so the weights are not held twice).
+  OwningOpRef<ModuleOp> run(::onnx::ModelProto &model);
 
 private:
   FailureOr<Type> elementType(int32_t onnxType, StringRef what);
@@ -217,7 +219,12 @@ FailureOr<ElementsAttr> Importer::tensorAttr(const ::onnx::TensorProto &t,
   auto type = RankedTensorType::get(dims, *elt);
   size_t bytes = static_cast<size_t>(count) * width / 8;
 
-  std::string raw;
+  // The bytes: a view of the protobuf's raw_data or of the external file
+  // where possible (no copy of a 100 MB embedding), else decoded into
+  // `decoded`.
+  std::string decoded;
+  std::unique_ptr<llvm::MemoryBuffer> external;
+  StringRef raw;
   if (t.data_location() == ::onnx::TensorProto::EXTERNAL) {
     std::string location;
     uint64_t offset = 0, length = 0;
@@ -255,7 +262,8 @@ FailureOr<ElementsAttr> Importer::tensorAttr(const ::onnx::TensorProto &t,
       return fail(what + ": external data " + quote(location) + " holds " +
                   Twine((*file)->getBufferSize()) + " bytes; expected " +
                   Twine(bytes) + " at offset " + Twine(offset));
-    raw.assign((*file)->getBufferStart() + offset, length);
+    external = std::move(*file);
+    raw = StringRef(external->getBufferStart() + offset, length);
   } else if (t.has_raw_data()) {
     raw = t.raw_data();
   } else {
@@ -267,22 +275,22 @@ FailureOr<ElementsAttr> Importer::tensorAttr(const ::onnx::TensorProto &t,
     if (given != count)
       return fail(what + ": holds " + Twine(given) + " values for " +
                   Twine(count) + " elements");
-    raw.resize(bytes);
+    decoded.resize(bytes);
     auto store = [&](int64_t i, uint64_t bits) {
-      std::memcpy(raw.data() + i * (width / 8), &bits, width / 8);
+      std::memcpy(decoded.data() + i * (width / 8), &bits, width / 8);
     };
     int64_t have = 0;
     if (elt->isF32()) {
       have = t.float_data_size();
       for (int64_t i = 0; i < std::min(have, count); ++i) {
         float f = t.float_data(i);
-        std::memcpy(raw.data() + 4 * i, &f, 4);
+        std::memcpy(decoded.data() + 4 * i, &f, 4);
       }
     } else if (elt->isF64()) {
       have = t.double_data_size();
       for (int64_t i = 0; i < std::min(have, count); ++i) {
         double d = t.double_data(i);
-        std::memcpy(raw.data() + 8 * i, &d, 8);
+        std::memcpy(decoded.data() + 8 * i, &d, 8);
       }
     } else if (elt->isInteger(64)) {
       have = t.int64_data_size();
@@ -293,6 +301,7 @@ FailureOr<ElementsAttr> Importer::tensorAttr(const ::onnx::TensorProto &t,
       for (int64_t i = 0; i < std::min(have, count); ++i)
         store(i, static_cast<uint64_t>(static_cast<uint32_t>(t.int32_data(i))));
     }
+    raw = decoded;
   }
   if (raw.size() != bytes)
     return fail(what + ": holds " + Twine(raw.size()) + " bytes; expected " +
@@ -467,7 +476,7 @@ LogicalResult Importer::inlineFunction(const ::onnx::FunctionProto &fn,
   return success();
 }
 
-OwningOpRef<ModuleOp> Importer::run(const ::onnx::ModelProto &model) {
+OwningOpRef<ModuleOp> Importer::run(::onnx::ModelProto &model) {
   ctx->loadDialect<onnxir::OnnxDialect, func::FuncDialect,
                    arith::ArithDialect>();
   const ::onnx::GraphProto &graph = model.graph();
@@ -571,11 +580,18 @@ OwningOpRef<ModuleOp> Importer::run(const ::onnx::ModelProto &model) {
         b, NameLoc::get(b.getStringAttr(entry.getKey()), fileLoc),
         cast<TypedAttr>(*value));
   }
-  for (const auto &init : graph.initializer()) {
+  for (::onnx::TensorProto &init :
+       *model.mutable_graph()->mutable_initializer()) {
     FailureOr<ElementsAttr> value =
         tensorAttr(init, "initializer " + quote(init.name()));
     if (failed(value))
       return nullptr;
+    // The attribute holds its own copy now.
+    std::string().swap(*init.mutable_raw_data());
+    init.clear_float_data();
+    init.clear_int32_data();
+    init.clear_int64_data();
+    init.clear_double_data();
     scope[init.name()] = arith::ConstantOp::create(
         b, NameLoc::get(b.getStringAttr(init.name()), fileLoc),
         cast<TypedAttr>(*value));
@@ -632,6 +648,8 @@ OwningOpRef<ModuleOp> tmix::importOnnxModel(MLIRContext *context,
                       "(truncated or corrupt protobuf)";
     return nullptr;
   }
+  if (options.parsed)
+    options.parsed();
   if (!model.has_graph()) {
     emitError(loc) << "ONNX model has no graph";
     return nullptr;

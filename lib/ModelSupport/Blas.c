@@ -121,9 +121,14 @@ tileGemmAvx512(const float *a, int64_t lda, const float *b, int64_t ldb,
  * per call. */
 enum { kMR = 12, kNR = 32, kKC = 256, kMC = 144 };
 
+/* C[mr, nr] += the product of an A strip and a B strip over kc. `pf`,
+ * when set, names pfRows rows (of NR floats) of the next B strip to bring
+ * into cache meanwhile: weights come from memory, and the hardware
+ * prefetcher alone left the first pass over each strip waiting on it. */
 __attribute__((target("avx512f"))) static void
 microKernel(int64_t kc, const float *ap, const float *bp, float *c,
-            int64_t ldc, int64_t csn, int64_t mr, int64_t nr) {
+            int64_t ldc, int64_t csn, int64_t mr, int64_t nr,
+            const float *pf, int64_t pfRows) {
   __m512 acc[kMR][2];
   /* C's rows arrive while the FMAs run. */
   for (int r = 0; r < kMR && r < mr; ++r) {
@@ -135,6 +140,10 @@ microKernel(int64_t kc, const float *ap, const float *bp, float *c,
   for (int64_t p = 0; p < kc; ++p) {
     __m512 b0 = _mm512_load_ps(bp + p * kNR);
     __m512 b1 = _mm512_load_ps(bp + p * kNR + 16);
+    if (p < pfRows) {
+      _mm_prefetch((const char *)(pf + p * kNR), _MM_HINT_T0);
+      _mm_prefetch((const char *)(pf + p * kNR + 16), _MM_HINT_T0);
+    }
     for (int r = 0; r < kMR; ++r) {
       __m512 x = _mm512_set1_ps(ap[p * kMR + r]);
       acc[r][0] = _mm512_fmadd_ps(x, b0, acc[r][0]);
@@ -222,12 +231,19 @@ gemmPackedB(const float *a, const int64_t *as, const float *bp, int64_t bk,
     for (int64_t ic = 0; ic < m; ic += kMC) {
       int64_t mc = m - ic < kMC ? m - ic : kMC;
       packA(a + ic * as[0] + pc * as[1], as, mc, kc, packedA);
+      int64_t calls = (mc + kMR - 1) / kMR;
       for (int64_t jr = 0; jr < n; jr += kNR) {
         const float *strip = bp + (jr / kNR) * bk * kNR + pc * kNR;
-        for (int64_t ir = 0; ir < mc; ir += kMR)
+        /* The next strip's kc rows, spread over this strip's calls. */
+        const float *next = jr + kNR < n ? strip + bk * kNR : NULL;
+        int64_t share = (kc + calls - 1) / calls;
+        for (int64_t ir = 0, i = 0; ir < mc; ir += kMR, ++i) {
+          int64_t from = i * share < kc ? i * share : kc;
+          int64_t rows = next ? (kc - from < share ? kc - from : share) : 0;
           microKernel(kc, packedA + ir * kc, strip,
                       c + (ic + ir) * cs[0] + jr * cs[1], cs[0], cs[1],
-                      mc - ir, n - jr);
+                      mc - ir, n - jr, next ? next + from * kNR : NULL, rows);
+        }
       }
     }
   }

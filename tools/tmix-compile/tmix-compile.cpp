@@ -136,6 +136,8 @@ int main(int argc, char **argv) {
   SourceMgrDiagnosticHandler handler(sourceMgr, &context);
 
   CompileHooks hooks;
+  // The model's file (mapped) is let go once imported.
+  hooks.sourceConsumed = [&] { buffer->reset(); };
   hooks.configurePassManager = [](PassManager &pm) {
     if (failed(applyPassManagerCLOptions(pm)))
       return failure();

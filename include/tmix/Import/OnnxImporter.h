@@ -14,6 +14,8 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
 
+#include <functional>
+
 #include <string>
 
 namespace mlir::tmix {
@@ -31,6 +33,9 @@ struct OnnxImportOptions {
   llvm::StringMap<std::string> boundInputs;
   /// Name of the function holding the graph.
   std::string functionName = "main_graph";
+  /// Called once the bytes are parsed, before the graph is converted: they
+  /// are not read again, and their owner may release them.
+  std::function<void()> parsed;
 };
 
 /// Parses `spec` of the form `name:2x64` (or `name:` for a scalar) into
