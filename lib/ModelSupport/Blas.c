@@ -1,9 +1,10 @@
 /*===- Blas.c - sgemm entry points for tmix-matmul-to-blas ----------------===*
  *
  * C interface of the functions tmix-matmul-to-blas calls: memref
- * descriptors in, C += A B with OpenBLAS. Operands are read through their
- * strides (a transposed view becomes CblasTrans); anything BLAS cannot
- * address falls back to a plain loop.
+ * descriptors in, C += A B (or C = A B, the last argument 0). With AVX-512,
+ * packed register-blocked kernels; otherwise OpenBLAS. Operands are read
+ * through their strides (a transposed view becomes CblasTrans); anything
+ * BLAS cannot address falls back to a plain loop.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -70,7 +71,10 @@ static pthread_once_t avx512Once = PTHREAD_ONCE_INIT;
  * whose B panel sits in cache, this beats BLAS calls that must pack. */
 __attribute__((target("avx512f"))) static void
 tileGemmAvx512(const float *a, int64_t lda, const float *b, int64_t ldb,
-               float *c, int64_t ldc, int64_t m, int64_t n, int64_t k) {
+               float *c, int64_t ldc, int64_t m, int64_t n, int64_t k,
+               int accumulate) {
+  /* Without accumulation, C's old contents are never read. */
+  __mmask16 keep = accumulate ? 0xffff : 0;
   for (int64_t j = 0; j < n; j += 32) {
     int64_t w = n - j < 32 ? n - j : 32;
     __mmask16 m0 = (__mmask16)(w >= 16 ? 0xffff : (1u << w) - 1);
@@ -79,8 +83,9 @@ tileGemmAvx512(const float *a, int64_t lda, const float *b, int64_t ldb,
     for (; i + 8 <= m; i += 8) {
       __m512 acc[8][2];
       for (int r = 0; r < 8; ++r) {
-        acc[r][0] = _mm512_maskz_loadu_ps(m0, c + (i + r) * ldc + j);
-        acc[r][1] = _mm512_maskz_loadu_ps(m1, c + (i + r) * ldc + j + 16);
+        acc[r][0] = _mm512_maskz_loadu_ps(m0 & keep, c + (i + r) * ldc + j);
+        acc[r][1] =
+            _mm512_maskz_loadu_ps(m1 & keep, c + (i + r) * ldc + j + 16);
       }
       for (int64_t p = 0; p < k; ++p) {
         __m512 b0 = _mm512_maskz_loadu_ps(m0, b + p * ldb + j);
@@ -97,8 +102,8 @@ tileGemmAvx512(const float *a, int64_t lda, const float *b, int64_t ldb,
       }
     }
     for (; i < m; ++i) {
-      __m512 acc0 = _mm512_maskz_loadu_ps(m0, c + i * ldc + j);
-      __m512 acc1 = _mm512_maskz_loadu_ps(m1, c + i * ldc + j + 16);
+      __m512 acc0 = _mm512_maskz_loadu_ps(m0 & keep, c + i * ldc + j);
+      __m512 acc1 = _mm512_maskz_loadu_ps(m1 & keep, c + i * ldc + j + 16);
       for (int64_t p = 0; p < k; ++p) {
         __m512 x = _mm512_set1_ps(a[i * lda + p]);
         acc0 = _mm512_fmadd_ps(x, _mm512_maskz_loadu_ps(m0, b + p * ldb + j),
@@ -128,7 +133,7 @@ enum { kMR = 12, kNR = 32, kKC = 256, kMC = 144 };
 __attribute__((target("avx512f"))) static void
 microKernel(int64_t kc, const float *ap, const float *bp, float *c,
             int64_t ldc, int64_t csn, int64_t mr, int64_t nr,
-            const float *pf, int64_t pfRows) {
+            const float *pf, int64_t pfRows, int add) {
   __m512 acc[kMR][2];
   /* C's rows arrive while the FMAs run. */
   for (int r = 0; r < kMR && r < mr; ++r) {
@@ -158,13 +163,15 @@ microKernel(int64_t kc, const float *ap, const float *bp, float *c,
     __mmask16 m0 = (__mmask16)(nr >= 16 ? 0xffff : (1u << nr) - 1);
     __mmask16 m1 =
         (__mmask16)(nr <= 16 ? 0 : (nr >= 32 ? 0xffff : (1u << (nr - 16)) - 1));
+    /* add == 0: the first k block of C = A B stores, never reads, C. */
+    __mmask16 l0 = add ? m0 : 0, l1 = add ? m1 : 0;
     for (int r = 0; r < kMR && r < mr; ++r) {
       float *row = c + r * ldc;
       _mm512_mask_storeu_ps(
-          row, m0, _mm512_add_ps(acc[r][0], _mm512_maskz_loadu_ps(m0, row)));
+          row, m0, _mm512_add_ps(acc[r][0], _mm512_maskz_loadu_ps(l0, row)));
       _mm512_mask_storeu_ps(
           row + 16, m1,
-          _mm512_add_ps(acc[r][1], _mm512_maskz_loadu_ps(m1, row + 16)));
+          _mm512_add_ps(acc[r][1], _mm512_maskz_loadu_ps(l1, row + 16)));
     }
     return;
   }
@@ -173,7 +180,7 @@ microKernel(int64_t kc, const float *ap, const float *bp, float *c,
     _mm512_store_ps(tile, acc[r][0]);
     _mm512_store_ps(tile + 16, acc[r][1]);
     for (int64_t j = 0; j < nr; ++j)
-      c[r * ldc + j * csn] += tile[j];
+      c[r * ldc + j * csn] = (add ? c[r * ldc + j * csn] : 0.0f) + tile[j];
   }
 }
 
@@ -226,7 +233,8 @@ static __thread int64_t packedBFloats;
  * product uses rows 0..k-1 of strips 0..stripCount(n)-1). */
 __attribute__((target("avx512f"))) static int
 gemmPackedB(const float *a, const int64_t *as, const float *bp, int64_t bk,
-            float *c, const int64_t *cs, int64_t m, int64_t n, int64_t k) {
+            float *c, const int64_t *cs, int64_t m, int64_t n, int64_t k,
+            int accumulate) {
   if (!packedA &&
       !(packedA = (float *)aligned_alloc(64, sizeof(float) * kMC * kKC)))
     return 0;
@@ -246,7 +254,8 @@ gemmPackedB(const float *a, const int64_t *as, const float *bp, int64_t bk,
           int64_t rows = next ? (kc - from < share ? kc - from : share) : 0;
           microKernel(kc, packedA + ir * kc, strip,
                       c + (ic + ir) * cs[0] + jr * cs[1], cs[0], cs[1],
-                      mc - ir, n - jr, next ? next + from * kNR : NULL, rows);
+                      mc - ir, n - jr, next ? next + from * kNR : NULL, rows,
+                      accumulate || pc > 0);
         }
       }
     }
@@ -258,7 +267,7 @@ gemmPackedB(const float *a, const int64_t *as, const float *bp, int64_t bk,
 __attribute__((target("avx512f"))) static int
 packedGemmAvx512(const float *a, const int64_t *as, const float *b,
                  const int64_t *bs, float *c, const int64_t *cs, int64_t m,
-                 int64_t n, int64_t k) {
+                 int64_t n, int64_t k, int accumulate) {
   int64_t need = stripCount(n) * kNR * k;
   if (need > packedBFloats) {
     float *grown = (float *)aligned_alloc(
@@ -270,14 +279,14 @@ packedGemmAvx512(const float *a, const int64_t *as, const float *b,
     packedBFloats = need;
   }
   packB(b, bs, k, n, packedB);
-  return gemmPackedB(a, as, packedB, k, c, cs, m, n, k);
+  return gemmPackedB(a, as, packedB, k, c, cs, m, n, k, accumulate);
 }
 #endif
 
 /* OpenBLAS where it can address the operands, a plain loop otherwise. */
 static void blasGemm(const float *a, const int64_t *as, const float *b,
                      const int64_t *bs, float *c, const int64_t *cs, int64_t m,
-                     int64_t n, int64_t k) {
+                     int64_t n, int64_t k, int accumulate) {
   enum CBLAS_TRANSPOSE ta, tb, tc;
   int64_t lda, ldb, ldc;
   if (layout(m, k, as[0], as[1], &ta, &lda) &&
@@ -285,9 +294,13 @@ static void blasGemm(const float *a, const int64_t *as, const float *b,
       layout(m, n, cs[0], cs[1], &tc, &ldc) && tc == CblasNoTrans &&
       lda <= INT32_MAX && ldb <= INT32_MAX && ldc <= INT32_MAX) {
     cblas_sgemm(CblasRowMajor, ta, tb, (int)m, (int)n, (int)k, 1.0f, a,
-                (int)lda, b, (int)ldb, 1.0f, c, (int)ldc);
+                (int)lda, b, (int)ldb, accumulate ? 1.0f : 0.0f, c, (int)ldc);
     return;
   }
+  if (!accumulate)
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j)
+        c[i * cs[0] + j * cs[1]] = 0.0f;
   for (int64_t i = 0; i < m; ++i)
     for (int64_t p = 0; p < k; ++p) {
       float x = a[i * as[0] + p * as[1]];
@@ -298,33 +311,47 @@ static void blasGemm(const float *a, const int64_t *as, const float *b,
 
 static void serialGemm(const float *a, const int64_t *as, const float *b,
                        const int64_t *bs, float *c, const int64_t *cs,
-                       int64_t m, int64_t n, int64_t k) {
+                       int64_t m, int64_t n, int64_t k, int accumulate) {
 #if defined(__x86_64__)
   pthread_once(&avx512Once, detectAvx512);
   /* Tile-sized products (a B panel of at most 256 KiB) with row-major
    * operands: the AVX-512 kernel above. */
   if (avx512State && as[1] == 1 && bs[1] == 1 && cs[1] == 1 &&
       k * n <= 65536) {
-    tileGemmAvx512(a, as[0], b, bs[0], c, cs[0], m, n, k);
+    tileGemmAvx512(a, as[0], b, bs[0], c, cs[0], m, n, k, accumulate);
     return;
   }
   /* Larger ones, any strides: packed panels (measured faster than
    * OpenBLAS's kernels, docs/CpuBackend.md). */
-  if (avx512State && packedGemmAvx512(a, as, b, bs, c, cs, m, n, k))
+  if (avx512State &&
+      packedGemmAvx512(a, as, b, bs, c, cs, m, n, k, accumulate))
     return;
 #endif
-  blasGemm(a, as, b, bs, c, cs, m, n, k);
+  blasGemm(a, as, b, bs, c, cs, m, n, k, accumulate);
 }
 
+/* C = A B over an empty k: zeros. */
+static void zeroC(float *c, const int64_t *cs, int64_t m, int64_t n) {
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      c[i * cs[0] + j * cs[1]] = 0.0f;
+}
+
+/* C (+)= A B: accumulate is 0 when the call replaces a zero fill of C. */
 static void gemm(const float *a, const int64_t *as, const float *b,
                  const int64_t *bs, float *c, const int64_t *cs, int64_t m,
-                 int64_t n, int64_t k) {
-  if (m <= 0 || n <= 0 || k <= 0)
+                 int64_t n, int64_t k, int accumulate) {
+  if (m <= 0 || n <= 0)
     return;
+  if (k <= 0) {
+    if (!accumulate)
+      zeroC(c, cs, m, n);
+    return;
+  }
   pthread_once(&serialOnce, makeSerial);
   int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
   if (threads <= 1 || (double)m * (double)n * (double)k < (double)(1 << 21)) {
-    serialGemm(a, as, b, bs, c, cs, m, n, k);
+    serialGemm(a, as, b, bs, c, cs, m, n, k, accumulate);
     return;
   }
   /* Split the longer of M and N; each block is an independent product. */
@@ -338,26 +365,29 @@ static void gemm(const float *a, const int64_t *as, const float *b,
     if (lo >= hi)
       continue;
     if (rows)
-      serialGemm(a + lo * as[0], as, b, bs, c + lo * cs[0], cs, hi - lo, n, k);
+      serialGemm(a + lo * as[0], as, b, bs, c + lo * cs[0], cs, hi - lo, n, k,
+                 accumulate);
     else
-      serialGemm(a, as, b + lo * bs[1], bs, c + lo * cs[1], cs, m, hi - lo, k);
+      serialGemm(a, as, b + lo * bs[1], bs, c + lo * cs[1], cs, m, hi - lo, k,
+                 accumulate);
   }
 }
 
 void _mlir_ciface_tmix_rt_sgemm_f32(tmix_memref2 *a, tmix_memref2 *b,
-                                    tmix_memref2 *c) {
+                                    tmix_memref2 *c, int32_t accumulate) {
   gemm(a->aligned + a->offset, a->strides, b->aligned + b->offset, b->strides,
        c->aligned + c->offset, c->strides, c->sizes[0], c->sizes[1],
-       a->sizes[1]);
+       a->sizes[1], accumulate);
 }
 
 void _mlir_ciface_tmix_rt_sgemm_batched_f32(tmix_memref3 *a, tmix_memref3 *b,
-                                            tmix_memref3 *c) {
+                                            tmix_memref3 *c,
+                                            int32_t accumulate) {
   for (int64_t i = 0; i < c->sizes[0]; ++i)
     gemm(a->aligned + a->offset + i * a->strides[0], &a->strides[1],
          b->aligned + b->offset + i * b->strides[0], &b->strides[1],
          c->aligned + c->offset + i * c->strides[0], &c->strides[1],
-         c->sizes[1], c->sizes[2], a->sizes[2]);
+         c->sizes[1], c->sizes[2], a->sizes[2], accumulate);
 }
 
 /* Weights packed once. tmix-matmul-to-blas gives each matmul whose B is a
@@ -426,13 +456,16 @@ static PackedWeights *packedWeights(tmix_memref1_i64 *slot, const float *b,
 
 void _mlir_ciface_tmix_rt_sgemm_f32_constb(tmix_memref2 *am, tmix_memref2 *bm,
                                            tmix_memref2 *cm,
-                                           tmix_memref1_i64 *slot) {
+                                           tmix_memref1_i64 *slot,
+                                           int32_t accumulate) {
   const float *a = am->aligned + am->offset;
   const float *b = bm->aligned + bm->offset;
   float *c = cm->aligned + cm->offset;
   int64_t m = cm->sizes[0], n = cm->sizes[1], k = am->sizes[1];
-  if (m <= 0 || n <= 0 || k <= 0)
+  if (m <= 0 || n <= 0 || k <= 0) {
+    gemm(a, am->strides, b, bm->strides, c, cm->strides, m, n, k, accumulate);
     return;
+  }
   pthread_once(&serialOnce, makeSerial);
 #if defined(__x86_64__)
   PackedWeights *p = packedWeights(slot, b, bm->strides, k, n);
@@ -456,20 +489,20 @@ void _mlir_ciface_tmix_rt_sgemm_f32_constb(tmix_memref2 *am, tmix_memref2 *bm,
         int64_t j0 = lo * kNR, j1 = hi * kNR < n ? hi * kNR : n;
         float *cb = c + j0 * cm->strides[1];
         if (!gemmPackedB(a, am->strides, p->data + lo * k * kNR, k, cb,
-                         cm->strides, m, j1 - j0, k))
+                         cm->strides, m, j1 - j0, k, accumulate))
           blasGemm(a, am->strides, b + j0 * bm->strides[1], bm->strides, cb,
-                   cm->strides, m, j1 - j0, k);
+                   cm->strides, m, j1 - j0, k, accumulate);
       } else {
         const float *ab = a + lo * am->strides[0];
         float *cb = c + lo * cm->strides[0];
         if (!gemmPackedB(ab, am->strides, p->data, k, cb, cm->strides,
-                         hi - lo, n, k))
+                         hi - lo, n, k, accumulate))
           blasGemm(ab, am->strides, b, bm->strides, cb, cm->strides, hi - lo,
-                   n, k);
+                   n, k, accumulate);
       }
     }
     return;
   }
 #endif
-  gemm(a, am->strides, b, bm->strides, c, cm->strides, m, n, k);
+  gemm(a, am->strides, b, bm->strides, c, cm->strides, m, n, k, accumulate);
 }

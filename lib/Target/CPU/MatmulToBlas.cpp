@@ -11,12 +11,14 @@
 #include "tmix/Passes.h"
 #include "tmix/Target/CPU/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::tmix::cpu {
@@ -80,6 +82,27 @@ bool isConstantBuffer(Value v) {
   return false;
 }
 
+/// The linalg.fill of +0.0 into `op`'s output buffer that `op` would
+/// accumulate onto, when nothing between them touches memory; null
+/// otherwise. The call can then write C = A B instead (no pass over C to
+/// zero it, no read of the zeros).
+linalg::FillOp zeroFillBefore(linalg::LinalgOp op) {
+  Value out = op.getDpsInitOperand(0)->get();
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    if (auto fill = dyn_cast<linalg::FillOp>(prev)) {
+      if (fill.getOutputs()[0] == out &&
+          matchPattern(fill.getInputs()[0], m_PosZeroFloat()))
+        return fill;
+      return nullptr;
+    }
+    // Views, allocations and constants can sit in between.
+    if (!isMemoryEffectFree(prev) &&
+        !isa<memref::AllocOp, memref::AllocaOp>(prev))
+      return nullptr;
+  }
+  return nullptr;
+}
+
 class MatmulToBlasPass
     : public tmix::cpu::impl::TMixMatmulToBlasPassBase<MatmulToBlasPass> {
 public:
@@ -106,6 +129,8 @@ public:
       SmallVector<Type> argTypes(3, type);
       if (constB)
         argTypes.push_back(slotType);
+      // Last: whether C keeps its contents (i32 1) or is overwritten (0).
+      argTypes.push_back(IntegerType::get(ctx, 32));
       func::FuncOp callee = declare(module, name, argTypes);
       if (!callee) {
         module.emitError() << "tmix-matmul-to-blas: '" << name
@@ -131,8 +156,15 @@ public:
                                                    slot.getSymName()));
         ++numPackedWeights;
       }
+      linalg::FillOp zeroFill = foldZeroFills ? zeroFillBefore(op) : nullptr;
+      args.push_back(
+          arith::ConstantIntOp::create(b, op.getLoc(), zeroFill ? 0 : 1, 32));
       func::CallOp::create(b, op.getLoc(), callee, args);
       op->erase();
+      if (zeroFill) {
+        zeroFill->erase();
+        ++numZeroFillsFolded;
+      }
       ++numCalls;
     }
   }

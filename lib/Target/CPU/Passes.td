@@ -18,19 +18,28 @@ def TMixMatmulToBlasPass : Pass<"tmix-matmul-to-blas", "::mlir::ModuleOp"> {
     constant operands, of a constant `memref.global` or of the externalized
     weights) calls `tmix_rt_sgemm_f32_constb` instead, with a private
     zero-initialised `memref<1xi64>` global of its own in which the library
-    keeps B packed after the first call. Runs after bufferization and
+    keeps B packed after the first call. Every call ends with an i32: 1
+    when C accumulates the product, 0 when the call replaces a
+    `linalg.fill` of +0.0 into C that precedes the matmul with nothing but
+    views, allocations and constants in between (the fill is erased; the
+    library writes C = A B). Runs after bufferization and
     tmix-externalize-weights; other matmuls are left to linalg-to-loops.
   }];
   let options = [
     Option<"packWeights", "pack-weights", "bool", /*default=*/"true",
-           "Give matmuls with constant B a packed-weights slot">
+           "Give matmuls with constant B a packed-weights slot">,
+    Option<"foldZeroFills", "fold-zero-fills", "bool", /*default=*/"true",
+           "Fold a zero fill of C into the call (C = A B)">
   ];
-  let dependentDialects = ["::mlir::func::FuncDialect",
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
                            "::mlir::memref::MemRefDialect"];
   let statistics = [
     Statistic<"numCalls", "num-calls", "Number of matmuls turned into calls">,
     Statistic<"numPackedWeights", "num-packed-weights",
-              "Number of calls that keep their constant B packed">
+              "Number of calls that keep their constant B packed">,
+    Statistic<"numZeroFillsFolded", "num-zero-fills-folded",
+              "Number of zero fills of C folded into calls">
   ];
 }
 

@@ -29,7 +29,7 @@
 // The sgemm wrapper passes descriptors by pointer to the library.
 // CHECK-LABEL: llvm.func private @tmix_rt_sgemm_f32(
 // CHECK:         llvm.call @_mlir_ciface_tmix_rt_sgemm_f32(
-// CHECK:       llvm.func @_mlir_ciface_tmix_rt_sgemm_f32(!llvm.ptr, !llvm.ptr, !llvm.ptr)
+// CHECK:       llvm.func @_mlir_ciface_tmix_rt_sgemm_f32(!llvm.ptr, !llvm.ptr, !llvm.ptr, i32)
 
 // Sequential loops, matmuls as loops.
 // PLAIN-LABEL: llvm.func @block(

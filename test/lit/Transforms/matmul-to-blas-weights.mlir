@@ -12,12 +12,12 @@
 // CHECK-DAG:   memref.global "private" @tmix__packed_b_1 : memref<1xi64> = dense<0>
 // CHECK-LABEL: func.func @weights
 // CHECK:       %[[S0:.+]] = memref.get_global @tmix__packed_b{{(_[0-9])?}} : memref<1xi64>
-// CHECK:       call @tmix_rt_sgemm_f32_constb(%{{.+}}, %{{.+}}, %{{.+}}, %[[S0]])
+// CHECK:       call @tmix_rt_sgemm_f32_constb(%{{.+}}, %{{.+}}, %{{.+}}, %[[S0]], %{{.+}})
 // CHECK:       %[[S1:.+]] = memref.get_global @tmix__packed_b{{(_[0-9])?}} : memref<1xi64>
-// CHECK:       call @tmix_rt_sgemm_f32_constb(%{{.+}}, %{{.+}}, %{{.+}}, %[[S1]])
+// CHECK:       call @tmix_rt_sgemm_f32_constb(%{{.+}}, %{{.+}}, %{{.+}}, %[[S1]], %{{.+}})
 // CHECK:       %[[S2:.+]] = memref.get_global @tmix__packed_b{{(_[0-9])?}} : memref<1xi64>
-// CHECK:       call @tmix_rt_sgemm_f32_constb(%{{.+}}, %{{.+}}, %{{.+}}, %[[S2]])
-// CHECK:       func.func private @tmix_rt_sgemm_f32_constb(memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<1xi64>) attributes {llvm.emit_c_interface}
+// CHECK:       call @tmix_rt_sgemm_f32_constb(%{{.+}}, %{{.+}}, %{{.+}}, %[[S2]], %{{.+}})
+// CHECK:       func.func private @tmix_rt_sgemm_f32_constb(memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<1xi64>, i32) attributes {llvm.emit_c_interface}
 // NOPACK-LABEL: func.func @weights
 // NOPACK-NOT:   constb
 // NOPACK-NOT:   tmix__packed_b

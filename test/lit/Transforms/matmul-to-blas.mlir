@@ -12,7 +12,8 @@
 // CHECK:       %[[CA:.+]] = memref.cast %[[A]] : memref<4x8xf32> to memref<?x?xf32, strided<[?, ?], offset: ?>>
 // CHECK:       %[[CB:.+]] = memref.cast %[[B]] : memref<8x16xf32> to memref<?x?xf32, strided<[?, ?], offset: ?>>
 // CHECK:       %[[CC:.+]] = memref.cast %[[C]] : memref<4x16xf32> to memref<?x?xf32, strided<[?, ?], offset: ?>>
-// CHECK:       call @tmix_rt_sgemm_f32(%[[CA]], %[[CB]], %[[CC]]) : (memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>) -> ()
+// CHECK:       %[[ACC:.+]] = arith.constant 1 : i32
+// CHECK:       call @tmix_rt_sgemm_f32(%[[CA]], %[[CB]], %[[CC]], %[[ACC]]) : (memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, i32) -> ()
 // CHECK:       call @tmix_rt_sgemm_f32(
 // CHECK-NOT:   linalg.matmul
 // CHECK:       return
@@ -27,7 +28,7 @@ func.func @matmul(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32
 // CHECK:       %[[CA:.+]] = memref.cast %arg0 : memref<2x4x8xf32> to memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>
 // CHECK:       %[[CB:.+]] = memref.cast %arg1 : memref<2x8x16xf32> to memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>
 // CHECK:       %[[CC:.+]] = memref.cast %arg2 : memref<2x4x16xf32> to memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>
-// CHECK:       call @tmix_rt_sgemm_batched_f32(%[[CA]], %[[CB]], %[[CC]])
+// CHECK:       call @tmix_rt_sgemm_batched_f32(%[[CA]], %[[CB]], %[[CC]], %{{.+}})
 // CHECK-NOT:   linalg.batch_matmul
 func.func @batch_matmul(%a: memref<2x4x8xf32>, %b: memref<2x8x16xf32>, %c: memref<2x4x16xf32>) {
   linalg.batch_matmul ins(%a, %b : memref<2x4x8xf32>, memref<2x8x16xf32>) outs(%c : memref<2x4x16xf32>)
@@ -42,7 +43,7 @@ func.func @batch_matmul(%a: memref<2x4x8xf32>, %b: memref<2x8x16xf32>, %c: memre
 // CHECK:       %[[CS:.+]] = memref.cast %[[S]] : memref<4x8xf32, strided<[32, 1], offset: 68>> to memref<?x?xf32, strided<[?, ?], offset: ?>>
 // CHECK:       %[[CT:.+]] = memref.cast %[[T]] : memref<8x16xf32, strided<[1, 8]>> to memref<?x?xf32, strided<[?, ?], offset: ?>>
 // CHECK:       %[[CC:.+]] = memref.cast %arg2
-// CHECK:       call @tmix_rt_sgemm_f32(%[[CS]], %[[CT]], %[[CC]])
+// CHECK:       call @tmix_rt_sgemm_f32(%[[CS]], %[[CT]], %[[CC]], %{{.+}})
 // CHECK-NOT:   memref.copy
 // CHECK-NOT:   linalg.matmul
 func.func @views(%a: memref<16x32xf32>, %bt: memref<16x8xf32>, %c: memref<4x16xf32>) {
@@ -53,8 +54,8 @@ func.func @views(%a: memref<16x32xf32>, %bt: memref<16x8xf32>, %c: memref<4x16xf
 }
 
 // The declarations, after the functions.
-// CHECK:       func.func private @tmix_rt_sgemm_f32(memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>) attributes {llvm.emit_c_interface}
-// CHECK:       func.func private @tmix_rt_sgemm_batched_f32(memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>) attributes {llvm.emit_c_interface}
+// CHECK:       func.func private @tmix_rt_sgemm_f32(memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, i32) attributes {llvm.emit_c_interface}
+// CHECK:       func.func private @tmix_rt_sgemm_batched_f32(memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, i32) attributes {llvm.emit_c_interface}
 // DECL:        func.func private @tmix_rt_sgemm_f32(
 // DECL:        func.func private @tmix_rt_sgemm_batched_f32(
 
