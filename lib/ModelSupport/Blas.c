@@ -17,6 +17,9 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <string.h>
 
 /* OpenBLAS's own threads fight the OpenMP threads that run tiled loops
  * (measured: 30% of attention time in sched_yield). All parallelism is
@@ -53,7 +56,8 @@ static int layout(int64_t r, int64_t c, int64_t s0, int64_t s1,
 }
 
 #if defined(__x86_64__)
-/* 1 when the CPU and the OS support AVX-512F (cpuid leaf 7 and XCR0). */
+/* 1 when the CPU and the OS support AVX-512F (cpuid leaf 7 and XCR0), 2
+ * when AMX with bf16 too. */
 static int avx512State = -1;
 static void detectAvx512(void) {
   unsigned eax, ebx, ecx, edx, lo, hi;
@@ -62,6 +66,13 @@ static void detectAvx512(void) {
     return;
   __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
   avx512State = (lo & 0xe6) == 0xe6;
+  /* AMX-TILE and AMX-BF16 (leaf 7 EDX bits 24 and 22), their state enabled
+   * in XCR0 (bits 17, 18), and Linux's permission to use the tile data. */
+  if (avx512State && (edx & (1u << 24)) && (edx & (1u << 22)) &&
+      (lo & 0x60000) == 0x60000 &&
+      syscall(SYS_arch_prctl, 0x1023 /* ARCH_REQ_XCOMP_PERM */,
+              18 /* XFEATURE_XTILEDATA */) == 0)
+    avx512State = 2;
 }
 static pthread_once_t avx512Once = PTHREAD_ONCE_INIT;
 
@@ -126,6 +137,35 @@ tileGemmAvx512(const float *a, int64_t lda, const float *b, int64_t ldb,
  * per call. */
 enum { kMR = 12, kNR = 32, kKC = 256, kMC = 144 };
 
+/* C[mr, nr] (+)= the accumulators, masked at the right edge. */
+__attribute__((target("avx512f"), always_inline)) static inline void
+storeC(__m512 acc[kMR][2], float *c, int64_t ldc, int64_t csn, int64_t mr,
+       int64_t nr, int add) {
+  if (csn == 1) {
+    __mmask16 m0 = (__mmask16)(nr >= 16 ? 0xffff : (1u << nr) - 1);
+    __mmask16 m1 =
+        (__mmask16)(nr <= 16 ? 0 : (nr >= 32 ? 0xffff : (1u << (nr - 16)) - 1));
+    /* add == 0: the first k block of C = A B stores, never reads, C. */
+    __mmask16 l0 = add ? m0 : 0, l1 = add ? m1 : 0;
+    for (int r = 0; r < kMR && r < mr; ++r) {
+      float *row = c + r * ldc;
+      _mm512_mask_storeu_ps(
+          row, m0, _mm512_add_ps(acc[r][0], _mm512_maskz_loadu_ps(l0, row)));
+      _mm512_mask_storeu_ps(
+          row + 16, m1,
+          _mm512_add_ps(acc[r][1], _mm512_maskz_loadu_ps(l1, row + 16)));
+    }
+    return;
+  }
+  float tile[kNR] __attribute__((aligned(64)));
+  for (int r = 0; r < kMR && r < mr; ++r) {
+    _mm512_store_ps(tile, acc[r][0]);
+    _mm512_store_ps(tile + 16, acc[r][1]);
+    for (int64_t j = 0; j < nr; ++j)
+      c[r * ldc + j * csn] = (add ? c[r * ldc + j * csn] : 0.0f) + tile[j];
+  }
+}
+
 /* C[mr, nr] += the product of an A strip and a B strip over kc. `pf`,
  * when set, names pfRows rows (of NR floats) of the next B strip to bring
  * into cache meanwhile: weights come from memory, and the hardware
@@ -159,29 +199,7 @@ microKernel(int64_t kc, const float *ap, const float *bp, float *c,
       acc[r][1] = _mm512_fmadd_ps(x, b1, acc[r][1]);
     }
   }
-  if (csn == 1) {
-    __mmask16 m0 = (__mmask16)(nr >= 16 ? 0xffff : (1u << nr) - 1);
-    __mmask16 m1 =
-        (__mmask16)(nr <= 16 ? 0 : (nr >= 32 ? 0xffff : (1u << (nr - 16)) - 1));
-    /* add == 0: the first k block of C = A B stores, never reads, C. */
-    __mmask16 l0 = add ? m0 : 0, l1 = add ? m1 : 0;
-    for (int r = 0; r < kMR && r < mr; ++r) {
-      float *row = c + r * ldc;
-      _mm512_mask_storeu_ps(
-          row, m0, _mm512_add_ps(acc[r][0], _mm512_maskz_loadu_ps(l0, row)));
-      _mm512_mask_storeu_ps(
-          row + 16, m1,
-          _mm512_add_ps(acc[r][1], _mm512_maskz_loadu_ps(l1, row + 16)));
-    }
-    return;
-  }
-  float tile[kNR] __attribute__((aligned(64)));
-  for (int r = 0; r < kMR && r < mr; ++r) {
-    _mm512_store_ps(tile, acc[r][0]);
-    _mm512_store_ps(tile + 16, acc[r][1]);
-    for (int64_t j = 0; j < nr; ++j)
-      c[r * ldc + j * csn] = (add ? c[r * ldc + j * csn] : 0.0f) + tile[j];
-  }
+  storeC(acc, c, ldc, csn, mr, nr, add);
 }
 
 static int64_t stripCount(int64_t n) { return (n + kNR - 1) / kNR; }
@@ -281,6 +299,163 @@ packedGemmAvx512(const float *a, const int64_t *as, const float *b,
   packB(b, bs, k, n, packedB);
   return gemmPackedB(a, as, packedB, k, c, cs, m, n, k, accumulate);
 }
+
+/* --precision=bf16: weights and activations rounded to bfloat16, products
+ * accumulated in f32 by AMX tiles (TDPBF16PS: a 16x16 f32 tile += a 16x32
+ * by 32x16 bf16 product). B strips hold, per pair of rows (k = 2p, 2p+1),
+ * NR columns of (B[2p][j], B[2p+1][j]): 64 bytes per 16 columns, the tile
+ * layout AMX reads, with the pairs zero-padded to a multiple of 16. On this
+ * Xeon, AVX512-BF16's vdpbf16ps ran slower than the f32 kernel (0.65x);
+ * AMX is 16x the f32 FMA peak. Without AMX the products stay in f32. */
+static int64_t pairCount(int64_t k) { return (k + 31) / 32 * 16; }
+
+/* Round to nearest even, as the hardware conversions do; NaNs stay NaNs. */
+static uint16_t toBf16(float x) {
+  uint32_t bits;
+  memcpy(&bits, &x, 4);
+  if ((bits & 0x7fffffffu) > 0x7f800000u)
+    return (uint16_t)((bits >> 16) | 0x40);
+  bits += 0x7fffu + ((bits >> 16) & 1u);
+  return (uint16_t)(bits >> 16);
+}
+
+static void packBBf16(const float *b, const int64_t *bs, int64_t k, int64_t n,
+                      uint16_t *dst) {
+  int64_t pairs = pairCount(k);
+  for (int64_t s = 0; s < stripCount(n); ++s) {
+    int64_t j0 = s * kNR, nr = n - j0 < kNR ? n - j0 : kNR;
+    uint16_t *d = dst + s * pairs * 2 * kNR;
+    for (int64_t p = 0; p < pairs; ++p)
+      for (int64_t j = 0; j < kNR; ++j)
+        for (int64_t h = 0; h < 2; ++h) {
+          int64_t row = 2 * p + h;
+          d[(p * kNR + j) * 2 + h] =
+              j < nr && row < k ? toBf16(b[row * bs[0] + (j0 + j) * bs[1]])
+                                : 0;
+        }
+  }
+}
+
+enum { kAmxRows = 32, kAmxBlock = 128 };
+
+/* A[mc, k] into bf16 rows of kp = 2 * pairCount(k) values (zeros past k),
+ * rows up to a multiple of 32 zero. */
+__attribute__((target("avx512f,avx512bf16"))) static void
+convertABf16(const float *a, const int64_t *as, int64_t mc, int64_t k,
+             uint16_t *dst, int64_t kp) {
+  int64_t rows = (mc + kAmxRows - 1) / kAmxRows * kAmxRows;
+  for (int64_t r = 0; r < rows; ++r) {
+    uint16_t *d = dst + r * kp;
+    int64_t p = 0;
+    if (r < mc) {
+      const float *src = a + r * as[0];
+      if (as[1] == 1)
+        for (; p + 32 <= k; p += 32)
+          _mm512_storeu_si512(
+              d + p, (__m512i)_mm512_cvtne2ps_pbh(_mm512_loadu_ps(src + p + 16),
+                                                  _mm512_loadu_ps(src + p)));
+      for (; p < k; ++p)
+        d[p] = toBf16(src[p * as[1]]);
+    }
+    memset(d + p, 0, sizeof(uint16_t) * (size_t)(kp - p));
+  }
+}
+
+/* Per-thread buffer of converted A blocks (grows as needed). */
+static __thread uint16_t *convertedA;
+static __thread int64_t convertedAElems;
+
+typedef struct {
+  uint8_t palette, startRow, reserved[14];
+  uint16_t colsb[16];
+  uint8_t rows[16];
+} TileConfig;
+
+/* C[m, n] (+)= A[m, k] B with B's bf16 pair strips (pairCount(bk) pairs
+ * each): 32 x 32 blocks of C in four tiles (0-3), A rows in tiles 4-5, B
+ * columns in tiles 6-7. */
+__attribute__((target("avx512f,avx512bf16,amx-tile,amx-bf16"))) static int
+gemmPackedBBf16(const float *a, const int64_t *as, const uint16_t *bp,
+                int64_t bk, float *c, const int64_t *cs, int64_t m, int64_t n,
+                int64_t k, int accumulate) {
+  int64_t pairs = pairCount(bk), kp = 2 * pairCount(k);
+  if (kAmxBlock * kp > convertedAElems) {
+    uint16_t *grown = (uint16_t *)aligned_alloc(
+        64, sizeof(uint16_t) * (size_t)(kAmxBlock * kp));
+    if (!grown)
+      return 0;
+    free(convertedA);
+    convertedA = grown;
+    convertedAElems = kAmxBlock * kp;
+  }
+  uint16_t *abuf = convertedA;
+  TileConfig config;
+  memset(&config, 0, sizeof(config));
+  config.palette = 1;
+  for (int t = 0; t < 8; ++t) {
+    config.rows[t] = 16;
+    config.colsb[t] = 64;
+  }
+  _tile_loadconfig(&config);
+  float out[kAmxRows * kNR] __attribute__((aligned(64)));
+  for (int64_t ic = 0; ic < m; ic += kAmxBlock) {
+    int64_t mc = m - ic < kAmxBlock ? m - ic : kAmxBlock;
+    convertABf16(a + ic * as[0], as, mc, k, abuf, kp);
+    for (int64_t jr = 0; jr < n; jr += kNR) {
+      const uint16_t *strip = bp + (jr / kNR) * pairs * 2 * kNR;
+      for (int64_t ir = 0; ir < mc; ir += kAmxRows) {
+        const uint16_t *a0 = abuf + ir * kp, *a1 = a0 + 16 * kp;
+        _tile_zero(0);
+        _tile_zero(1);
+        _tile_zero(2);
+        _tile_zero(3);
+        for (int64_t kk = 0; kk < kp; kk += 32) {
+          _tile_loadd(4, a0 + kk, kp * 2);
+          _tile_loadd(5, a1 + kk, kp * 2);
+          _tile_loadd(6, strip + kk * kNR, 4 * kNR);
+          _tile_loadd(7, strip + kk * kNR + kNR, 4 * kNR);
+          _tile_dpbf16ps(0, 4, 6);
+          _tile_dpbf16ps(1, 4, 7);
+          _tile_dpbf16ps(2, 5, 6);
+          _tile_dpbf16ps(3, 5, 7);
+        }
+        _tile_stored(0, out, 4 * kNR);
+        _tile_stored(1, out + 16, 4 * kNR);
+        _tile_stored(2, out + 16 * kNR, 4 * kNR);
+        _tile_stored(3, out + 16 * kNR + 16, 4 * kNR);
+        int64_t mr = mc - ir < kAmxRows ? mc - ir : kAmxRows;
+        int64_t nr = n - jr < kNR ? n - jr : kNR;
+        float *cb = c + (ic + ir) * cs[0] + jr * cs[1];
+        if (cs[1] == 1) {
+          __mmask16 m0 = (__mmask16)(nr >= 16 ? 0xffff : (1u << nr) - 1);
+          __mmask16 m1 = (__mmask16)(nr <= 16   ? 0
+                                     : nr >= 32 ? 0xffff
+                                                : (1u << (nr - 16)) - 1);
+          __mmask16 l0 = accumulate ? m0 : 0, l1 = accumulate ? m1 : 0;
+          for (int64_t r = 0; r < mr; ++r) {
+            float *row = cb + r * cs[0];
+            _mm512_mask_storeu_ps(
+                row, m0,
+                _mm512_add_ps(_mm512_load_ps(out + r * kNR),
+                              _mm512_maskz_loadu_ps(l0, row)));
+            _mm512_mask_storeu_ps(
+                row + 16, m1,
+                _mm512_add_ps(_mm512_load_ps(out + r * kNR + 16),
+                              _mm512_maskz_loadu_ps(l1, row + 16)));
+          }
+          continue;
+        }
+        for (int64_t r = 0; r < mr; ++r)
+          for (int64_t j = 0; j < nr; ++j) {
+            float *at = cb + r * cs[0] + j * cs[1];
+            *at = (accumulate ? *at : 0.0f) + out[r * kNR + j];
+          }
+      }
+    }
+  }
+  _tile_release();
+  return 1;
+}
 #endif
 
 /* OpenBLAS where it can address the operands, a plain loop otherwise. */
@@ -373,21 +548,23 @@ static void gemm(const float *a, const int64_t *as, const float *b,
   }
 }
 
+/* flags: bit 0 accumulate (C += A B, else C = A B); bit 1 bf16 (weights'
+ * products only, _constb). */
 void _mlir_ciface_tmix_rt_sgemm_f32(tmix_memref2 *a, tmix_memref2 *b,
-                                    tmix_memref2 *c, int32_t accumulate) {
+                                    tmix_memref2 *c, int32_t flags) {
   gemm(a->aligned + a->offset, a->strides, b->aligned + b->offset, b->strides,
        c->aligned + c->offset, c->strides, c->sizes[0], c->sizes[1],
-       a->sizes[1], accumulate);
+       a->sizes[1], flags & 1);
 }
 
 void _mlir_ciface_tmix_rt_sgemm_batched_f32(tmix_memref3 *a, tmix_memref3 *b,
                                             tmix_memref3 *c,
-                                            int32_t accumulate) {
+                                            int32_t flags) {
   for (int64_t i = 0; i < c->sizes[0]; ++i)
     gemm(a->aligned + a->offset + i * a->strides[0], &a->strides[1],
          b->aligned + b->offset + i * b->strides[0], &b->strides[1],
          c->aligned + c->offset + i * c->strides[0], &c->strides[1],
-         c->sizes[1], c->sizes[2], a->sizes[2], accumulate);
+         c->sizes[1], c->sizes[2], a->sizes[2], flags & 1);
 }
 
 /* Weights packed once. tmix-matmul-to-blas gives each matmul whose B is a
@@ -403,7 +580,9 @@ typedef struct {
 typedef struct PackedWeights {
   struct PackedWeights *next;
   int64_t k, n;
+  /* f32 strips (packB), or bf16 pair strips (packBBf16) when bf16 is set. */
   float *data;
+  int bf16;
 } PackedWeights;
 
 static PackedWeights *allPacked;
@@ -422,29 +601,39 @@ __attribute__((destructor)) static void freePackedWeights(void) {
  * worth packing here (no AVX-512, a tile-sized product) or memory ran
  * out. Concurrent first calls may both pack; one pack wins. */
 static PackedWeights *packedWeights(tmix_memref1_i64 *slot, const float *b,
-                                    const int64_t *bs, int64_t k, int64_t n) {
+                                    const int64_t *bs, int64_t k, int64_t n,
+                                    int bf16) {
   pthread_once(&avx512Once, detectAvx512);
   if (!avx512State || k * n <= 65536)
     return NULL;
+  /* Without AMX the products run in f32. */
+  bf16 = bf16 && avx512State == 2;
   PackedWeights **cell = (PackedWeights **)(slot->aligned + slot->offset);
   PackedWeights *p = __atomic_load_n(cell, __ATOMIC_ACQUIRE);
   if (p)
-    return p->k == k && p->n == n ? p : NULL;
+    return p->k == k && p->n == n && p->bf16 == bf16 ? p : NULL;
   p = (PackedWeights *)malloc(sizeof(PackedWeights));
-  size_t bytes = (size_t)(stripCount(n) * kNR * k) * sizeof(float);
+  size_t bytes = bf16 ? (size_t)(stripCount(n) * kNR * pairCount(k)) * 4
+                      : (size_t)(stripCount(n) * kNR * k) * sizeof(float);
   if (!p || !(p->data = (float *)aligned_alloc(64, (bytes + 63) / 64 * 64))) {
     free(p);
     return NULL;
   }
   p->k = k;
   p->n = n;
-  packB(b, bs, k, n, p->data);
+  p->bf16 = bf16;
+  if (bf16)
+    packBBf16(b, bs, k, n, (uint16_t *)p->data);
+  else
+    packB(b, bs, k, n, p->data);
   PackedWeights *expected = NULL;
   if (!__atomic_compare_exchange_n(cell, &expected, p, 0, __ATOMIC_ACQ_REL,
                                    __ATOMIC_ACQUIRE)) {
     free(p->data);
     free(p);
-    return expected->k == k && expected->n == n ? expected : NULL;
+    return expected->k == k && expected->n == n && expected->bf16 == bf16
+               ? expected
+               : NULL;
   }
   p->next = __atomic_load_n(&allPacked, __ATOMIC_RELAXED);
   while (!__atomic_compare_exchange_n(&allPacked, &p->next, p, 1,
@@ -457,7 +646,8 @@ static PackedWeights *packedWeights(tmix_memref1_i64 *slot, const float *b,
 void _mlir_ciface_tmix_rt_sgemm_f32_constb(tmix_memref2 *am, tmix_memref2 *bm,
                                            tmix_memref2 *cm,
                                            tmix_memref1_i64 *slot,
-                                           int32_t accumulate) {
+                                           int32_t flags) {
+  int accumulate = flags & 1, bf16 = (flags & 2) != 0;
   const float *a = am->aligned + am->offset;
   const float *b = bm->aligned + bm->offset;
   float *c = cm->aligned + cm->offset;
@@ -468,7 +658,7 @@ void _mlir_ciface_tmix_rt_sgemm_f32_constb(tmix_memref2 *am, tmix_memref2 *bm,
   }
   pthread_once(&serialOnce, makeSerial);
 #if defined(__x86_64__)
-  PackedWeights *p = packedWeights(slot, b, bm->strides, k, n);
+  PackedWeights *p = packedWeights(slot, b, bm->strides, k, n, bf16);
   if (p) {
     /* Threads take whole strips of the packed B (each reads its own part
      * of the weights); short, wide products split rows instead. */
@@ -488,15 +678,27 @@ void _mlir_ciface_tmix_rt_sgemm_f32_constb(tmix_memref2 *am, tmix_memref2 *bm,
       if (byStrips) {
         int64_t j0 = lo * kNR, j1 = hi * kNR < n ? hi * kNR : n;
         float *cb = c + j0 * cm->strides[1];
-        if (!gemmPackedB(a, am->strides, p->data + lo * k * kNR, k, cb,
-                         cm->strides, m, j1 - j0, k, accumulate))
+        int done =
+            p->bf16 ? gemmPackedBBf16(
+                          a, am->strides,
+                          (const uint16_t *)p->data + lo * pairCount(k) * 2 * kNR,
+                          k, cb, cm->strides, m, j1 - j0, k, accumulate)
+                    : gemmPackedB(a, am->strides, p->data + lo * k * kNR, k,
+                                  cb, cm->strides, m, j1 - j0, k, accumulate);
+        if (!done)
           blasGemm(a, am->strides, b + j0 * bm->strides[1], bm->strides, cb,
                    cm->strides, m, j1 - j0, k, accumulate);
       } else {
         const float *ab = a + lo * am->strides[0];
         float *cb = c + lo * cm->strides[0];
-        if (!gemmPackedB(ab, am->strides, p->data, k, cb, cm->strides,
-                         hi - lo, n, k, accumulate))
+        int done = p->bf16 ? gemmPackedBBf16(ab, am->strides,
+                                             (const uint16_t *)p->data, k, cb,
+                                             cm->strides, hi - lo, n, k,
+                                             accumulate)
+                           : gemmPackedB(ab, am->strides, p->data, k, cb,
+                                         cm->strides, hi - lo, n, k,
+                                         accumulate);
+        if (!done)
           blasGemm(ab, am->strides, b, bm->strides, cb, cm->strides, hi - lo,
                    n, k, accumulate);
       }

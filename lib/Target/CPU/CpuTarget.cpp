@@ -31,14 +31,16 @@ public:
   }
 
   llvm::Error validate(const CompileOptions &options) const override {
-    if (!options.precision.empty())
+    if (!llvm::is_contained({"", "f32", "bf16"}, options.precision))
       return llvm::createStringError(
-          "--precision applies to --target=cuda only");
+          "--precision=" + options.precision +
+          " is not supported by --target=cpu (f32 or bf16)");
     if (options.gpuArch != CompileOptions().gpuArch)
       return llvm::createStringError(
           "--gpu-arch applies to --target=cuda only");
     if (options.targetCpu.empty())
-      return llvm::Error::success();
+      return checkBf16(options,
+                       llvm::sys::getHostCPUFeatures().lookup("amx-bf16"));
     // An unknown CPU would only warn in LLVM, then fail with a fatal error
     // when code is generated.
     llvm::InitializeNativeTarget();
@@ -56,7 +58,25 @@ public:
           "--target-cpu=" + options.targetCpu +
           " is not a CPU LLVM knows for " + triple.str() +
           " (e.g. x86-64-v3, znver4, sapphirerapids)");
-    return llvm::Error::success();
+    std::unique_ptr<llvm::MCSubtargetInfo> named(
+        target->createMCSubtargetInfo(triple, options.targetCpu, ""));
+    return checkBf16(options, named && named->checkFeatures("+amx-bf16"));
+  }
+
+  /// bf16 matmuls run on AMX tiles; on a CPU without them they would run in
+  /// f32 (the library checks again when it runs), which is not what was
+  /// asked for.
+  static llvm::Error checkBf16(const CompileOptions &options, bool hasAmx) {
+    if (options.precision != "bf16" || hasAmx)
+      return llvm::Error::success();
+    std::string cpu =
+        options.targetCpu.empty()
+            ? "this machine's CPU (" + llvm::sys::getHostCPUName().str() + ")"
+            : "--target-cpu=" + options.targetCpu;
+    return llvm::createStringError(
+        "--precision=bf16 needs a CPU with AMX-BF16 (sapphirerapids or "
+        "newer); " +
+        cpu + " has none");
   }
 
   void buildPipeline(OpPassManager &pm, const CompileOptions &options,
@@ -68,8 +88,11 @@ public:
       pm.addPass(cpu::createTMixParallelizeGenericsPass());
     addBufferization(pm);
     addExternalWeights(pm, options);
-    if (options.blas)
-      pm.addPass(cpu::createTMixMatmulToBlasPass());
+    if (options.blas) {
+      cpu::TMixMatmulToBlasPassOptions blas;
+      blas.bf16Weights = options.precision == "bf16";
+      pm.addPass(cpu::createTMixMatmulToBlasPass(blas));
+    }
     if (options.profile)
       pm.addPass(cpu::createTMixProfileOpsPass());
     auto openMP = [](OpPassManager &nested) {

@@ -129,7 +129,8 @@ public:
       SmallVector<Type> argTypes(3, type);
       if (constB)
         argTypes.push_back(slotType);
-      // Last: whether C keeps its contents (i32 1) or is overwritten (0).
+      // Last, i32 flags: 1 when C keeps its contents (else it is
+      // overwritten), 2 for a product in bf16.
       argTypes.push_back(IntegerType::get(ctx, 32));
       func::FuncOp callee = declare(module, name, argTypes);
       if (!callee) {
@@ -157,8 +158,8 @@ public:
         ++numPackedWeights;
       }
       linalg::FillOp zeroFill = foldZeroFills ? zeroFillBefore(op) : nullptr;
-      args.push_back(
-          arith::ConstantIntOp::create(b, op.getLoc(), zeroFill ? 0 : 1, 32));
+      int32_t flags = (zeroFill ? 0 : 1) | (constB && bf16Weights ? 2 : 0);
+      args.push_back(arith::ConstantIntOp::create(b, op.getLoc(), flags, 32));
       func::CallOp::create(b, op.getLoc(), callee, args);
       op->erase();
       if (zeroFill) {

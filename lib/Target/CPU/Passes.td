@@ -18,18 +18,22 @@ def TMixMatmulToBlasPass : Pass<"tmix-matmul-to-blas", "::mlir::ModuleOp"> {
     constant operands, of a constant `memref.global` or of the externalized
     weights) calls `tmix_rt_sgemm_f32_constb` instead, with a private
     zero-initialised `memref<1xi64>` global of its own in which the library
-    keeps B packed after the first call. Every call ends with an i32: 1
-    when C accumulates the product, 0 when the call replaces a
-    `linalg.fill` of +0.0 into C that precedes the matmul with nothing but
-    views, allocations and constants in between (the fill is erased; the
-    library writes C = A B). Runs after bufferization and
-    tmix-externalize-weights; other matmuls are left to linalg-to-loops.
+    keeps B packed after the first call. Every call ends with i32 flags.
+    Bit 0 is set when C accumulates the product, clear when the call
+    replaces a `linalg.fill` of +0.0 into C that precedes the matmul with
+    nothing but views, allocations and constants in between (the fill is
+    erased; the library writes C = A B). Bit 1 (`bf16-weights`, calls with
+    a constant B only) asks for the product in bf16 with f32 accumulation.
+    Runs after bufferization and tmix-externalize-weights; other matmuls
+    are left to linalg-to-loops.
   }];
   let options = [
     Option<"packWeights", "pack-weights", "bool", /*default=*/"true",
            "Give matmuls with constant B a packed-weights slot">,
     Option<"foldZeroFills", "fold-zero-fills", "bool", /*default=*/"true",
-           "Fold a zero fill of C into the call (C = A B)">
+           "Fold a zero fill of C into the call (C = A B)">,
+    Option<"bf16Weights", "bf16-weights", "bool", /*default=*/"false",
+           "Products with weights in bf16 (AMX) with f32 accumulation">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::func::FuncDialect",

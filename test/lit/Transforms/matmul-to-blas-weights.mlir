@@ -3,6 +3,9 @@
 // which the model support library keeps B packed after the first call.
 // RUN: tmix-opt %s --tmix-matmul-to-blas --split-input-file | FileCheck %s
 // RUN: tmix-opt %s --tmix-matmul-to-blas="pack-weights=false" --split-input-file | FileCheck %s --check-prefix=NOPACK
+// With bf16-weights, the constb calls' flags ask for bf16 (bit 1) and the
+// others' do not.
+// RUN: tmix-opt %s --tmix-matmul-to-blas="bf16-weights=true" --split-input-file | FileCheck %s --check-prefix=BF16
 
 // Constant B: a constant global, seen through views with constant operands,
 // and the externalized weights. Each such call gets its own zeroed slot
@@ -21,6 +24,12 @@
 // NOPACK-LABEL: func.func @weights
 // NOPACK-NOT:   constb
 // NOPACK-NOT:   tmix__packed_b
+// BF16-LABEL:  func.func @weights
+// BF16-COUNT-3: arith.constant 3 : i32
+// BF16-LABEL:  func.func @not_weights
+// BF16-NOT:    arith.constant 3 : i32
+// BF16:        %[[F:.+]] = arith.constant 1 : i32
+// BF16-NEXT:   call @tmix_rt_sgemm_f32(%{{.+}}, %{{.+}}, %{{.+}}, %[[F]])
 memref.global "private" constant @w : memref<8x32xf32> = dense<1.0>
 memref.global @tmix__weights : memref<4096xi8> {alignment = 64 : i64}
 func.func @weights(%a: memref<4x8xf32>, %c: memref<4x16xf32>, %d: memref<4x16xf32>, %e: memref<4x16xf32>) {
