@@ -8,7 +8,9 @@ Run with a Python that has torch and transformers (a bench-only virtual
 environment: python3 -m venv v && v/bin/pip install torch transformers
 onnx). Models are written once to DIR (default $TMPDIR/tmix-bench-models) as
 <name>.onnx, exported by torch.onnx.export (TorchScript, opset 17) with
-dynamic batch and sequence axes; compile them with --input-shape.
+dynamic batch and sequence axes; compile them with --input-shape. Beside
+each, <name>.bf16ref.npz holds one input and the model's output in fp32 and
+in PyTorch's bf16, for the bf16 accuracy check of bench/run.py.
 
   bert-base   BertModel, bert-base-uncased's config (12 layers, hidden 768)
   gpt2        GPT2Model, gpt2's config (12 layers, hidden 768), no cache
@@ -54,13 +56,40 @@ class Wrapped(torch.nn.Module):
                           attention_mask=attention_mask).last_hidden_state
 
 
+def build(name):
+    cls, config = CONFIGS[name]()
+    torch.manual_seed(0)
+    return Wrapped(cls(config).eval()), config
+
+
+def bf16_reference(name, out_dir):
+    """<name>.bf16ref.npz: ids and mask [1, 128] and the model's output in
+    fp32 and with PyTorch's own bf16 (weights and activations), the
+    reference of FlashAttention's accuracy rule for tmix --precision=bf16
+    (bench/run.py --only hf)."""
+    path = os.path.join(out_dir, name + ".bf16ref.npz")
+    if os.path.exists(path):
+        return path
+    import numpy as np
+    model, config = build(name)
+    gen = torch.Generator().manual_seed(1)
+    ids = torch.randint(0, config.vocab_size, (1, 128), generator=gen)
+    mask = torch.ones(1, 128, dtype=torch.int64)
+    with torch.no_grad():
+        fp32 = model(ids, mask).float().numpy()
+        bf16 = model.to(torch.bfloat16)(ids, mask).float().numpy()
+    tmp = path + f".tmp{os.getpid()}.npz"
+    np.savez(tmp, input_ids=ids.numpy(), attention_mask=mask.numpy(),
+             fp32=fp32, bf16=bf16)
+    os.replace(tmp, path)
+    return path
+
+
 def export(name, out_dir):
     path = os.path.join(out_dir, name + ".onnx")
     if os.path.exists(path):
         return path
-    cls, config = CONFIGS[name]()
-    torch.manual_seed(0)
-    model = Wrapped(cls(config).eval())
+    model, config = build(name)
     ids = torch.randint(0, config.vocab_size, (1, 128))
     args = (ids, torch.ones(1, 128, dtype=torch.int64))
     names = ["input_ids", "attention_mask"]
@@ -84,6 +113,7 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     for name in args.names:
         print(export(name, args.out), flush=True)
+        print(bf16_reference(name, args.out), flush=True)
     return 0
 
 

@@ -686,8 +686,21 @@ def hf_feeds(sess, batch, seq, vocab, rng):
     return feeds
 
 
+def host_has_amx_bf16():
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next(line for line in f if line.startswith("flags"))
+    except (OSError, StopIteration):
+        return False
+    return {"amx_bf16", "amx_tile"} <= set(flags.split())
+
+
 def hf_section(cache, models_dir, target_s, threads, peak_gflops, shapes):
-    results, rows, notes = [], [], []
+    """tmix fp32 (and --precision=bf16 where the CPU has AMX-BF16) vs ONNX
+    Runtime fp32, interleaved; then the bf16 accuracy rule against
+    PyTorch's own bf16 (bench/export_hf.py's .bf16ref.npz)."""
+    bf16 = host_has_amx_bf16()
+    results, rows, acc_rows, notes = [], [], [], []
     for name in HF_MODELS:
         path = os.path.join(models_dir, name + ".onnx")
         if not os.path.exists(path):
@@ -700,61 +713,116 @@ def hf_section(cache, models_dir, target_s, threads, peak_gflops, shapes):
         sess = ort_session(path, threads)
         for batch, seq in shapes:
             log(f"hf {name} B={batch} L={seq} ...")
+            label = f"{name} B={batch} L={seq}"
             r = dict(model=name, batch=batch, seq=seq,
                      gflop=hf_flops(proto, batch, seq) / 1e9)
             feeds = hf_feeds(sess, batch, seq, vocab,
                              np.random.default_rng(seq + batch))
             shape_opts = [f"{n}:{batch}x{seq}" for n in feeds]
+            libs = {}
             try:
-                tm, info = cache.compile(path, input_shape=shape_opts)
+                libs["f32"], info = cache.compile(path, input_shape=shape_opts)
+                if bf16:
+                    libs["bf16"], info16 = cache.compile(
+                        path, input_shape=shape_opts, precision="bf16")
+                    r["compile_bf16"] = info16
             except RuntimeError as e:
                 r["failure"] = short_error(e)
-                rows.append([f"{name} B={batch} L={seq}", "FAIL", "-", "-",
-                             "-", "-", "-", "-", r["failure"]])
+                rows.append([label, "FAIL"] + ["-"] * 8 + [r["failure"]])
                 results.append(r)
                 continue
             ref = sess.run(None, feeds)[0]
-            out = next(iter(tm.run(feeds).values()))
-            r["max_abs"] = max_abs(out, ref)
             r["ref_max"] = float(np.max(np.abs(ref)))
-            # Rounds of tmix then ORT: drift and load hit both alike.
-            t_tmix, t_ort, ratios = [], [], []
+            for kind, lib in libs.items():
+                r[f"max_abs_{kind}"] = max_abs(
+                    next(iter(lib.run(feeds).values())), ref)
+            # Rounds of tmix (each precision) then ORT: drift and load hit
+            # all alike.
+            times = {k: [] for k in list(libs) + ["ort"]}
+            ratios = {k: [] for k in libs}
             for _ in range(HF_ROUNDS):
-                t_tmix.append(measure(lambda: tm.run(feeds),
-                                      target_s / HF_ROUNDS)["median_ms"])
-                t_ort.append(measure(lambda: sess.run(None, feeds),
-                                     target_s / HF_ROUNDS)["median_ms"])
-                ratios.append(t_ort[-1] / t_tmix[-1])
-            del tm
-            r.update(tmix_ms=min(t_tmix), ort_ms=min(t_ort),
-                     ratio=statistics.median(ratios),
-                     compile=info, load=os.getloadavg()[0])
+                for kind, lib in libs.items():
+                    times[kind].append(measure(
+                        lambda: lib.run(feeds),
+                        target_s / HF_ROUNDS)["median_ms"])
+                times["ort"].append(measure(lambda: sess.run(None, feeds),
+                                            target_s / HF_ROUNDS)["median_ms"])
+                for kind in libs:
+                    ratios[kind].append(times["ort"][-1] / times[kind][-1])
+            r.update(compile=info, load=os.getloadavg()[0],
+                     ort_ms=min(times["ort"]))
+            for kind in libs:
+                r[f"{kind}_ms"] = min(times[kind])
+                r[f"ratio_{kind}"] = statistics.median(ratios[kind])
             share = lambda ms: r["gflop"] / ms * 1e3 / peak_gflops
-            r["tmix_peak"], r["ort_peak"] = (share(r["tmix_ms"]),
+            r["tmix_peak"], r["ort_peak"] = (share(r["f32_ms"]),
                                              share(r["ort_ms"]))
+            libs.clear()
             results.append(r)
-            rows.append([f"{name} B={batch} L={seq}", fmt(r["gflop"], ".1f"),
-                         fmt(r["tmix_ms"], ".1f"), fmt(r["ort_ms"], ".1f"),
-                         fmt(r["ratio"], ".2f") + "x",
-                         f"{100 * r['tmix_peak']:.0f}% / "
-                         f"{100 * r['ort_peak']:.0f}%",
-                         f"{r['max_abs']:.1e} ({r['ref_max']:.1f})",
-                         compile_text(info), f"{r['load']:.2f}"])
+            rows.append([
+                label, fmt(r["gflop"], ".1f"), fmt(r["f32_ms"], ".1f"),
+                fmt(r.get("bf16_ms"), ".1f"), fmt(r["ort_ms"], ".1f"),
+                fmt(r["ratio_f32"], ".2f") + "x",
+                fmt(r.get("ratio_bf16"), ".2f") +
+                ("x" if "ratio_bf16" in r else ""),
+                f"{100 * r['tmix_peak']:.0f}% / {100 * r['ort_peak']:.0f}%",
+                f"{r['max_abs_f32']:.1e} ({r['ref_max']:.1f})",
+                compile_text(info), f"{r['load']:.2f}"])
         del sess
+        acc = hf_bf16_accuracy(cache, models_dir, name) if bf16 else None
+        if acc:
+            results.append(acc)
+            acc_rows.append([name, f"{acc['f32_err']:.1e}",
+                             f"{acc['bf16_err']:.1e}",
+                             f"{acc['torch_bf16_err']:.1e}",
+                             f"{acc['rule']:.2f}" +
+                             ("" if acc["rule"] <= 2 else " !")])
     table("(f) Hugging Face models at published sizes: tmix vs onnxruntime "
           "fp32",
-          ["model", "GFLOP", "tmix ms", "ORT ms", "tmix/ORT",
-           "% peak tmix/ORT", "max|d| (max|ref|)", "compile", "load"], rows,
+          ["model", "GFLOP", "tmix ms", "bf16 ms", "ORT ms", "tmix/ORT",
+           "bf16/ORT", "% peak tmix/ORT", "max|d| (max|ref|)", "compile",
+           "load"], rows,
           ["random weights, exported by bench/export_hf.py (TorchScript, "
            "opset 17, dynamic axes); compiled per shape with --input-shape; "
            "ids random, mask with rows 1.. padded at the end.",
            f"times: best of {HF_ROUNDS} interleaved rounds' medians; "
-           "tmix/ORT: median over rounds of ORT/tmix (>1: tmix faster).",
+           "x/ORT: median over rounds of ORT/x (>1: x faster). bf16: "
+           "tmix --precision=bf16 (AMX; '-' on CPUs without AMX-BF16).",
            "GFLOP: matmuls with constant weights (2 K N per token) plus "
            "attention products (4 B L^2 W per Softmax); % peak against the "
-           f"measured f32 FMA peak {peak_gflops:.0f} GFLOP/s."] + notes)
+           f"measured f32 FMA peak {peak_gflops:.0f} GFLOP/s; max|d|: tmix "
+           "fp32 vs ORT."] + notes)
+    if acc_rows:
+        table("(f) bf16 accuracy: FlashAttention's rule against PyTorch's "
+              "own bf16",
+              ["model", "tmix fp32 err", "tmix bf16 err", "torch bf16 err",
+               "tmix/torch bf16"], acc_rows,
+              ["max abs error against PyTorch fp32 on the same weights and "
+               "input (B=1, L=128, bench/export_hf.py's .bf16ref.npz); the "
+               "rule holds when tmix/torch bf16 <= 2 ('!' otherwise)."])
     return results
 
+
+def hf_bf16_accuracy(cache, models_dir, name):
+    """tmix fp32 and bf16 errors against PyTorch fp32, and PyTorch's own
+    bf16 error, on the reference input of export_hf.py."""
+    ref_path = os.path.join(models_dir, name + ".bf16ref.npz")
+    if not os.path.exists(ref_path):
+        return None
+    ref = np.load(ref_path)
+    feeds = {k: ref[k] for k in ("input_ids", "attention_mask")}
+    shape_opts = [f"{n}:{'x'.join(map(str, v.shape))}"
+                  for n, v in feeds.items()]
+    path = os.path.join(models_dir, name + ".onnx")
+    out = {}
+    for kind, opts in (("f32", {}), ("bf16", {"precision": "bf16"})):
+        lib, _ = cache.compile(path, input_shape=shape_opts, **opts)
+        out[kind] = max_abs(next(iter(lib.run(feeds).values())), ref["fp32"])
+        del lib
+    torch_err = max_abs(ref["bf16"], ref["fp32"])
+    return dict(model=name, kind="bf16_accuracy", f32_err=out["f32"],
+                bf16_err=out["bf16"], torch_bf16_err=torch_err,
+                rule=out["bf16"] / torch_err if torch_err else float("inf"))
 
 def summary(pk, att, e2e, long, wall_s):
     rows = []
