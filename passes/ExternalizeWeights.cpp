@@ -21,6 +21,7 @@ namespace mlir::tmix {
 } // namespace mlir::tmix
 
 using namespace mlir;
+using tmix::WeightsWriteJob;
 
 namespace {
 constexpr uint64_t kHeaderBytes = 4096, kAlign = 64, kFormatVersion = 1;
@@ -113,6 +114,9 @@ class ExternalizeWeightsPass
           ExternalizeWeightsPass> {
 public:
   using Base::Base;
+  ExternalizeWeightsPass(const tmix::TMixExternalizeWeightsPassOptions &options,
+                         tmix::WeightsWriteScheduler schedule)
+      : Base(options), schedule(std::move(schedule)) {}
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -158,32 +162,42 @@ public:
       at = m.offset + m.bytes.size();
     }
     uint64_t id = hasher.finish();
-    {
+    // The writer keeps views of the buffers, which the context owns.
+    std::vector<std::pair<ArrayRef<char>, uint64_t>> pieces;
+    for (const Moved &m : moved)
+      pieces.push_back({m.bytes, m.offset});
+    WeightsWriteJob job = [path = std::string(file), total, id,
+                           pieces = std::move(pieces)]() -> std::string {
       std::error_code ec;
-      llvm::raw_fd_ostream os(file, ec, llvm::sys::fs::OF_None);
-      if (ec) {
-        module.emitError() << "tmix-externalize-weights: cannot write '" << file
-                           << "': " << ec.message();
-        return signalPassFailure();
-      }
+      llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
+      if (ec)
+        return "tmix-externalize-weights: cannot write '" + path +
+               "': " + ec.message();
       os.write(kMagic, sizeof(kMagic));
       writeU64(os, kFormatVersion);
       writeU64(os, total);
       writeU64(os, id);
       os.write_zeros(kHeaderBytes - 32);
-      at = 0;
-      for (const Moved &m : moved) {
-        os.write_zeros(m.offset - at);
-        os.write(m.bytes.data(), m.bytes.size());
-        at = m.offset + m.bytes.size();
+      uint64_t at = 0;
+      for (const auto &[bytes, offset] : pieces) {
+        os.write_zeros(offset - at);
+        os.write(bytes.data(), bytes.size());
+        at = offset + bytes.size();
       }
       os.close();
       if (os.has_error()) {
-        module.emitError() << "tmix-externalize-weights: cannot write '" << file
-                           << "': " << os.error().message();
+        std::string message = os.error().message();
         os.clear_error();
-        return signalPassFailure();
+        return "tmix-externalize-weights: cannot write '" + path +
+               "': " + message;
       }
+      return "";
+    };
+    if (schedule) {
+      schedule(std::move(job));
+    } else if (std::string error = job(); !error.empty()) {
+      module.emitError(error);
+      return signalPassFailure();
     }
 
     MLIRContext *ctx = &getContext();
@@ -227,5 +241,14 @@ public:
              b.getNamedAttr("id",
                             b.getI64IntegerAttr(static_cast<int64_t>(id)))}));
   }
+
+private:
+  tmix::WeightsWriteScheduler schedule;
 };
 } // namespace
+
+std::unique_ptr<Pass> mlir::tmix::createTMixExternalizeWeightsPass(
+    const TMixExternalizeWeightsPassOptions &options,
+    WeightsWriteScheduler schedule) {
+  return std::make_unique<ExternalizeWeightsPass>(options, std::move(schedule));
+}

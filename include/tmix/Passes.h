@@ -36,6 +36,19 @@ void populateTMixFuseAttentionPatterns(RewritePatternSet &patterns);
 /// (defined and filled by the model library, read-only once filled).
 inline constexpr llvm::StringLiteral kWeightsBufferName = "tmix__weights";
 
+/// Writes the weights file of tmix-externalize-weights; returns an error
+/// message, empty on success.
+using WeightsWriteJob = std::function<std::string()>;
+/// Takes that job instead of the pass running it: the caller runs it (on
+/// another thread, while LLVM compiles) and waits for it before it uses
+/// the file or destroys the MLIRContext, whose buffers the job reads.
+using WeightsWriteScheduler = std::function<void(WeightsWriteJob job)>;
+
+/// tmix-externalize-weights handing its file write to `schedule`.
+std::unique_ptr<Pass> createTMixExternalizeWeightsPass(
+    const TMixExternalizeWeightsPassOptions &options,
+    WeightsWriteScheduler schedule);
+
 /// Receives tmix-replace-attention's report in its JSON form.
 using MixerReportSink = std::function<void(llvm::StringRef json)>;
 

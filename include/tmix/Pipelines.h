@@ -49,8 +49,10 @@ void addMixerTiling(OpPassManager &pm, const CompileOptions &options);
 /// Tensors to buffers the caller owns: results become out-parameters.
 void addBufferization(OpPassManager &pm);
 
-/// Large constants to the side file named by `options.weightsFile`.
-void addExternalWeights(OpPassManager &pm, const CompileOptions &options);
+/// Large constants to the side file named by `options.weightsFile`, written
+/// by `schedule` when given (see WeightsWriteScheduler).
+void addExternalWeights(OpPassManager &pm, const CompileOptions &options,
+                        WeightsWriteScheduler schedule = {});
 
 /// Loops over buffers down to the LLVM dialect. `fast` lets math take
 /// vectorisable forms (tanh through exp, polynomial erf, fma as mul + add)

@@ -23,6 +23,8 @@
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/Analysis/TargetLibraryInfo.h"
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Frontend/Driver/CodeGenOptions.h"
 #include "llvm/IR/LegacyPassManager.h"
@@ -41,10 +43,12 @@
 #include "llvm/Target/TargetOptions.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/SubtargetFeature.h"
+#include "llvm/Transforms/Utils/SplitModule.h"
 
 #include <chrono>
 #include <csignal>
 #include <dlfcn.h>
+#include <thread>
 #include <unistd.h>
 
 using namespace mlir;
@@ -353,6 +357,28 @@ LogicalResult runTool(Location loc, StringRef program, ArrayRef<StringRef> args,
   return success();
 }
 
+/// The weights file's write on a thread of its own, while LLVM compiles
+/// (BERT-base's 435 MB took 0.75 s of a 6.5 s compile to write). Waits for
+/// it when destroyed, before the context whose buffers it reads.
+class BackgroundWrite {
+public:
+  ~BackgroundWrite() { wait(); }
+  void start(WeightsWriteJob job) {
+    wait();
+    thread = std::thread([this, job = std::move(job)] { error = job(); });
+  }
+  /// The write's error message, empty on success or when none ran.
+  std::string wait() {
+    if (thread.joinable())
+      thread.join();
+    return error;
+  }
+
+private:
+  std::thread thread;
+  std::string error;
+};
+
 /// LLVM's O3 for `machine`, with glibc's vector math library (libmvec)
 /// known to the vectoriser so that loops calling expf/tanhf/... vectorise.
 void optimize(llvm::Module &module, llvm::TargetMachine &machine,
@@ -541,12 +567,16 @@ mlir::tmix::compileOnnxModel(MLIRContext &context, const CompileSource &source,
        {"onnx.output_names", "onnx.graph_name", "tmix.index_checks"})
     func->removeAttr(attr);
 
+  BackgroundWrite weightsWrite;
   phases.start("lower");
   {
     FailureOr<std::unique_ptr<PassManager>> pm = newPassManager();
     if (failed(pm))
       return failure();
     PipelineHooks pipelineHooks;
+    pipelineHooks.weightsWriter = [&](WeightsWriteJob job) {
+      weightsWrite.start(std::move(job));
+    };
     if (result && result->wantMixerReport)
       pipelineHooks.mixerReport = [result](StringRef json) {
         result->mixerReport = json.str();
@@ -578,6 +608,8 @@ mlir::tmix::compileOnnxModel(MLIRContext &context, const CompileSource &source,
     return emitError(loc) << "cannot create a file beside '" << outputPath
                           << "'";
   auto finish = [&]() -> LogicalResult {
+    if (std::string error = weightsWrite.wait(); !error.empty())
+      return emitError(loc) << error;
     // The weights first: a library never appears without its file. A stale
     // file from an earlier compile goes.
     if (weightBytes) {
@@ -632,14 +664,77 @@ mlir::tmix::compileOnnxModel(MLIRContext &context, const CompileSource &source,
   // (tmix-approximate-math) fused multiply-adds come back.
   llvm::TargetOptions targetOptions;
   targetOptions.AllowFPOpFusion = llvm::FPOpFusion::Fast;
-  std::unique_ptr<llvm::TargetMachine> machine(llvmTarget->createTargetMachine(
-      triple, cpu, features.getString(), targetOptions, llvm::Reloc::PIC_,
-      std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+  auto newMachine = [&] {
+    return std::unique_ptr<llvm::TargetMachine>(llvmTarget->createTargetMachine(
+        triple, cpu, features.getString(), targetOptions, llvm::Reloc::PIC_,
+        std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+  };
+  std::unique_ptr<llvm::TargetMachine> machine = newMachine();
   if (!machine)
     return emitError(loc) << "cannot target CPU '" << cpu << "'";
   llvmModule->setTargetTriple(triple);
   llvmModule->setDataLayout(machine->createDataLayout());
-  optimize(*llvmModule, *machine, triple);
+
+  // A library's module is split in as many partitions as there are cores
+  // (at most 4), each optimised and compiled on a thread of its own in a
+  // context of its own (the model function and the outlined parallel
+  // bodies land in different partitions): BERT-base's 2.7 s of O3 and 1.5
+  // s of code generation ran on one core of two.
+  unsigned cores =
+      std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
+  unsigned parts = options.emit == "so" ? cores : 1;
+  struct Part {
+    llvm::LLVMContext context;
+    std::unique_ptr<llvm::Module> module;
+    std::unique_ptr<llvm::TargetMachine> machine;
+    TempFile object;
+    std::string error;
+  };
+  std::vector<std::unique_ptr<Part>> partitions;
+  if (parts > 1) {
+    // Splitting makes local symbols global (hidden): a suffix keeps them
+    // from meeting the support library's (the private wrappers MLIR emits
+    // for C-interface callees share their names).
+    for (llvm::GlobalValue &value : llvmModule->global_values())
+      if (value.hasLocalLinkage() && value.hasName())
+        value.setName(value.getName() + ".tmix");
+    SmallVector<SmallString<0>> bitcode;
+    llvm::SplitModule(*llvmModule, parts,
+                      [&](std::unique_ptr<llvm::Module> part) {
+                        bitcode.emplace_back();
+                        llvm::raw_svector_ostream os(bitcode.back());
+                        llvm::WriteBitcodeToFile(*part, os);
+                      });
+    llvmModule.reset();
+    for (SmallString<0> &code : bitcode) {
+      auto part = std::make_unique<Part>();
+      llvm::Expected<std::unique_ptr<llvm::Module>> parsed =
+          llvm::parseBitcodeFile(
+              llvm::MemoryBufferRef(StringRef(code.data(), code.size()),
+                                    "partition"),
+              part->context);
+      if (!parsed)
+        return emitError(loc) << "cannot split the module: "
+                              << llvm::toString(parsed.takeError());
+      part->module = std::move(*parsed);
+      part->machine = newMachine();
+      if (!part->machine)
+        return emitError(loc) << "cannot target CPU '" << cpu << "'";
+      partitions.push_back(std::move(part));
+    }
+  }
+  // Runs `work` on every partition, one thread each.
+  auto onEachPartition = [&](auto work) {
+    std::vector<std::thread> threads;
+    for (std::unique_ptr<Part> &part : partitions)
+      threads.emplace_back([&work, p = part.get()] { work(*p); });
+    for (std::thread &t : threads)
+      t.join();
+  };
+  if (partitions.empty())
+    optimize(*llvmModule, *machine, triple);
+  else
+    onEachPartition([&](Part &p) { optimize(*p.module, *p.machine, triple); });
   phases.done();
 
   if (options.emit == "llvm") {
@@ -650,20 +745,41 @@ mlir::tmix::compileOnnxModel(MLIRContext &context, const CompileSource &source,
   }
 
   phases.start("codegen");
-  TempFile object;
-  if (failed(scratch.create(object, ".o")))
-    return emitError(loc) << "cannot create a temporary object file";
-  {
+  // Object files: one per partition, or one for the module.
+  auto emitObject = [](llvm::Module &module, llvm::TargetMachine &machine,
+                       StringRef path) -> std::string {
     std::error_code ec;
-    llvm::raw_fd_ostream os(object.path, ec);
+    llvm::raw_fd_ostream os(path, ec);
     if (ec)
-      return emitError(loc)
-             << "cannot write '" << object.path << "': " << ec.message();
+      return "cannot write '" + path.str() + "': " + ec.message();
     llvm::legacy::PassManager codegen;
-    if (machine->addPassesToEmitFile(codegen, os, nullptr,
-                                     llvm::CodeGenFileType::ObjectFile))
-      return emitError(loc) << "the target cannot emit object files";
-    codegen.run(*llvmModule);
+    if (machine.addPassesToEmitFile(codegen, os, nullptr,
+                                    llvm::CodeGenFileType::ObjectFile))
+      return "the target cannot emit object files";
+    codegen.run(module);
+    return "";
+  };
+  TempFile object;
+  SmallVector<std::string> objects;
+  if (partitions.empty()) {
+    if (failed(scratch.create(object, ".o")))
+      return emitError(loc) << "cannot create a temporary object file";
+    if (std::string error = emitObject(*llvmModule, *machine, object.path);
+        !error.empty())
+      return emitError(loc) << error;
+    objects.push_back(object.path.str().str());
+  } else {
+    for (std::unique_ptr<Part> &part : partitions) {
+      if (failed(scratch.create(part->object, ".o")))
+        return emitError(loc) << "cannot create a temporary object file";
+      objects.push_back(part->object.path.str().str());
+    }
+    onEachPartition([&](Part &p) {
+      p.error = emitObject(*p.module, *p.machine, p.object.path);
+    });
+    for (std::unique_ptr<Part> &part : partitions)
+      if (!part->error.empty())
+        return emitError(loc) << part->error;
   }
   phases.done();
   if (options.emit == "obj") {
@@ -700,17 +816,14 @@ mlir::tmix::compileOnnxModel(MLIRContext &context, const CompileSource &source,
       "-Wl,--version-script=" + exports.path.str().str();
   std::string out = output.path.str().str();
   std::string clang = findClang();
-  if (failed(runTool(loc, clang, {"-shared",   "-fPIC",
-                                  "-O2",       "-x",
-                                  "c",         abi.path,
-                                  "-x",        "none",
-                                  object.path, "-Wl,--whole-archive",
-                                  support,     "-Wl,--no-whole-archive",
-                                  "-fopenmp",  "-lopenblas",
-                                  "-lmvec",    "-lm",
-                                  "-ldl",      versionScript,
-                                  "-o",        out},
-                     "linking the model library", scratch)))
+  SmallVector<StringRef> linkArgs = {"-shared", "-fPIC",  "-O2", "-x",
+                                     "c",       abi.path, "-x",  "none"};
+  linkArgs.append(objects.begin(), objects.end());
+  linkArgs.append({"-Wl,--whole-archive", support, "-Wl,--no-whole-archive",
+                   "-fopenmp", "-lopenblas", "-lmvec", "-lm", "-ldl",
+                   versionScript, "-o", out});
+  if (failed(
+          runTool(loc, clang, linkArgs, "linking the model library", scratch)))
     return failure();
   phases.done();
   return finish();

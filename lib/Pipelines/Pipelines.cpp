@@ -153,15 +153,15 @@ void tmix::addMixerTiling(OpPassManager &pm, const CompileOptions &options) {
   pm.addPass(createCanonicalizerPass());
 }
 
-void tmix::addExternalWeights(OpPassManager &pm,
-                              const CompileOptions &options) {
+void tmix::addExternalWeights(OpPassManager &pm, const CompileOptions &options,
+                              WeightsWriteScheduler schedule) {
   if (options.weightsFile.empty())
     return;
   TMixExternalizeWeightsPassOptions weights;
   weights.file = options.weightsFile;
   weights.minBytes = options.weightsMinBytes;
   weights.embedLimit = options.weightsEmbedLimit;
-  pm.addPass(createTMixExternalizeWeightsPass(weights));
+  pm.addPass(createTMixExternalizeWeightsPass(weights, std::move(schedule)));
 }
 
 void tmix::registerReferencePipeline() {

@@ -24,6 +24,8 @@ namespace tmix {
 struct PipelineHooks {
   /// Receives tmix-replace-attention's report (JSON), if set.
   MixerReportSink mixerReport;
+  /// Runs the weights file write, if set (tmix-externalize-weights).
+  WeightsWriteScheduler weightsWriter;
 };
 
 class TargetBackend {

@@ -87,7 +87,7 @@ public:
     if (options.parallel)
       pm.addPass(cpu::createTMixParallelizeGenericsPass());
     addBufferization(pm);
-    addExternalWeights(pm, options);
+    addExternalWeights(pm, options, hooks.weightsWriter);
     if (options.blas) {
       cpu::TMixMatmulToBlasPassOptions blas;
       blas.bf16Weights = options.precision == "bf16";

@@ -130,7 +130,7 @@ public:
     // Matmuls of tiled mixers and decompositions.
     pm.addPass(cuda::createTMixGpuKernelsPass(kernels));
     addBufferization(pm);
-    addExternalWeights(pm, options);
+    addExternalWeights(pm, options, hooks.weightsWriter);
     // Tiles of f32 attention are launched one after the other.
     pm.addPass(createForallToForLoopPass());
     pm.addPass(cuda::createTMixGpuMapLinalgPass());
