@@ -66,9 +66,12 @@ static void detectAvx512(void) {
     return;
   __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
   avx512State = (lo & 0xe6) == 0xe6;
-  /* AMX-TILE and AMX-BF16 (leaf 7 EDX bits 24 and 22), their state enabled
-   * in XCR0 (bits 17, 18), and Linux's permission to use the tile data. */
-  if (avx512State && (edx & (1u << 24)) && (edx & (1u << 22)) &&
+  /* AMX-TILE and AMX-BF16 (leaf 7 EDX bits 24 and 22), AVX512-BF16 for the
+   * conversions (leaf 7.1 EAX bit 5), the tile state enabled in XCR0 (bits
+   * 17, 18), and Linux's permission to use the tile data. */
+  unsigned amx = edx;
+  if (avx512State && (amx & (1u << 24)) && (amx & (1u << 22)) &&
+      __get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx) && (eax & (1u << 5)) &&
       (lo & 0x60000) == 0x60000 &&
       syscall(SYS_arch_prctl, 0x1023 /* ARCH_REQ_XCOMP_PERM */,
               18 /* XFEATURE_XTILEDATA */) == 0)
