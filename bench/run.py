@@ -686,20 +686,11 @@ def hf_feeds(sess, batch, seq, vocab, rng):
     return feeds
 
 
-def host_has_amx_bf16():
-    try:
-        with open("/proc/cpuinfo") as f:
-            flags = next(line for line in f if line.startswith("flags"))
-    except (OSError, StopIteration):
-        return False
-    return {"amx_bf16", "amx_tile"} <= set(flags.split())
-
-
 def hf_section(cache, models_dir, target_s, threads, peak_gflops, shapes):
     """tmix fp32 (and --precision=bf16 where the CPU has AMX-BF16) vs ONNX
     Runtime fp32, interleaved; then the bf16 accuracy rule against
     PyTorch's own bf16 (bench/export_hf.py's .bf16ref.npz)."""
-    bf16 = host_has_amx_bf16()
+    bf16 = runtime.has_amx_bf16()
     results, rows, acc_rows, notes = [], [], [], []
     for name in HF_MODELS:
         path = os.path.join(models_dir, name + ".onnx")

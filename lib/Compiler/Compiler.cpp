@@ -684,7 +684,7 @@ mlir::tmix::compileOnnxModel(MLIRContext &context, const CompileSource &source,
       std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
   unsigned parts = options.emit == "so" ? cores : 1;
   struct Part {
-    llvm::LLVMContext context;
+    std::unique_ptr<llvm::LLVMContext> context; // null: llvmContext's module
     std::unique_ptr<llvm::Module> module;
     std::unique_ptr<llvm::TargetMachine> machine;
     TempFile object;
@@ -708,11 +708,12 @@ mlir::tmix::compileOnnxModel(MLIRContext &context, const CompileSource &source,
     llvmModule.reset();
     for (SmallString<0> &code : bitcode) {
       auto part = std::make_unique<Part>();
+      part->context = std::make_unique<llvm::LLVMContext>();
       llvm::Expected<std::unique_ptr<llvm::Module>> parsed =
           llvm::parseBitcodeFile(
               llvm::MemoryBufferRef(StringRef(code.data(), code.size()),
                                     "partition"),
-              part->context);
+              *part->context);
       if (!parsed)
         return emitError(loc) << "cannot split the module: "
                               << llvm::toString(parsed.takeError());
@@ -722,6 +723,10 @@ mlir::tmix::compileOnnxModel(MLIRContext &context, const CompileSource &source,
         return emitError(loc) << "cannot target CPU '" << cpu << "'";
       partitions.push_back(std::move(part));
     }
+  } else {
+    partitions.push_back(std::make_unique<Part>());
+    partitions.back()->module = std::move(llvmModule);
+    partitions.back()->machine = std::move(machine);
   }
   // Runs `work` on every partition, one thread each.
   auto onEachPartition = [&](auto work) {
@@ -731,21 +736,18 @@ mlir::tmix::compileOnnxModel(MLIRContext &context, const CompileSource &source,
     for (std::thread &t : threads)
       t.join();
   };
-  if (partitions.empty())
-    optimize(*llvmModule, *machine, triple);
-  else
-    onEachPartition([&](Part &p) { optimize(*p.module, *p.machine, triple); });
+  onEachPartition([&](Part &p) { optimize(*p.module, *p.machine, triple); });
   phases.done();
 
   if (options.emit == "llvm") {
     std::error_code ec;
     llvm::raw_fd_ostream os(output.path, ec);
-    llvmModule->print(os, nullptr);
+    partitions.front()->module->print(os, nullptr);
     return finish();
   }
 
   phases.start("codegen");
-  // Object files: one per partition, or one for the module.
+  // One object file per partition.
   auto emitObject = [](llvm::Module &module, llvm::TargetMachine &machine,
                        StringRef path) -> std::string {
     std::error_code ec;
@@ -759,31 +761,22 @@ mlir::tmix::compileOnnxModel(MLIRContext &context, const CompileSource &source,
     codegen.run(module);
     return "";
   };
-  TempFile object;
   SmallVector<std::string> objects;
-  if (partitions.empty()) {
-    if (failed(scratch.create(object, ".o")))
+  for (std::unique_ptr<Part> &part : partitions) {
+    if (failed(scratch.create(part->object, ".o")))
       return emitError(loc) << "cannot create a temporary object file";
-    if (std::string error = emitObject(*llvmModule, *machine, object.path);
-        !error.empty())
-      return emitError(loc) << error;
-    objects.push_back(object.path.str().str());
-  } else {
-    for (std::unique_ptr<Part> &part : partitions) {
-      if (failed(scratch.create(part->object, ".o")))
-        return emitError(loc) << "cannot create a temporary object file";
-      objects.push_back(part->object.path.str().str());
-    }
-    onEachPartition([&](Part &p) {
-      p.error = emitObject(*p.module, *p.machine, p.object.path);
-    });
-    for (std::unique_ptr<Part> &part : partitions)
-      if (!part->error.empty())
-        return emitError(loc) << part->error;
+    objects.push_back(part->object.path.str().str());
   }
+  onEachPartition([&](Part &p) {
+    p.error = emitObject(*p.module, *p.machine, p.object.path);
+  });
+  for (std::unique_ptr<Part> &part : partitions)
+    if (!part->error.empty())
+      return emitError(loc) << part->error;
   phases.done();
   if (options.emit == "obj") {
-    if (std::error_code ec = llvm::sys::fs::copy_file(object.path, output.path))
+    if (std::error_code ec = llvm::sys::fs::copy_file(
+            partitions.front()->object.path, output.path))
       return emitError(loc)
              << "cannot write '" << outputPath << "': " << ec.message();
     return finish();

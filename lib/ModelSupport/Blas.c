@@ -79,6 +79,13 @@ static void detectAvx512(void) {
 }
 static pthread_once_t avx512Once = PTHREAD_ONCE_INIT;
 
+/* Lanes [from, from + 16) of a row of n floats that exist, as a mask. */
+static inline __mmask16 edgeMask(int64_t n, int64_t from) {
+  return (__mmask16)(n - from >= 16 ? 0xffff
+                     : n <= from    ? 0
+                                    : (1u << (n - from)) - 1);
+}
+
 /* C[m,n] += A[m,k] B[k,n], all row-major with unit inner stride: 8 x 32
  * register blocks (16 accumulators) over B rows loaded as vectors and A
  * elements broadcast, masked at the right edge. For the attention tiles,
@@ -91,8 +98,7 @@ tileGemmAvx512(const float *a, int64_t lda, const float *b, int64_t ldb,
   __mmask16 keep = accumulate ? 0xffff : 0;
   for (int64_t j = 0; j < n; j += 32) {
     int64_t w = n - j < 32 ? n - j : 32;
-    __mmask16 m0 = (__mmask16)(w >= 16 ? 0xffff : (1u << w) - 1);
-    __mmask16 m1 = (__mmask16)(w <= 16 ? 0 : (w >= 32 ? 0xffff : (1u << (w - 16)) - 1));
+    __mmask16 m0 = edgeMask(w, 0), m1 = edgeMask(w, 16);
     int64_t i = 0;
     for (; i + 8 <= m; i += 8) {
       __m512 acc[8][2];
@@ -140,33 +146,25 @@ tileGemmAvx512(const float *a, int64_t lda, const float *b, int64_t ldb,
  * per call. */
 enum { kMR = 12, kNR = 32, kKC = 256, kMC = 144 };
 
-/* C[mr, nr] (+)= the accumulators, masked at the right edge. */
+/* row[0, nr) (+)= (lo, hi), the row's elements csn apart; add == 0 (the
+ * first k block of C = A B) stores without reading the row. */
 __attribute__((target("avx512f"), always_inline)) static inline void
-storeC(__m512 acc[kMR][2], float *c, int64_t ldc, int64_t csn, int64_t mr,
-       int64_t nr, int add) {
+updateRow(float *row, int64_t csn, __m512 lo, __m512 hi, int64_t nr,
+          int add) {
   if (csn == 1) {
-    __mmask16 m0 = (__mmask16)(nr >= 16 ? 0xffff : (1u << nr) - 1);
-    __mmask16 m1 =
-        (__mmask16)(nr <= 16 ? 0 : (nr >= 32 ? 0xffff : (1u << (nr - 16)) - 1));
-    /* add == 0: the first k block of C = A B stores, never reads, C. */
+    __mmask16 m0 = edgeMask(nr, 0), m1 = edgeMask(nr, 16);
     __mmask16 l0 = add ? m0 : 0, l1 = add ? m1 : 0;
-    for (int r = 0; r < kMR && r < mr; ++r) {
-      float *row = c + r * ldc;
-      _mm512_mask_storeu_ps(
-          row, m0, _mm512_add_ps(acc[r][0], _mm512_maskz_loadu_ps(l0, row)));
-      _mm512_mask_storeu_ps(
-          row + 16, m1,
-          _mm512_add_ps(acc[r][1], _mm512_maskz_loadu_ps(l1, row + 16)));
-    }
+    _mm512_mask_storeu_ps(row, m0,
+                          _mm512_add_ps(lo, _mm512_maskz_loadu_ps(l0, row)));
+    _mm512_mask_storeu_ps(
+        row + 16, m1, _mm512_add_ps(hi, _mm512_maskz_loadu_ps(l1, row + 16)));
     return;
   }
   float tile[kNR] __attribute__((aligned(64)));
-  for (int r = 0; r < kMR && r < mr; ++r) {
-    _mm512_store_ps(tile, acc[r][0]);
-    _mm512_store_ps(tile + 16, acc[r][1]);
-    for (int64_t j = 0; j < nr; ++j)
-      c[r * ldc + j * csn] = (add ? c[r * ldc + j * csn] : 0.0f) + tile[j];
-  }
+  _mm512_store_ps(tile, lo);
+  _mm512_store_ps(tile + 16, hi);
+  for (int64_t j = 0; j < nr; ++j)
+    row[j * csn] = (add ? row[j * csn] : 0.0f) + tile[j];
 }
 
 /* C[mr, nr] += the product of an A strip and a B strip over kc. `pf`,
@@ -202,7 +200,8 @@ microKernel(int64_t kc, const float *ap, const float *bp, float *c,
       acc[r][1] = _mm512_fmadd_ps(x, b1, acc[r][1]);
     }
   }
-  storeC(acc, c, ldc, csn, mr, nr, add);
+  for (int r = 0; r < kMR && r < mr; ++r)
+    updateRow(c + r * ldc, csn, acc[r][0], acc[r][1], nr, add);
 }
 
 static int64_t stripCount(int64_t n) { return (n + kNR - 1) / kNR; }
@@ -215,10 +214,7 @@ packB(const float *b, const int64_t *bs, int64_t k, int64_t n, float *dst) {
     int64_t j0 = s * kNR, nr = n - j0 < kNR ? n - j0 : kNR;
     float *d = dst + s * k * kNR;
     if (bs[1] == 1) {
-      __mmask16 m0 = (__mmask16)(nr >= 16 ? 0xffff : (1u << nr) - 1);
-      __mmask16 m1 = (__mmask16)(nr <= 16 ? 0
-                                 : nr >= 32 ? 0xffff
-                                            : (1u << (nr - 16)) - 1);
+      __mmask16 m0 = edgeMask(nr, 0), m1 = edgeMask(nr, 16);
       for (int64_t p = 0; p < k; ++p) {
         const float *src = b + p * bs[0] + j0;
         _mm512_store_ps(d + p * kNR, _mm512_maskz_loadu_ps(m0, src));
@@ -429,30 +425,9 @@ gemmPackedBBf16(const float *a, const int64_t *as, const uint16_t *bp,
         int64_t mr = mc - ir < kAmxRows ? mc - ir : kAmxRows;
         int64_t nr = n - jr < kNR ? n - jr : kNR;
         float *cb = c + (ic + ir) * cs[0] + jr * cs[1];
-        if (cs[1] == 1) {
-          __mmask16 m0 = (__mmask16)(nr >= 16 ? 0xffff : (1u << nr) - 1);
-          __mmask16 m1 = (__mmask16)(nr <= 16   ? 0
-                                     : nr >= 32 ? 0xffff
-                                                : (1u << (nr - 16)) - 1);
-          __mmask16 l0 = accumulate ? m0 : 0, l1 = accumulate ? m1 : 0;
-          for (int64_t r = 0; r < mr; ++r) {
-            float *row = cb + r * cs[0];
-            _mm512_mask_storeu_ps(
-                row, m0,
-                _mm512_add_ps(_mm512_load_ps(out + r * kNR),
-                              _mm512_maskz_loadu_ps(l0, row)));
-            _mm512_mask_storeu_ps(
-                row + 16, m1,
-                _mm512_add_ps(_mm512_load_ps(out + r * kNR + 16),
-                              _mm512_maskz_loadu_ps(l1, row + 16)));
-          }
-          continue;
-        }
         for (int64_t r = 0; r < mr; ++r)
-          for (int64_t j = 0; j < nr; ++j) {
-            float *at = cb + r * cs[0] + j * cs[1];
-            *at = (accumulate ? *at : 0.0f) + out[r * kNR + j];
-          }
+          updateRow(cb + r * cs[0], cs[1], _mm512_load_ps(out + r * kNR),
+                    _mm512_load_ps(out + r * kNR + 16), nr, accumulate);
       }
     }
   }

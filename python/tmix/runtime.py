@@ -24,4 +24,15 @@ def compile(onnx_path, output, **options):
     return _compile(onnx_path, output, **options)
 
 
-__all__ = ["Model", "compile", "TMIX_COMPILE", "RUNTIME_LIB"]
+def has_amx_bf16():
+    """Whether this machine's CPU has AMX-BF16, which precision="bf16" on
+    the CPU needs (Linux: read from /proc/cpuinfo)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next(line for line in f if line.startswith("flags"))
+    except (OSError, StopIteration):
+        return False
+    return {"amx_bf16", "amx_tile"} <= set(flags.split())
+
+
+__all__ = ["Model", "compile", "has_amx_bf16", "TMIX_COMPILE", "RUNTIME_LIB"]

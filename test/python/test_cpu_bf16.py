@@ -24,16 +24,7 @@ from onnx import TensorProto, helper, numpy_helper
 from tmix import runtime, synthetic
 
 
-def host_has_amx_bf16():
-    try:
-        with open("/proc/cpuinfo") as f:
-            flags = next(line for line in f if line.startswith("flags"))
-    except (OSError, StopIteration):
-        return False
-    return {"amx_bf16", "amx_tile"} <= set(flags.split())
-
-
-needs_amx = pytest.mark.skipif(not host_has_amx_bf16(),
+needs_amx = pytest.mark.skipif(not runtime.has_amx_bf16(),
                                reason="the CPU has no AMX-BF16")
 
 
@@ -130,6 +121,6 @@ def test_precision_errors(tmp_path):
                        "with AMX-BF16"):
         runtime.compile(src, tmp_path / "old.so", precision="bf16",
                         target_cpu="skylake-avx512")
-    if not host_has_amx_bf16():
+    if not runtime.has_amx_bf16():
         with pytest.raises(RuntimeError, match="this machine's CPU"):
             runtime.compile(src, tmp_path / "host.so", precision="bf16")
