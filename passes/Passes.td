@@ -281,6 +281,58 @@ def TMixUntieInitsPass : Pass<"tmix-untie-inits"> {
   ];
 }
 
+def TMixQuantizePass : Pass<"tmix-quantize", "::mlir::ModuleOp"> {
+  let summary = "Run f32 matmuls with weights as int8 products";
+  let description = [{
+    Rewrites every `linalg.matmul` on f32 tensors whose B is a constant
+    (a weight) into an int8 product: B is quantized once, here, per output
+    column and symmetrically (scale max|B[:, j]| / 127, values in
+    [-127, 127], stored as an i8 constant: 4x smaller than f32); A is
+    quantized when the model runs, per row and symmetrically (scale
+    max|A[i, :]| / 127). The product is the integer contraction generic
+    backends recognise (s8 x s8 -> i32, no zero points) and its result is
+    dequantized by an element-wise generic (acc * a_scale[i] *
+    b_scale[j], plus C when the matmul accumulates into something other
+    than zeros), into which later fusion pulls bias adds and activations.
+    `nodes` restricts the rewrite to matmuls of the named ONNX nodes (a
+    name, or a scope ending in '/'). Batched matmuls (attention) and
+    matmuls of two activations are left alone.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::tensor::TensorDialect"];
+  let options = [
+    ListOption<"nodes", "nodes", "std::string",
+               "Only the matmuls of these ONNX nodes or scopes ('/' at the end)">
+  ];
+  let statistics = [
+    Statistic<"numQuantized", "num-quantized",
+              "Number of matmuls rewritten as int8 products">,
+    Statistic<"numWeightBytesSaved", "num-weight-bytes-saved",
+              "Bytes of f32 weights replaced by int8 ones">
+  ];
+}
+
+def TMixSignlessPass : Pass<"tmix-signless", "::mlir::ModuleOp"> {
+  let summary = "Make unsigned integer types signless for lowering";
+  let description = [{
+    ONNX uint8..uint64 tensors keep their signedness in the tensor type
+    through the conversion, where casts, comparisons, division and
+    quantization read it; the ops built there already compute on signless
+    scalars. Bufferization and the LLVM lowering want signless types
+    throughout, so this pass rewrites every unsigned integer element type
+    in the module (values, block arguments, function types, dense and
+    resource constants, type attributes) to the signless type of the same
+    width, and erases the `tensor.bitcast`s that become no-ops. The model's
+    ABI (its dtypes) is described before it runs.
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+  let statistics = [
+    Statistic<"numRetyped", "num-retyped", "Number of values retyped">
+  ];
+}
+
 def TMixDecomposeAggregatesPass : Pass<"tmix-decompose-aggregates"> {
   let summary = "Decompose aggregated linalg ops (linalg.softmax) into generics";
   let description = [{

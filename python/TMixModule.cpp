@@ -181,7 +181,11 @@ int32_t dtypeOf(nb::dlpack::dtype t) {
            : t.bits == 8  ? TMIX_DTYPE_I8
                           : 0;
   case dtype_code::UInt:
-    return t.bits == 8 ? TMIX_DTYPE_U8 : 0;
+    return t.bits == 64   ? TMIX_DTYPE_U64
+           : t.bits == 32 ? TMIX_DTYPE_U32
+           : t.bits == 16 ? TMIX_DTYPE_U16
+           : t.bits == 8  ? TMIX_DTYPE_U8
+                          : 0;
   case dtype_code::Bool:
     return t.bits == 8 ? TMIX_DTYPE_BOOL : 0;
   default:

@@ -31,7 +31,10 @@ typedef enum tmix_dtype {
   TMIX_DTYPE_I16 = 7,
   TMIX_DTYPE_I8 = 8,
   TMIX_DTYPE_U8 = 9,
-  TMIX_DTYPE_BOOL = 10 /* one byte per element, 0 or 1 */
+  TMIX_DTYPE_BOOL = 10, /* one byte per element, 0 or 1 */
+  TMIX_DTYPE_U16 = 11,
+  TMIX_DTYPE_U32 = 12,
+  TMIX_DTYPE_U64 = 13
 } tmix_dtype;
 
 typedef struct tmix_tensor_info {

@@ -79,10 +79,19 @@ FailureOr<tmix_dtype> dtypeOf(Type t) {
   if (t.isInteger(1))
     return TMIX_DTYPE_BOOL;
   if (auto i = dyn_cast<IntegerType>(t)) {
-    if (i.isUnsigned() && i.getWidth() == 8)
-      return TMIX_DTYPE_U8;
-    if (i.isUnsigned())
+    if (i.isUnsigned()) {
+      switch (i.getWidth()) {
+      case 64:
+        return TMIX_DTYPE_U64;
+      case 32:
+        return TMIX_DTYPE_U32;
+      case 16:
+        return TMIX_DTYPE_U16;
+      case 8:
+        return TMIX_DTYPE_U8;
+      }
       return failure();
+    }
     switch (i.getWidth()) {
     case 64:
       return TMIX_DTYPE_I64;

@@ -150,6 +150,16 @@ FailureOr<Type> Importer::elementType(int32_t t, StringRef what) {
     return Type(b.getI16Type());
   case TP::INT8:
     return Type(b.getI8Type());
+  // Unsigned types keep their signedness in the type: the conversion needs
+  // it for casts, comparisons, division and quantization.
+  case TP::UINT8:
+    return Type(b.getIntegerType(8, /*isSigned=*/false));
+  case TP::UINT16:
+    return Type(b.getIntegerType(16, /*isSigned=*/false));
+  case TP::UINT32:
+    return Type(b.getIntegerType(32, /*isSigned=*/false));
+  case TP::UINT64:
+    return Type(b.getIntegerType(64, /*isSigned=*/false));
   case TP::BOOL:
     return Type(b.getI1Type());
   default:
@@ -267,9 +277,12 @@ FailureOr<ElementsAttr> Importer::tensorAttr(const ::onnx::TensorProto &t,
   } else if (t.has_raw_data()) {
     raw = t.raw_data();
   } else {
-    // Typed fields; fp16/bf16/small ints travel as int32 bit patterns.
+    // Typed fields; fp16/bf16/small ints travel as int32 bit patterns,
+    // uint32/uint64 in uint64_data.
+    bool inUint64 = elt->isUnsignedInteger(32) || elt->isUnsignedInteger(64);
     int64_t given = elt->isF32()         ? t.float_data_size()
                     : elt->isF64()       ? t.double_data_size()
+                    : inUint64           ? t.uint64_data_size()
                     : elt->isInteger(64) ? t.int64_data_size()
                                          : t.int32_data_size();
     if (given != count)
@@ -292,6 +305,10 @@ FailureOr<ElementsAttr> Importer::tensorAttr(const ::onnx::TensorProto &t,
         double d = t.double_data(i);
         std::memcpy(decoded.data() + 8 * i, &d, 8);
       }
+    } else if (inUint64) {
+      have = t.uint64_data_size();
+      for (int64_t i = 0; i < std::min(have, count); ++i)
+        store(i, t.uint64_data(i));
     } else if (elt->isInteger(64)) {
       have = t.int64_data_size();
       for (int64_t i = 0; i < std::min(have, count); ++i)

@@ -8,17 +8,16 @@
  *
  *===----------------------------------------------------------------------===*/
 
+#include "CpuFeatures.h"
+
 #include <cblas.h>
 #if defined(__x86_64__)
-#include <cpuid.h>
 #include <immintrin.h>
 #endif
 #include <omp.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 #include <string.h>
 
 /* OpenBLAS's own threads fight the OpenMP threads that run tiled loops
@@ -56,26 +55,11 @@ static int layout(int64_t r, int64_t c, int64_t s0, int64_t s1,
 }
 
 #if defined(__x86_64__)
-/* 1 when the CPU and the OS support AVX-512F (cpuid leaf 7 and XCR0), 2
- * when AMX with bf16 too. */
+/* 1 when the CPU and the OS support AVX-512F, 2 when AMX with bf16 too. */
 static int avx512State = -1;
 static void detectAvx512(void) {
-  unsigned eax, ebx, ecx, edx, lo, hi;
-  avx512State = 0;
-  if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) || !(ebx & (1u << 16)))
-    return;
-  __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-  avx512State = (lo & 0xe6) == 0xe6;
-  /* AMX-TILE and AMX-BF16 (leaf 7 EDX bits 24 and 22), AVX512-BF16 for the
-   * conversions (leaf 7.1 EAX bit 5), the tile state enabled in XCR0 (bits
-   * 17, 18), and Linux's permission to use the tile data. */
-  unsigned amx = edx;
-  if (avx512State && (amx & (1u << 24)) && (amx & (1u << 22)) &&
-      __get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx) && (eax & (1u << 5)) &&
-      (lo & 0x60000) == 0x60000 &&
-      syscall(SYS_arch_prctl, 0x1023 /* ARCH_REQ_XCOMP_PERM */,
-              18 /* XFEATURE_XTILEDATA */) == 0)
-    avx512State = 2;
+  int f = tmix_cpu_features();
+  avx512State = !(f & TMIX_CPU_AVX512) ? 0 : (f & TMIX_CPU_AMX_BF16) ? 2 : 1;
 }
 static pthread_once_t avx512Once = PTHREAD_ONCE_INIT;
 

@@ -224,7 +224,8 @@ static size_t tensorBytes(const tmix_tensor_info *info) {
       [TMIX_DTYPE_F32] = 4, [TMIX_DTYPE_F16] = 2, [TMIX_DTYPE_BF16] = 2,
       [TMIX_DTYPE_F64] = 8, [TMIX_DTYPE_I64] = 8, [TMIX_DTYPE_I32] = 4,
       [TMIX_DTYPE_I16] = 2, [TMIX_DTYPE_I8] = 1,  [TMIX_DTYPE_U8] = 1,
-      [TMIX_DTYPE_BOOL] = 1};
+      [TMIX_DTYPE_BOOL] = 1, [TMIX_DTYPE_U16] = 2, [TMIX_DTYPE_U32] = 4,
+      [TMIX_DTYPE_U64] = 8};
   size_t n = sizes[info->dtype];
   for (int32_t d = 0; d < info->rank; ++d)
     n *= (size_t)info->shape[d];

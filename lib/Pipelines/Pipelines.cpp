@@ -46,6 +46,7 @@ void addTensorCleanup(OpPassManager &pm) {
 } // namespace
 
 void tmix::addBufferization(OpPassManager &pm) {
+  pm.addPass(tmix::createTMixSignlessPass());
   pm.addPass(tmix::createTMixProtectInputsPass());
   pm.addPass(tmix::createTMixDistinctResultsPass());
   pm.addPass(tmix::createTMixUntieInitsPass());

@@ -53,13 +53,16 @@ size_t dtypeSize(int32_t dtype) {
   switch (dtype) {
   case TMIX_DTYPE_F64:
   case TMIX_DTYPE_I64:
+  case TMIX_DTYPE_U64:
     return 8;
   case TMIX_DTYPE_F32:
   case TMIX_DTYPE_I32:
+  case TMIX_DTYPE_U32:
     return 4;
   case TMIX_DTYPE_F16:
   case TMIX_DTYPE_BF16:
   case TMIX_DTYPE_I16:
+  case TMIX_DTYPE_U16:
     return 2;
   case TMIX_DTYPE_I8:
   case TMIX_DTYPE_U8:
@@ -90,6 +93,12 @@ const char *dtypeName(int32_t dtype) {
     return "int8";
   case TMIX_DTYPE_U8:
     return "uint8";
+  case TMIX_DTYPE_U16:
+    return "uint16";
+  case TMIX_DTYPE_U32:
+    return "uint32";
+  case TMIX_DTYPE_U64:
+    return "uint64";
   case TMIX_DTYPE_BOOL:
     return "bool";
   default:

@@ -20,7 +20,7 @@ CompileError.__doc__ = ("A model that tmix cannot compile, or options it "
 # tmix_dtype (tmix-c/Model.h) -> numpy dtype name.
 _DTYPES = {1: "float32", 2: "float16", 3: "bfloat16", 4: "float64",
            5: "int64", 6: "int32", 7: "int16", 8: "int8", 9: "uint8",
-           10: "bool"}
+           10: "bool", 11: "uint16", 12: "uint32", 13: "uint64"}
 
 
 def _numpy_dtype(code):

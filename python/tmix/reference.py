@@ -34,6 +34,10 @@ _CTYPES = {
     np.dtype(np.int32): ctypes.c_int32,
     np.dtype(np.int16): ctypes.c_int16,
     np.dtype(np.int8): ctypes.c_int8,
+    np.dtype(np.uint8): ctypes.c_uint8,
+    np.dtype(np.uint16): ctypes.c_uint16,
+    np.dtype(np.uint32): ctypes.c_uint32,
+    np.dtype(np.uint64): ctypes.c_uint64,
     np.dtype(ml_dtypes.bfloat16): ctypes.c_uint16,
 }
 
@@ -46,10 +50,14 @@ MLIR_TYPES = {
     np.dtype(np.int32): "i32",
     np.dtype(np.int16): "i16",
     np.dtype(np.int8): "i8",
+    np.dtype(np.uint8): "ui8",
+    np.dtype(np.uint16): "ui16",
+    np.dtype(np.uint32): "ui32",
+    np.dtype(np.uint64): "ui64",
     np.dtype(ml_dtypes.bfloat16): "bf16",
 }
 _NUMPY_TYPES = {v: k for k, v in MLIR_TYPES.items()}
-_TENSOR = re.compile(r"tensor<((?:\d+x)*)(f16|bf16|f32|f64|i1|i8|i16|i32|i64)>")
+_TENSOR = re.compile(r"tensor<((?:\d+x)*)(f16|bf16|f32|f64|i1|i8|i16|i32|i64|ui8|ui16|ui32|ui64)>")
 
 
 def parse_tensor_types(text):

@@ -208,7 +208,8 @@ bool parseDescr(const std::string &descr, tmix_dtype &dtype, std::string &why) {
   } kCodes[] = {
       {"f4", TMIX_DTYPE_F32}, {"f2", TMIX_DTYPE_F16}, {"f8", TMIX_DTYPE_F64},
       {"i8", TMIX_DTYPE_I64}, {"i4", TMIX_DTYPE_I32}, {"i2", TMIX_DTYPE_I16},
-      {"i1", TMIX_DTYPE_I8},  {"u1", TMIX_DTYPE_U8},  {"b1", TMIX_DTYPE_BOOL}};
+      {"i1", TMIX_DTYPE_I8},  {"u1", TMIX_DTYPE_U8},  {"b1", TMIX_DTYPE_BOOL},
+      {"u2", TMIX_DTYPE_U16}, {"u4", TMIX_DTYPE_U32}, {"u8", TMIX_DTYPE_U64}};
   why = "unsupported dtype '" + descr + "'";
   if (descr.size() != 3)
     return false;
@@ -402,6 +403,12 @@ const char *tmix::npy::dtypeDescr(tmix_dtype dtype) {
     return "|i1";
   case TMIX_DTYPE_U8:
     return "|u1";
+  case TMIX_DTYPE_U16:
+    return "<u2";
+  case TMIX_DTYPE_U32:
+    return "<u4";
+  case TMIX_DTYPE_U64:
+    return "<u8";
   case TMIX_DTYPE_BOOL:
     return "|b1";
   case TMIX_DTYPE_BF16:

@@ -291,6 +291,12 @@ double elementAsDouble(tmix_dtype dtype, const uint8_t *data, size_t i) {
     return load<int8_t>(data, i);
   case TMIX_DTYPE_U8:
     return load<uint8_t>(data, i);
+  case TMIX_DTYPE_U16:
+    return load<uint16_t>(data, i);
+  case TMIX_DTYPE_U32:
+    return load<uint32_t>(data, i);
+  case TMIX_DTYPE_U64:
+    return static_cast<double>(load<uint64_t>(data, i));
   case TMIX_DTYPE_BOOL:
     return load<uint8_t>(data, i) ? 1 : 0;
   }
@@ -427,6 +433,9 @@ void fillRandom(Tensor &tensor, uint64_t &state) {
     case TMIX_DTYPE_I16:
     case TMIX_DTYPE_I8:
     case TMIX_DTYPE_U8:
+    case TMIX_DTYPE_U16:
+    case TMIX_DTYPE_U32:
+    case TMIX_DTYPE_U64:
       break;
     }
   }

@@ -33,10 +33,12 @@ LogicalResult sameElementTypes(Node &n, ValueRange ins) {
   return success();
 }
 
-/// A binary op with separate float and integer bodies (null = unsupported).
-Rule binary(std::function<Value(OpBuilder &, Location, Value, Value)> onFloat,
-            std::function<Value(OpBuilder &, Location, Value, Value)> onInt,
-            bool producesBool = false) {
+using Body2 = std::function<Value(OpBuilder &, Location, Value, Value)>;
+
+/// A binary op with separate float, signed and unsigned integer bodies
+/// (null = unsupported; a null `onUInt` means `onInt` fits both).
+Rule binary(Body2 onFloat, Body2 onInt, bool producesBool = false,
+            Body2 onUInt = nullptr) {
   return [=](Node &n) -> FailureOr<SmallVector<Value>> {
     SmallVector<Value> ins = {n.input(0), n.input(1)};
     if (!ins[0] || !ins[1]) {
@@ -52,9 +54,11 @@ Rule binary(std::function<Value(OpBuilder &, Location, Value, Value)> onFloat,
       return failure();
     }
     Type out = producesBool ? n.b.getI1Type() : elt;
+    const Body2 &onInteger = isUnsigned(elt) && onUInt ? onUInt : onInt;
     return one(elementwise(
         n, ins, out, [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
-          return isFloat ? onFloat(b, l, a[0], a[1]) : onInt(b, l, a[0], a[1]);
+          return isFloat ? onFloat(b, l, a[0], a[1])
+                         : onInteger(b, l, a[0], a[1]);
         }));
   };
 }
@@ -73,29 +77,33 @@ Rule unaryFloat(std::function<Value(OpBuilder &, Location, Value)> fn) {
   };
 }
 
-template <typename FOp, typename IOp> Rule arithBinary() {
-  return binary([](OpBuilder &b, Location l, Value x,
-                   Value y) { return b.createOrFold<FOp>(l, x, y); },
-                [](OpBuilder &b, Location l, Value x, Value y) {
-                  return b.createOrFold<IOp>(l, x, y);
-                });
+template <typename FOp, typename IOp, typename UOp = IOp> Rule arithBinary() {
+  auto build = [](auto tag) -> Body2 {
+    return [](OpBuilder &b, Location l, Value x, Value y) {
+      return b.createOrFold<decltype(tag)>(l, x, y);
+    };
+  };
+  return binary(build(FOp()), build(IOp()), /*producesBool=*/false,
+                build(UOp()));
 }
 
-Rule compare(arith::CmpFPredicate fp, arith::CmpIPredicate ip) {
+Rule compare(arith::CmpFPredicate fp, arith::CmpIPredicate ip,
+             arith::CmpIPredicate up) {
+  auto integer = [](arith::CmpIPredicate p) -> Body2 {
+    return [=](OpBuilder &b, Location l, Value x, Value y) {
+      return b.createOrFold<arith::CmpIOp>(l, p, x, y);
+    };
+  };
   return binary(
       [=](OpBuilder &b, Location l, Value x, Value y) {
         return b.createOrFold<arith::CmpFOp>(l, fp, x, y);
       },
-      [=](OpBuilder &b, Location l, Value x, Value y) {
-        return b.createOrFold<arith::CmpIOp>(l, ip, x, y);
-      },
-      /*producesBool=*/true);
+      integer(ip), /*producesBool=*/true, integer(up));
 }
 
 /// Min, Max, Sum, Mean over any number of broadcast inputs.
-Rule variadic(std::function<Value(OpBuilder &, Location, Value, Value)> onFloat,
-              std::function<Value(OpBuilder &, Location, Value, Value)> onInt,
-              bool mean = false) {
+Rule variadic(Body2 onFloat, Body2 onInt, bool mean = false,
+              Body2 onUInt = nullptr) {
   return [=](Node &n) -> FailureOr<SmallVector<Value>> {
     SmallVector<Value> ins;
     for (unsigned i = 0; i < n.numInputs(); ++i)
@@ -113,11 +121,12 @@ Rule variadic(std::function<Value(OpBuilder &, Location, Value, Value)> onFloat,
       n.emitError() << "element type " << elt << " is not supported";
       return failure();
     }
+    const Body2 &onInteger = isUnsigned(elt) && onUInt ? onUInt : onInt;
     return one(elementwise(
         n, ins, elt, [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
           Value acc = a[0];
           for (Value v : a.drop_front())
-            acc = isFloat ? onFloat(b, l, acc, v) : onInt(b, l, acc, v);
+            acc = isFloat ? onFloat(b, l, acc, v) : onInteger(b, l, acc, v);
           if (mean)
             acc = b.createOrFold<arith::DivFOp>(
                 l, acc, fconst(b, l, elt, static_cast<double>(a.size())));
@@ -175,6 +184,14 @@ Type onnxElementType(Builder &b, int64_t code) {
     return b.getI16Type();
   case 3:
     return b.getI8Type();
+  case 2:
+    return b.getIntegerType(8, /*isSigned=*/false);
+  case 4:
+    return b.getIntegerType(16, /*isSigned=*/false);
+  case 12:
+    return b.getIntegerType(32, /*isSigned=*/false);
+  case 13:
+    return b.getIntegerType(64, /*isSigned=*/false);
   case 9:
     return b.getI1Type();
   default:
@@ -189,7 +206,8 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
   t.add("Add", 7, arithBinary<arith::AddFOp, arith::AddIOp>(), 2);
   t.add("Sub", 7, arithBinary<arith::SubFOp, arith::SubIOp>(), 2);
   t.add("Mul", 7, arithBinary<arith::MulFOp, arith::MulIOp>(), 2);
-  t.add("Div", 7, arithBinary<arith::DivFOp, arith::DivSIOp>(), 2);
+  t.add("Div", 7, arithBinary<arith::DivFOp, arith::DivSIOp, arith::DivUIOp>(),
+        2);
   // Pow(T, T1): the exponent may have another type; the result has the
   // base's. Integer powers of integers are exact (math.ipowi).
   t.add(
@@ -241,6 +259,10 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
                   l, nonzero, b.createOrFold<arith::XOrIOp>(l, remNeg, yNeg));
               return b.createOrFold<arith::SelectOp>(
                   l, fix, b.createOrFold<arith::AddIOp>(l, rem, y), rem);
+            },
+            /*producesBool=*/false,
+            [](OpBuilder &b, Location l, Value x, Value y) {
+              return b.createOrFold<arith::RemUIOp>(l, x, y);
             });
         return r(n);
       },
@@ -252,6 +274,10 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
             },
             [](OpBuilder &b, Location l, Value x, Value y) {
               return b.createOrFold<arith::MinSIOp>(l, x, y);
+            },
+            /*mean=*/false,
+            [](OpBuilder &b, Location l, Value x, Value y) {
+              return b.createOrFold<arith::MinUIOp>(l, x, y);
             }));
   t.add("Max", 8,
         variadic(
@@ -260,6 +286,10 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
             },
             [](OpBuilder &b, Location l, Value x, Value y) {
               return b.createOrFold<arith::MaxSIOp>(l, x, y);
+            },
+            /*mean=*/false,
+            [](OpBuilder &b, Location l, Value x, Value y) {
+              return b.createOrFold<arith::MaxUIOp>(l, x, y);
             }));
   auto addF = [](OpBuilder &b, Location l, Value x, Value y) {
     return b.createOrFold<arith::AddFOp>(l, x, y);
@@ -270,11 +300,11 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
   t.add("Sum", 8, variadic(addF, addI));
   t.add("Mean", 8, variadic(addF, nullptr, /*mean=*/true));
 
-  t.add("Equal", 7, compare(P::OEQ, IP::eq), 2);
-  t.add("Less", 7, compare(P::OLT, IP::slt), 2);
-  t.add("LessOrEqual", 12, compare(P::OLE, IP::sle), 2);
-  t.add("Greater", 7, compare(P::OGT, IP::sgt), 2);
-  t.add("GreaterOrEqual", 12, compare(P::OGE, IP::sge), 2);
+  t.add("Equal", 7, compare(P::OEQ, IP::eq, IP::eq), 2);
+  t.add("Less", 7, compare(P::OLT, IP::slt, IP::ult), 2);
+  t.add("LessOrEqual", 12, compare(P::OLE, IP::sle, IP::ule), 2);
+  t.add("Greater", 7, compare(P::OGT, IP::sgt, IP::ugt), 2);
+  t.add("GreaterOrEqual", 12, compare(P::OGE, IP::sge, IP::uge), 2);
   auto logical = [](auto build) {
     return binary(nullptr, [=](OpBuilder &b, Location l, Value x, Value y) {
       return build(b, l, x, y);
@@ -292,6 +322,37 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
           return b.createOrFold<arith::XOrIOp>(l, x, y);
         }),
         2);
+  t.add(
+      "BitShift", 11,
+      [](Node &n) -> FailureOr<SmallVector<Value>> {
+        std::string dir = n.getString("direction", "");
+        if (dir != "LEFT" && dir != "RIGHT") {
+          n.emitError() << "attribute 'direction' must be LEFT or RIGHT, got '"
+                        << dir << "'";
+          return failure();
+        }
+        Type elt = getElementTypeOrSelf(n.input(0));
+        if (!isUnsigned(elt)) {
+          n.emitError() << "expects unsigned integer inputs, got " << elt;
+          return failure();
+        }
+        bool left = dir == "LEFT";
+        return binary(
+            nullptr,
+            [left](OpBuilder &b, Location l, Value x, Value y) -> Value {
+              // Shifting out every bit gives 0 (LLVM: poison).
+              unsigned w = x.getType().getIntOrFloatBitWidth();
+              Value width = arith::ConstantOp::create(
+                  b, l, b.getIntegerAttr(x.getType(), w));
+              Value zero = arith::ConstantOp::create(
+                  b, l, b.getIntegerAttr(x.getType(), 0));
+              Value r = left ? b.createOrFold<arith::ShLIOp>(l, x, y)
+                             : b.createOrFold<arith::ShRUIOp>(l, x, y);
+              Value big = b.createOrFold<arith::CmpIOp>(l, IP::uge, y, width);
+              return b.createOrFold<arith::SelectOp>(l, big, zero, r);
+            })(n);
+      },
+      2);
   t.add("Not", 1, [](Node &n) -> FailureOr<SmallVector<Value>> {
     if (!getElementTypeOrSelf(n.input(0)).isInteger(1)) {
       n.emitError() << "expects a bool input";
@@ -324,6 +385,8 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
         [&](OpBuilder &b, Location l, ValueRange, ValueRange a) -> Value {
           if (isa<FloatType>(elt))
             return b.createOrFold<math::AbsFOp>(l, a[0]);
+          if (isUnsigned(elt))
+            return a[0];
           return b.createOrFold<math::AbsIOp>(l, a[0]);
         }));
   });
@@ -342,6 +405,8 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
   t.add("Cos", 7, math1(math::CosOp()));
   t.add("Floor", 6, math1(math::FloorOp()));
   t.add("Ceil", 6, math1(math::CeilOp()));
+  // Halves round to even, as numpy's rint.
+  t.add("Round", 11, math1(math::RoundEvenOp()));
   t.add("Reciprocal", 6, unaryFloat([](OpBuilder &b, Location l, Value x) {
           return b.createOrFold<arith::DivFOp>(l, fconst(b, l, x.getType(), 1),
                                                x);
@@ -420,16 +485,18 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
     if (hi)
       ins.push_back(n.input(2));
     Type elt = getElementTypeOrSelf(n.input(0));
-    bool isFloat = isa<FloatType>(elt);
+    bool isFloat = isa<FloatType>(elt), uns = isUnsigned(elt);
     return one(elementwise(
         n, ins, elt, [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
           Value x = a[0];
           unsigned k = 1;
           if (lo)
             x = isFloat ? b.createOrFold<arith::MaximumFOp>(l, x, a[k++])
+                : uns   ? b.createOrFold<arith::MaxUIOp>(l, x, a[k++])
                         : b.createOrFold<arith::MaxSIOp>(l, x, a[k++]);
           if (hi)
             x = isFloat ? b.createOrFold<arith::MinimumFOp>(l, x, a[k])
+                : uns   ? b.createOrFold<arith::MinUIOp>(l, x, a[k])
                         : b.createOrFold<arith::MinSIOp>(l, x, a[k]);
           return x;
         }));

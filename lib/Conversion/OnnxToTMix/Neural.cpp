@@ -28,8 +28,9 @@ Type accumulatorFor(Type elt) {
   return elt;
 }
 
-/// Numpy matmul of static tensors.
-FailureOr<Value> matmul(Node &n, Value a, Value b) {
+} // namespace
+
+FailureOr<Value> mlir::tmix::onnx_to_tmix::matmulOf(Node &n, Value a, Value b) {
   auto at = cast<RankedTensorType>(a.getType());
   auto bt = cast<RankedTensorType>(b.getType());
   Type elt = at.getElementType();
@@ -121,6 +122,9 @@ FailureOr<Value> matmul(Node &n, Value a, Value b) {
     outShape.push_back(nn);
   return reshape(n, result, outShape);
 }
+
+namespace {
+FailureOr<Value> matmul(Node &n, Value a, Value b) { return matmulOf(n, a, b); }
 
 /// Reduces `x` over `reduced` dims (kept as size 1) with `combine`,
 /// accumulating in `acc` from `init`.
@@ -432,12 +436,12 @@ Value padConstant(Node &n, Value x, ArrayRef<int64_t> low,
       .getResult();
 }
 
-/// Conv (1-D, 2-D, 3-D; groups, strides, dilations, pads, auto_pad) as one
-/// generic: out[n, m, o...] += x[n, g(m)*C/G + c, o*s + k*d ...] * w[m, c,
-/// k...]
-Results conv(Node &n) {
-  Value x = n.input(0), w = n.input(1), bias = n.input(2);
-  auto xt = n.type(0), wt = n.type(1);
+} // namespace
+
+Results mlir::tmix::onnx_to_tmix::convOf(Node &n, Value x, Value w,
+                                         Value bias) {
+  auto xt = cast<RankedTensorType>(x.getType());
+  auto wt = cast<RankedTensorType>(w.getType());
   int64_t rank = xt.getRank(), spatial = rank - 2;
   if (rank < 3 || wt.getRank() != rank) {
     n.emitError() << "expects input and weight of the same rank >= 3, got "
@@ -445,7 +449,8 @@ Results conv(Node &n) {
     return failure();
   }
   Type elt = xt.getElementType();
-  if (!isa<FloatType>(elt) || wt.getElementType() != elt) {
+  bool isInt = elt.isInteger(32);
+  if ((!isa<FloatType>(elt) && !isInt) || wt.getElementType() != elt) {
     n.emitError() << "expects float input and weight of one type";
     return failure();
   }
@@ -536,11 +541,14 @@ Results conv(Node &n) {
            AffineMap::get(numDims, 0, oExprs, ctx)},
           iters,
           [&](OpBuilder &b, Location l, ValueRange a) {
-            Value p =
-                b.createOrFold<arith::MulFOp>(l, convertScalar(b, l, a[0], acc),
-                                              convertScalar(b, l, a[1], acc));
-            linalg::YieldOp::create(b, l,
-                                    b.createOrFold<arith::AddFOp>(l, a[2], p));
+            Value x = convertScalar(b, l, a[0], acc),
+                  y = convertScalar(b, l, a[1], acc);
+            Value sum =
+                isInt ? b.createOrFold<arith::AddIOp>(
+                            l, a[2], b.createOrFold<arith::MulIOp>(l, x, y))
+                      : b.createOrFold<arith::AddFOp>(
+                            l, a[2], b.createOrFold<arith::MulFOp>(l, x, y));
+            linalg::YieldOp::create(b, l, sum);
           })
           .getResult(0);
   SmallVector<Value> ins = {result};
@@ -554,14 +562,19 @@ Results conv(Node &n) {
       n, ins, elt, [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
         Value v = a[0];
         if (a.size() > 1)
-          v = b.createOrFold<arith::AddFOp>(l, v,
-                                            convertScalar(b, l, a[1], acc));
+          v = isInt ? b.createOrFold<arith::AddIOp>(l, v, a[1])
+                    : b.createOrFold<arith::AddFOp>(
+                          l, v, convertScalar(b, l, a[1], acc));
         return convertScalar(b, l, v, elt);
       });
   if (failed(y))
     return failure();
   return one(*y);
 }
+
+namespace {
+/// Conv (1-D, 2-D, 3-D; groups, strides, dilations, pads, auto_pad).
+Results conv(Node &n) { return convOf(n, n.input(0), n.input(1), n.input(2)); }
 
 /// A two-operand Einsum that is a batched matrix product (each letter is a
 /// batch letter of both operands and the output, or the one row, column or

@@ -147,8 +147,34 @@ Value onnx_to_tmix::constantOf(OpBuilder &b, Location loc,
                                    DenseElementsAttr::get(type, scalar));
 }
 
-Value onnx_to_tmix::convertScalar(OpBuilder &b, Location loc, Value v,
-                                  Type to) {
+bool onnx_to_tmix::isUnsigned(Type t) {
+  auto i = dyn_cast<IntegerType>(t);
+  return i && i.isUnsigned();
+}
+
+Type onnx_to_tmix::signless(Type t) {
+  if (auto shaped = dyn_cast<ShapedType>(t))
+    return shaped.clone(signless(shaped.getElementType()));
+  if (isUnsigned(t))
+    return IntegerType::get(t.getContext(), t.getIntOrFloatBitWidth());
+  return t;
+}
+
+Value onnx_to_tmix::bitcastElements(Node &n, Value x, Type elementType) {
+  auto type = cast<RankedTensorType>(x.getType());
+  if (type.getElementType() == elementType)
+    return x;
+  auto to = type.clone(elementType);
+  DenseElementsAttr c;
+  if (matchPattern(x, m_Constant(&c)))
+    return arith::ConstantOp::create(n.b, n.loc, c.bitcast(elementType));
+  return tensor::BitcastOp::create(n.b, n.loc, to, x);
+}
+
+Value onnx_to_tmix::convertScalar(OpBuilder &b, Location loc, Value v, Type to,
+                                  bool fromUnsigned) {
+  bool toUnsigned = isUnsigned(to);
+  to = signless(to);
   Type from = v.getType();
   if (from == to)
     return v;
@@ -158,15 +184,17 @@ Value onnx_to_tmix::convertScalar(OpBuilder &b, Location loc, Value v,
                ? b.createOrFold<arith::ExtFOp>(loc, to, v)
                : b.createOrFold<arith::TruncFOp>(loc, to, v);
   if (!fromF && toF)
-    return from.isInteger(1) ? b.createOrFold<arith::UIToFPOp>(loc, to, v)
-                             : b.createOrFold<arith::SIToFPOp>(loc, to, v);
+    return from.isInteger(1) || fromUnsigned
+               ? b.createOrFold<arith::UIToFPOp>(loc, to, v)
+               : b.createOrFold<arith::SIToFPOp>(loc, to, v);
   if (fromF && !toF) {
     if (to.isInteger(1)) {
       Value zero = arith::ConstantOp::create(b, loc, b.getFloatAttr(from, 0));
       return b.createOrFold<arith::CmpFOp>(loc, arith::CmpFPredicate::UNE, v,
                                            zero);
     }
-    return b.createOrFold<arith::FPToSIOp>(loc, to, v);
+    return toUnsigned ? b.createOrFold<arith::FPToUIOp>(loc, to, v)
+                      : b.createOrFold<arith::FPToSIOp>(loc, to, v);
   }
   unsigned fw = from.getIntOrFloatBitWidth(), tw = to.getIntOrFloatBitWidth();
   if (to.isInteger(1)) {
@@ -175,18 +203,24 @@ Value onnx_to_tmix::convertScalar(OpBuilder &b, Location loc, Value v,
                                          zero);
   }
   if (fw < tw)
-    return from.isInteger(1) ? b.createOrFold<arith::ExtUIOp>(loc, to, v)
-                             : b.createOrFold<arith::ExtSIOp>(loc, to, v);
+    return from.isInteger(1) || fromUnsigned
+               ? b.createOrFold<arith::ExtUIOp>(loc, to, v)
+               : b.createOrFold<arith::ExtSIOp>(loc, to, v);
+  if (fw == tw)
+    return v; // Only the signedness changes: the same bits.
   return b.createOrFold<arith::TruncIOp>(loc, to, v);
 }
 
 FailureOr<Value> onnx_to_tmix::convertTensor(Node &n, Value x,
                                              Type elementType) {
-  if (getElementTypeOrSelf(x) == elementType)
+  Type from = getElementTypeOrSelf(x);
+  if (from == elementType)
     return x;
+  bool fromUnsigned = isUnsigned(from);
   return elementwise(n, x, elementType,
                      [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
-                       return convertScalar(b, l, a[0], elementType);
+                       return convertScalar(b, l, a[0], elementType,
+                                            fromUnsigned);
                      });
 }
 
@@ -238,8 +272,16 @@ static DenseElementsAttr foldGeneric(Node &n, ArrayRef<int64_t> shape,
 }
 
 Value onnx_to_tmix::generic(Node &n, ArrayRef<int64_t> shape, Type elementType,
-                            ValueRange ins, ArrayRef<AffineMap> maps,
+                            ValueRange unsignedIns, ArrayRef<AffineMap> maps,
                             ScalarFn fn) {
+  // Bodies compute on signless scalars; unsigned tensors are bitcast.
+  if (isUnsigned(elementType))
+    return bitcastElements(
+        n, generic(n, shape, signless(elementType), unsignedIns, maps, fn),
+        elementType);
+  SmallVector<Value> ins;
+  for (Value in : unsignedIns)
+    ins.push_back(bitcastElements(n, in, signless(getElementTypeOrSelf(in))));
   int64_t count = ShapedType::getNumElements(shape);
   SmallVector<DenseElementsAttr> constants;
   for (Value in : ins) {
@@ -398,6 +440,7 @@ struct ConvertOnnxToTMixPass
     addTensorRules(table);
     addNeuralRules(table);
     addAttentionRules(table);
+    addQuantizationRules(table);
     return success();
   }
 

@@ -24,6 +24,8 @@
 
 namespace mlir::tmix::onnx_to_tmix {
 
+bool isUnsigned(Type t);
+
 /// One node under conversion.
 class Node {
 public:
@@ -47,6 +49,10 @@ public:
   }
   RankedTensorType type(unsigned i) const {
     return cast<RankedTensorType>(inputs[i].getType());
+  }
+  /// True when input `i` has an unsigned integer element type.
+  bool isUnsignedInput(unsigned i) const {
+    return input(i) && isUnsigned(getElementTypeOrSelf(input(i)));
   }
   unsigned numResults() { return op->getNumResults(); }
   bool resultUsed(unsigned i) {
@@ -115,6 +121,7 @@ void addElementwiseRules(RuleTable &table);
 void addTensorRules(RuleTable &table);
 void addNeuralRules(RuleTable &table);
 void addAttentionRules(RuleTable &table);
+void addQuantizationRules(RuleTable &table);
 
 //===----------------------------------------------------------------------===//
 // IR-building helpers shared by the rules
@@ -140,11 +147,32 @@ FailureOr<Value> elementwise(Node &n, ValueRange ins, Type elementType,
 FailureOr<SmallVector<int64_t>>
 broadcastShapes(Node &n, ArrayRef<SmallVector<int64_t>> shapes);
 
+/// Unsigned integer types keep their signedness in tensor types (the ONNX
+/// type); scalars in bodies are signless, so rules that care (casts,
+/// comparisons, division, quantization) ask the tensor type.
+bool isUnsigned(Type t);
+/// `t` (a scalar or shaped type) with an unsigned element type made signless.
+Type signless(Type t);
+/// `x` bitcast to an element type of the same width and bits; `x` itself if
+/// it already has it (constants fold).
+Value bitcastElements(Node &n, Value x, Type elementType);
+
 /// Scalar conversion between any integer/float types with ONNX Cast rules.
-Value convertScalar(OpBuilder &b, Location loc, Value v, Type to);
+/// `v` is signless; `fromUnsigned` says how to read it. `to` may be
+/// unsigned; the result is its signless form.
+Value convertScalar(OpBuilder &b, Location loc, Value v, Type to,
+                    bool fromUnsigned = false);
 
 /// `x` converted element by element to `elementType` (x itself if equal).
 FailureOr<Value> convertTensor(Node &n, Value x, Type elementType);
+
+/// Numpy matmul of static tensors (f16/bf16 accumulate in f32).
+FailureOr<Value> matmulOf(Node &n, Value a, Value b);
+/// Conv of float or i32 tensors as one generic: out[n, m, o...] +=
+/// x[n, g(m)*C/G + c, o*s + k*d ...] * w[m, c, k...], with the node's
+/// attributes (groups, strides, dilations, pads, auto_pad) and an optional
+/// bias per output channel.
+Results convOf(Node &n, Value x, Value w, Value bias);
 
 Value reshape(Node &n, Value x, ArrayRef<int64_t> shape);
 Value transpose(Node &n, Value x, ArrayRef<int64_t> perm);

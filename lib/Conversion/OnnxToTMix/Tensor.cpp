@@ -390,7 +390,10 @@ Results sliceRule(Node &n) {
 Results gatherRule(Node &n) {
   if (failed(integerIndices(n, 1)))
     return failure();
-  Value data = n.input(0), indices = n.input(1);
+  // The body reads `data` directly: signless, as scalars in bodies are.
+  Value data = bitcastElements(n, n.input(0),
+                               signless(n.type(0).getElementType())),
+        indices = n.input(1);
   auto dshape = n.type(0).getShape();
   auto ishape = n.type(1).getShape();
   FailureOr<int64_t> axis = n.axis(n.getInt("axis", 0), dshape.size());
@@ -419,7 +422,10 @@ Results gatherRule(Node &n) {
 Results gatherElementsRule(Node &n) {
   if (failed(integerIndices(n, 1)))
     return failure();
-  Value data = n.input(0), indices = n.input(1);
+  // The body reads `data` directly: signless, as scalars in bodies are.
+  Value data = bitcastElements(n, n.input(0),
+                               signless(n.type(0).getElementType())),
+        indices = n.input(1);
   auto dshape = n.type(0).getShape();
   FailureOr<int64_t> axis = n.axis(n.getInt("axis", 0), dshape.size());
   if (failed(axis))
@@ -445,7 +451,10 @@ Results gatherElementsRule(Node &n) {
 Results gatherNDRule(Node &n) {
   if (failed(integerIndices(n, 1)))
     return failure();
-  Value data = n.input(0), indices = n.input(1);
+  // The body reads `data` directly: signless, as scalars in bodies are.
+  Value data = bitcastElements(n, n.input(0),
+                               signless(n.type(0).getElementType())),
+        indices = n.input(1);
   auto dshape = n.type(0).getShape();
   auto ishape = n.type(1).getShape();
   int64_t batch = n.getInt("batch_dims", 0);

@@ -35,6 +35,11 @@ public:
       return llvm::createStringError(
           "--precision=" + options.precision +
           " is not supported by --target=cpu (f32 or bf16)");
+    if (!llvm::is_contained({"", "int8"}, options.quantize))
+      return llvm::createStringError("--quantize=" + options.quantize +
+                                     " is not supported (int8)");
+    if (options.quantize.empty() && !options.quantizeNodes.empty())
+      return llvm::createStringError("--quantize-nodes needs --quantize");
     if (options.gpuArch != CompileOptions().gpuArch)
       return llvm::createStringError(
           "--gpu-arch applies to --target=cuda only");
@@ -82,6 +87,12 @@ public:
   void buildPipeline(OpPassManager &pm, const CompileOptions &options,
                      const PipelineHooks &hooks) const override {
     addMixerSelection(pm, options, hooks.mixerReport);
+    if (options.quantize == "int8") {
+      TMixQuantizePassOptions quantize;
+      quantize.nodes.assign(options.quantizeNodes.begin(),
+                            options.quantizeNodes.end());
+      pm.addPass(createTMixQuantizePass(quantize));
+    }
     addMixerTiling(pm, options);
     // Element-wise and normalisation nests use every core too.
     if (options.parallel)

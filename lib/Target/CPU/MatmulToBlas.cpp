@@ -11,6 +11,8 @@
 #include "tmix/Passes.h"
 #include "tmix/Target/CPU/Passes.h"
 
+#include "IntegerMatmul.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -18,6 +20,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
@@ -50,12 +53,22 @@ bool isPlainF32(linalg::LinalgOp op) {
   return false;
 }
 
+/// True when every operand of `op` is a host memref addressable through
+/// strides.
+bool isHostBuffers(linalg::LinalgOp op) {
+  return op.hasPureBufferSemantics() &&
+         llvm::all_of(op->getOperands(), [](Value v) {
+           auto t = dyn_cast<MemRefType>(v.getType());
+           return t && !t.getMemorySpace() && t.isStrided();
+         });
+}
+
 /// A fully dynamic strided memref of `rank`, which every operand casts to.
-MemRefType anyStrided(MLIRContext *ctx, int64_t rank) {
+MemRefType anyStrided(MLIRContext *ctx, int64_t rank, Type elt = Type()) {
   SmallVector<int64_t> shape(rank, ShapedType::kDynamic);
   SmallVector<int64_t> strides(rank, ShapedType::kDynamic);
   return MemRefType::get(
-      shape, Float32Type::get(ctx),
+      shape, elt ? elt : Float32Type::get(ctx),
       StridedLayoutAttr::get(ctx, ShapedType::kDynamic, strides));
 }
 
@@ -93,6 +106,9 @@ linalg::FillOp zeroFillBefore(linalg::LinalgOp op) {
       if (fill.getOutputs()[0] == out &&
           matchPattern(fill.getInputs()[0], m_PosZeroFloat()))
         return fill;
+      if (fill.getOutputs()[0] == out &&
+          matchPattern(fill.getInputs()[0], m_Zero()))
+        return fill;
       return nullptr;
     }
     // Views, allocations and constants can sit in between.
@@ -111,13 +127,22 @@ public:
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<linalg::LinalgOp> ops;
+    SmallVector<std::pair<linalg::GenericOp, cpu::IntegerMatmul>> integer;
     module.walk([&](linalg::LinalgOp op) {
       if (isPlainF32(op))
         ops.push_back(op);
+      else if (auto generic = dyn_cast<linalg::GenericOp>(op.getOperation()))
+        if (std::optional<cpu::IntegerMatmul> im =
+                cpu::matchIntegerMatmul(generic);
+            im && isHostBuffers(generic))
+          integer.emplace_back(generic, *im);
     });
     MLIRContext *ctx = module.getContext();
     auto slotType = MemRefType::get({1}, IntegerType::get(ctx, 64));
     SymbolTable symbols(module);
+    for (auto &[op, im] : integer)
+      if (failed(callIntegerGemm(module, symbols, op, im)))
+        return signalPassFailure();
     for (linalg::LinalgOp op : ops) {
       int64_t rank = op.getRank(op.getDpsInitOperand(0));
       bool constB =
@@ -143,18 +168,7 @@ public:
       for (Value v : op->getOperands())
         args.push_back(memref::CastOp::create(b, op.getLoc(), type, v));
       if (constB) {
-        // The library publishes its packed B in this zeroed cell.
-        OpBuilder atTop = OpBuilder::atBlockBegin(module.getBody());
-        auto slot = memref::GlobalOp::create(
-            atTop, op.getLoc(), "tmix__packed_b",
-            atTop.getStringAttr("private"), slotType,
-            DenseElementsAttr::get(
-                RankedTensorType::get({1}, slotType.getElementType()),
-                atTop.getI64IntegerAttr(0)),
-            /*constant=*/false, /*alignment=*/IntegerAttr());
-        symbols.insert(slot);
-        args.push_back(memref::GetGlobalOp::create(b, op.getLoc(), slotType,
-                                                   slot.getSymName()));
+        args.push_back(packedSlot(module, symbols, b, op.getLoc()));
         ++numPackedWeights;
       }
       linalg::FillOp zeroFill = foldZeroFills ? zeroFillBefore(op) : nullptr;
@@ -171,6 +185,105 @@ public:
   }
 
 private:
+  /// A private zeroed cell in which the library publishes a packed B.
+  Value packedSlot(ModuleOp module, SymbolTable &symbols, OpBuilder &b,
+                   Location loc) {
+    auto slotType = MemRefType::get({1}, b.getI64Type());
+    OpBuilder atTop = OpBuilder::atBlockBegin(module.getBody());
+    auto slot = memref::GlobalOp::create(
+        atTop, loc, "tmix__packed_b", atTop.getStringAttr("private"), slotType,
+        DenseElementsAttr::get(
+            RankedTensorType::get({1}, slotType.getElementType()),
+            atTop.getI64IntegerAttr(0)),
+        /*constant=*/false, /*alignment=*/IntegerAttr());
+    symbols.insert(slot);
+    return memref::GetGlobalOp::create(b, loc, slotType, slot.getSymName());
+  }
+
+  /// A zero point as a 1-D i8 view: empty when absent, one element per
+  /// tensor (an operand or a constant), or one per row/column.
+  Value zeroPointVector(OpBuilder &b, Location loc, Value zp,
+                        std::optional<int64_t> constant) {
+    MemRefType vec = anyStrided(b.getContext(), 1, b.getI8Type());
+    // Buffers at the function's entry, not in loops around the call.
+    Operation *fn = b.getInsertionBlock()->getParentOp();
+    if (!isa<FunctionOpInterface>(fn))
+      fn = fn->getParentOfType<FunctionOpInterface>();
+    OpBuilder atEntry = OpBuilder::atBlockBegin(
+        &cast<FunctionOpInterface>(fn).getFunctionBody().front());
+    auto buffer = [&](int64_t size) {
+      return memref::AllocaOp::create(atEntry, loc,
+                                      MemRefType::get({size}, b.getI8Type()));
+    };
+    if (constant) {
+      Value one = buffer(1);
+      Value v = arith::ConstantIntOp::create(b, loc, *constant, 8);
+      Value c0 = arith::ConstantIndexOp::create(b, loc, 0);
+      memref::StoreOp::create(b, loc, v, one, ValueRange{c0});
+      return memref::CastOp::create(b, loc, vec, one);
+    }
+    if (!zp)
+      return memref::CastOp::create(b, loc, vec, buffer(0));
+    auto t = cast<MemRefType>(zp.getType());
+    if (t.getRank() == 0) {
+      // The scalar, copied into a one-element buffer of the call's own.
+      Value one = buffer(1);
+      Value v = memref::LoadOp::create(b, loc, zp, ValueRange{});
+      Value c0 = arith::ConstantIndexOp::create(b, loc, 0);
+      memref::StoreOp::create(b, loc, v, one, ValueRange{c0});
+      return memref::CastOp::create(b, loc, vec, one);
+    }
+    return memref::CastOp::create(b, loc, vec, zp);
+  }
+
+  /// Replaces an integer product with a call into the library's int8
+  /// GEMM (AMX-INT8 tiles where present).
+  LogicalResult callIntegerGemm(ModuleOp module, SymbolTable &symbols,
+                                linalg::GenericOp op,
+                                const cpu::IntegerMatmul &im) {
+    MLIRContext *ctx = module.getContext();
+    bool constB = packWeights && isConstantBuffer(im.b);
+    StringRef name = constB ? "tmix_rt_igemm_i8_constb" : "tmix_rt_igemm_i8";
+    Type i8 = IntegerType::get(ctx, 8), i32 = IntegerType::get(ctx, 32);
+    MemRefType mat8 = anyStrided(ctx, 2, i8), mat32 = anyStrided(ctx, 2, i32),
+               vec8 = anyStrided(ctx, 1, i8);
+    SmallVector<Type> argTypes = {mat8, mat8, mat32, vec8, vec8};
+    if (constB)
+      argTypes.push_back(MemRefType::get({1}, IntegerType::get(ctx, 64)));
+    argTypes.push_back(i32);
+    func::FuncOp callee = declare(module, name, argTypes);
+    if (!callee)
+      return module.emitError() << "tmix-matmul-to-blas: '" << name
+                                << "' exists with another signature";
+    // Found before the zero points' stores land between fill and call.
+    linalg::FillOp zeroFill =
+        foldZeroFills ? zeroFillBefore(cast<linalg::LinalgOp>(*op)) : nullptr;
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    Value c = op.getDpsInits()[0];
+    SmallVector<Value> args = {memref::CastOp::create(b, loc, mat8, im.a),
+                               memref::CastOp::create(b, loc, mat8, im.b),
+                               memref::CastOp::create(b, loc, mat32, c),
+                               zeroPointVector(b, loc, im.azp, im.azpConstant),
+                               zeroPointVector(b, loc, im.bzp, im.bzpConstant)};
+    if (constB) {
+      args.push_back(packedSlot(module, symbols, b, loc));
+      ++numPackedWeights;
+    }
+    // Bits 2 and 3: A and B (and their zero points) are unsigned.
+    int32_t flags =
+        (zeroFill ? 0 : 1) | (im.aUnsigned ? 4 : 0) | (im.bUnsigned ? 8 : 0);
+    args.push_back(arith::ConstantIntOp::create(b, loc, flags, 32));
+    func::CallOp::create(b, loc, callee, args);
+    op->erase();
+    if (zeroFill) {
+      zeroFill->erase();
+      ++numZeroFillsFolded;
+    }
+    ++numIntegerCalls;
+    return success();
+  }
+
   func::FuncOp declare(ModuleOp module, StringRef name,
                        ArrayRef<Type> argTypes) {
     FunctionType fnType = FunctionType::get(module.getContext(), argTypes, {});

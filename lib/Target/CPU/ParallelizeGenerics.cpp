@@ -2,6 +2,8 @@
 
 #include "tmix/Target/CPU/Passes.h"
 
+#include "IntegerMatmul.h"
+
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -28,7 +30,10 @@ public:
       return;
     SmallVector<linalg::GenericOp> ops;
     getOperation()->walk([&](linalg::GenericOp op) {
-      if (op.hasPureTensorSemantics() && !op->getParentOfType<scf::ForallOp>())
+      // Integer products become library calls that use every core.
+      if (op.hasPureTensorSemantics() &&
+          !op->getParentOfType<scf::ForallOp>() &&
+          !tmix::cpu::matchIntegerMatmul(op))
         ops.push_back(op);
     });
     IRRewriter rewriter(&getContext());

@@ -24,6 +24,14 @@ def TMixMatmulToBlasPass : Pass<"tmix-matmul-to-blas", "::mlir::ModuleOp"> {
     nothing but views, allocations and constants in between (the fill is
     erased; the library writes C = A B). Bit 1 (`bf16-weights`, calls with
     a constant B only) asks for the product in bf16 with f32 accumulation.
+    Integer products (the generics the conversion builds for MatMulInteger,
+    QLinearMatMul and quantized matmuls: over (m, n, k), i8 `a[m, k]` and
+    `b[k, n]` sign- or zero-extended, each minus an optional zero point per
+    tensor or per row/column, accumulated into an i32 `c[m, n]`) call
+    `tmix_rt_igemm_i8` (`_constb` with a slot when B is a weight) with the
+    zero points as 1-D i8 views (empty when absent) and flags: bit 0 as
+    above, bits 2 and 3 when A and B are unsigned. The library runs them on
+    AMX-INT8 tiles where the CPU has them.
     Runs after bufferization and tmix-externalize-weights; other matmuls
     are left to linalg-to-loops.
   }];
@@ -43,7 +51,9 @@ def TMixMatmulToBlasPass : Pass<"tmix-matmul-to-blas", "::mlir::ModuleOp"> {
     Statistic<"numPackedWeights", "num-packed-weights",
               "Number of calls that keep their constant B packed">,
     Statistic<"numZeroFillsFolded", "num-zero-fills-folded",
-              "Number of zero fills of C folded into calls">
+              "Number of zero fills of C folded into calls">,
+    Statistic<"numIntegerCalls", "num-integer-calls",
+              "Number of int8 products turned into calls">
   ];
 }
 

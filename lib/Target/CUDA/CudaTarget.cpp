@@ -74,6 +74,9 @@ public:
   }
 
   llvm::Error validate(const CompileOptions &options) const override {
+    if (!options.quantize.empty() || !options.quantizeNodes.empty())
+      return llvm::createStringError(
+          "--quantize is not supported by --target=cuda yet");
     if (!llvm::is_contained({"", "f32", "f16", "bf16"}, options.precision))
       return llvm::createStringError("--precision=" + options.precision +
                                      " is not one of f32, f16, bf16");

@@ -80,3 +80,22 @@ func.func @nested(%x: tensor<4x64x64xf32>) -> tensor<4x64x64xf32> {
   }
   return %r : tensor<4x64x64xf32>
 }
+
+// -----
+
+// An int8 product (which tmix-matmul-to-blas turns into a library call that
+// uses every core) stays whole.
+// CHECK-LABEL: func.func @integer_product(
+// CHECK-NOT:   scf.forall
+// CHECK:       linalg.generic
+func.func @integer_product(%a: tensor<64x64xi8>, %b: tensor<64x64xi8>, %c: tensor<64x64xi32>) -> tensor<64x64xi32> {
+  %0 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d2, d1)>, affine_map<(d0, d1, d2) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<64x64xi8>, tensor<64x64xi8>) outs(%c : tensor<64x64xi32>) {
+  ^bb0(%x: i8, %y: i8, %acc: i32):
+    %xe = arith.extsi %x : i8 to i32
+    %ye = arith.extsi %y : i8 to i32
+    %p = arith.muli %xe, %ye : i32
+    %s = arith.addi %acc, %p : i32
+    linalg.yield %s : i32
+  } -> tensor<64x64xi32>
+  return %0 : tensor<64x64xi32>
+}

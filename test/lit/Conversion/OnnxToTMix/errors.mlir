@@ -211,3 +211,37 @@ func.func @split_zero_outputs(%x: tensor<6xf32>) -> (!onnx.value, !onnx.value) a
   %0:2 = onnx.node "Split"(%x) {attrs = {num_outputs = 0 : i64}, name = "s"} : (tensor<6xf32>) -> (!onnx.value, !onnx.value)
   return %0#0, %0#1 : !onnx.value, !onnx.value
 }
+
+// -----
+
+func.func @zero_scale(%x: tensor<2x3xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 13 : i64}} {
+  %s = arith.constant dense<0.0> : tensor<f32>
+  // expected-error @+1 {{node 'q' (QuantizeLinear, opset 13): y_scale holds 0; scales must be positive and finite}}
+  %0 = onnx.node "QuantizeLinear"(%x, %s) {name = "q"} : (tensor<2x3xf32>, tensor<f32>) -> !onnx.value
+  return %0 : !onnx.value
+}
+
+// -----
+
+func.func @axis_length(%x: tensor<2x3xi8>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 13 : i64}} {
+  %s = arith.constant dense<[0.5, 0.25]> : tensor<2xf32>
+  // expected-error @+1 {{node 'dq' (DequantizeLinear, opset 13): x_scale has shape 'tensor<2xf32>': per-axis parameters need one value per element of axis 1 (3)}}
+  %0 = onnx.node "DequantizeLinear"(%x, %s) {name = "dq"} : (tensor<2x3xi8>, tensor<2xf32>) -> !onnx.value
+  return %0 : !onnx.value
+}
+
+// -----
+
+func.func @zero_point_type(%a: tensor<2x4xui8>, %b: tensor<4x3xi8>, %za: tensor<i8>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 13 : i64}} {
+  // expected-error @+1 {{node 'mmi' (MatMulInteger, opset 13): zero point of type 'i8' does not match its operand's 'ui8'}}
+  %0 = onnx.node "MatMulInteger"(%a, %b, %za) {name = "mmi"} : (tensor<2x4xui8>, tensor<4x3xi8>, tensor<i8>) -> !onnx.value
+  return %0 : !onnx.value
+}
+
+// -----
+
+func.func @signed_shift(%x: tensor<4xi32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 11 : i64}} {
+  // expected-error @+1 {{node 'shl' (BitShift, opset 11): expects unsigned integer inputs, got 'i32'}}
+  %0 = onnx.node "BitShift"(%x, %x) {name = "shl", attrs = {direction = "LEFT"}} : (tensor<4xi32>, tensor<4xi32>) -> !onnx.value
+  return %0 : !onnx.value
+}

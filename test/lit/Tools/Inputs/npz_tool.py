@@ -77,7 +77,7 @@ def make(out):
         f.write(b"\x93NUMPZ" + npy[6:])
     np.save(p("fortran.npy"), np.asfortranarray(x))
     np.save(p("big.npy"), x.astype(">f4"))
-    np.save(p("u32.npy"), x.astype(np.uint32))
+    np.save(p("c64.npy"), x.astype(np.complex64))
     with zipfile.ZipFile(p("bzip2.npz"), "w", zipfile.ZIP_BZIP2) as z:
         z.writestr("x.npy", npy)
     # Zip64 everywhere: shrink zipfile's limit so that the central

@@ -1,0 +1,621 @@
+//===- Quantize.cpp - ONNX quantization ops ---------------------*- C++ -*-===//
+//
+// QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear and the integer
+// products (MatMulInteger, QLinearMatMul, ConvInteger, QLinearConv) with
+// the ONNX reference's arithmetic: round half to even, saturation to the
+// zero point's type, requantization in f64 as numpy computes it.
+//
+// A 2-D product with a 2-D B (after flattening A's leading dims) becomes
+// one contraction generic over the 8-bit operands with the zero points
+// subtracted in its body (`integerMatmul`); backends recognise that form
+// and run it on integer dot-product hardware. Other shapes widen their
+// operands to i32 first and reuse the numpy matmul.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Rules.h"
+
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Matchers.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::tmix::onnx_to_tmix;
+
+namespace {
+
+Value fconst(OpBuilder &b, Location l, Type t, double v) {
+  return arith::ConstantOp::create(b, l, b.getFloatAttr(t, v));
+}
+
+/// The [lo, hi] range of a quantized integer type.
+std::pair<double, double> rangeOf(Type t) {
+  unsigned w = t.getIntOrFloatBitWidth();
+  if (isUnsigned(t))
+    return {0.0, std::ldexp(1.0, w) - 1};
+  return {-std::ldexp(1.0, w - 1), std::ldexp(1.0, w - 1) - 1};
+}
+
+bool isQuantizedType(Type t) {
+  auto i = dyn_cast<IntegerType>(t);
+  return i && (i.getWidth() == 8 || i.getWidth() == 16);
+}
+
+/// The map from x's index space to a scale or zero point of `param`'s
+/// shape: per tensor (a scalar or one element), per axis (1-D of the axis'
+/// size) or blocked (x's rank, the axis divided into `blockSize` blocks).
+FailureOr<AffineMap> paramMap(Node &n, RankedTensorType xt, Value param,
+                              int64_t axis, int64_t blockSize, StringRef what) {
+  auto pt = cast<RankedTensorType>(param.getType());
+  MLIRContext *ctx = n.b.getContext();
+  int64_t rank = xt.getRank();
+  if (pt.getNumElements() == 1 && (pt.getRank() <= 1 || !blockSize))
+    return AffineMap::get(
+        rank, 0,
+        SmallVector<AffineExpr>(pt.getRank(), getAffineConstantExpr(0, ctx)),
+        ctx);
+  FailureOr<int64_t> ax = n.axis(axis, rank);
+  if (failed(ax))
+    return failure();
+  int64_t size = xt.getDimSize(*ax);
+  if (!blockSize) {
+    if (pt.getRank() != 1 || pt.getDimSize(0) != size) {
+      n.emitError() << what << " has shape " << pt
+                    << ": per-axis parameters need one value per element of "
+                       "axis "
+                    << *ax << " (" << size << ")";
+      return failure();
+    }
+    return AffineMap::get(rank, 0, getAffineDimExpr(*ax, ctx), ctx);
+  }
+  if (blockSize < 0) {
+    n.emitError() << "block_size must be positive, got " << blockSize;
+    return failure();
+  }
+  SmallVector<AffineExpr> exprs;
+  bool ok = pt.getRank() == rank;
+  for (int64_t d = 0; ok && d < rank; ++d) {
+    int64_t want = d == *ax ? (xt.getDimSize(d) + blockSize - 1) / blockSize
+                            : xt.getDimSize(d);
+    ok = pt.getDimSize(d) == want;
+    exprs.push_back(d == *ax ? getAffineDimExpr(d, ctx).floorDiv(blockSize)
+                             : getAffineDimExpr(d, ctx));
+  }
+  if (!ok) {
+    n.emitError() << what << " has shape " << pt << ", which does not block "
+                  << xt << " along axis " << *ax << " in blocks of "
+                  << blockSize;
+    return failure();
+  }
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+/// Every element of a constant scale must be positive and finite.
+LogicalResult checkScale(Node &n, Value scale, StringRef what) {
+  DenseElementsAttr c;
+  if (!matchPattern(scale, m_Constant(&c)) ||
+      !isa<FloatType>(c.getElementType()))
+    return success();
+  for (APFloat v : c.getValues<APFloat>())
+    if (!v.isFiniteNonZero() || v.isNegative()) {
+      SmallString<16> text;
+      v.toString(text);
+      n.emitError() << what << " holds " << text
+                    << "; scales must be positive and finite";
+      return failure();
+    }
+  return success();
+}
+
+/// A scalar float type for quantization arithmetic: f32, or f64 as asked.
+Type computeType(Node &n, Type t) {
+  return isa<Float64Type>(t) ? t : Type(n.b.getF32Type());
+}
+
+Results quantizeLinear(Node &n) {
+  Value x = n.input(0), scale = n.input(1), zp = n.input(2);
+  auto xt = n.type(0);
+  Type xElt = xt.getElementType();
+  if (!isa<FloatType>(xElt) && !xElt.isInteger(32)) {
+    n.emitError() << "expects a float or int32 input, got " << xElt;
+    return failure();
+  }
+  int64_t code = n.getInt("output_dtype", 0);
+  Type out = zp                       ? getElementTypeOrSelf(zp)
+             : code == 3              ? Type(n.b.getI8Type())
+             : code == 5              ? Type(n.b.getI16Type())
+             : code == 4              ? Type(n.b.getIntegerType(16, false))
+             : code == 0 || code == 2 ? Type(n.b.getIntegerType(8, false))
+                                      : Type();
+  if (!out || !isQuantizedType(out)) {
+    auto diag = n.emitError() << "quantizes to an unsupported type (";
+    if (out)
+      diag << out << "; 8- and 16-bit integers are supported)";
+    else
+      diag << "output_dtype " << code << ")";
+    return failure();
+  }
+  if (failed(checkScale(n, scale, "y_scale")))
+    return failure();
+  int64_t axis = n.getInt("axis", 1), block = n.getInt("block_size", 0);
+  SmallVector<Value> ins = {x, scale};
+  SmallVector<AffineMap> maps = {n.b.getMultiDimIdentityMap(xt.getRank())};
+  FailureOr<AffineMap> sm = paramMap(n, xt, scale, axis, block, "y_scale");
+  if (failed(sm))
+    return failure();
+  maps.push_back(*sm);
+  if (zp) {
+    FailureOr<AffineMap> zm = paramMap(n, xt, zp, axis, block, "y_zero_point");
+    if (failed(zm))
+      return failure();
+    ins.push_back(zp);
+    maps.push_back(*zm);
+  }
+  // `precision` (opset 25) names the type of the division; by default it
+  // happens in x's type, as the reference's numpy does.
+  Type div = isa<FloatType>(xElt) ? xElt : Type(n.b.getF32Type());
+  if (int64_t p = n.getInt("precision", 0)) {
+    div = p == 1    ? Type(n.b.getF32Type())
+          : p == 10 ? Type(n.b.getF16Type())
+          : p == 16 ? Type(n.b.getBF16Type())
+          : p == 11 ? Type(n.b.getF64Type())
+                    : Type();
+    if (!div) {
+      n.emitError() << "precision " << p << " is not a float type";
+      return failure();
+    }
+  }
+  bool zpUnsigned = zp && isUnsigned(out);
+  double lo = rangeOf(out).first, hi = rangeOf(out).second;
+  return one(generic(
+      n, xt.getShape(), out, ins, maps,
+      [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+        Type f = computeType(n, div);
+        Value q = b.createOrFold<arith::DivFOp>(
+            l, convertScalar(b, l, a[0], div), convertScalar(b, l, a[1], div));
+        q = b.createOrFold<math::RoundEvenOp>(l, convertScalar(b, l, q, f));
+        if (a.size() > 2)
+          q = b.createOrFold<arith::AddFOp>(
+              l, q, convertScalar(b, l, a[2], f, zpUnsigned));
+        q = b.createOrFold<arith::MaximumFOp>(l, q, fconst(b, l, f, lo));
+        q = b.createOrFold<arith::MinimumFOp>(l, q, fconst(b, l, f, hi));
+        return convertScalar(b, l, q, out);
+      }));
+}
+
+Results dequantizeLinear(Node &n) {
+  Value x = n.input(0), scale = n.input(1), zp = n.input(2);
+  auto xt = n.type(0);
+  Type xElt = xt.getElementType();
+  if (!isa<IntegerType>(xElt) || xElt.isInteger(1) ||
+      xElt.getIntOrFloatBitWidth() > 32) {
+    n.emitError() << "expects an 8-, 16- or 32-bit integer input, got " << xElt;
+    return failure();
+  }
+  if (zp && getElementTypeOrSelf(zp) != xElt) {
+    n.emitError() << "x_zero_point has type " << getElementTypeOrSelf(zp)
+                  << " but x has " << xElt;
+    return failure();
+  }
+  Type out = getElementTypeOrSelf(scale);
+  if (!isa<FloatType>(out)) {
+    n.emitError() << "x_scale must be a float tensor, got " << out;
+    return failure();
+  }
+  if (failed(checkScale(n, scale, "x_scale")))
+    return failure();
+  int64_t axis = n.getInt("axis", 1), block = n.getInt("block_size", 0);
+  SmallVector<Value> ins = {x, scale};
+  SmallVector<AffineMap> maps = {n.b.getMultiDimIdentityMap(xt.getRank())};
+  FailureOr<AffineMap> sm = paramMap(n, xt, scale, axis, block, "x_scale");
+  if (failed(sm))
+    return failure();
+  maps.push_back(*sm);
+  if (zp) {
+    FailureOr<AffineMap> zm = paramMap(n, xt, zp, axis, block, "x_zero_point");
+    if (failed(zm))
+      return failure();
+    ins.push_back(zp);
+    maps.push_back(*zm);
+  }
+  bool uns = isUnsigned(xElt);
+  return one(generic(n, xt.getShape(), out, ins, maps,
+                     [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+                       // (float(x) - float(zp)) * scale in f32, as the
+                       // reference does.
+                       Type f = computeType(n, out);
+                       Value v = convertScalar(b, l, a[0], f, uns);
+                       if (a.size() > 2)
+                         v = b.createOrFold<arith::SubFOp>(
+                             l, v, convertScalar(b, l, a[2], f, uns));
+                       v = b.createOrFold<arith::MulFOp>(
+                           l, v, convertScalar(b, l, a[1], f));
+                       return convertScalar(b, l, v, out);
+                     }));
+}
+
+/// min(0, min x) or max(0, max x) as a rank-0 f32 tensor: one full
+/// reduction each (measured: one pass computing both, split by rows, ran
+/// 8x slower; these vectorise).
+Value extremeWithZero(Node &n, Value x, bool isMax) {
+  auto xt = cast<RankedTensorType>(x.getType());
+  Type f32 = n.b.getF32Type();
+  Value empty = tensor::EmptyOp::create(n.b, n.loc, ArrayRef<int64_t>{}, f32);
+  Value zero = fconst(n.b, n.loc, f32, 0.0);
+  Value init = linalg::FillOp::create(n.b, n.loc, zero, empty).getResult(0);
+  SmallVector<utils::IteratorType> iters(xt.getRank(),
+                                         utils::IteratorType::reduction);
+  return linalg::GenericOp::create(
+             n.b, n.loc, init.getType(), x, init,
+             {n.b.getMultiDimIdentityMap(xt.getRank()),
+              AffineMap::get(xt.getRank(), 0, {}, n.b.getContext())},
+             iters,
+             [&](OpBuilder &b, Location l, ValueRange a) {
+               Value v = convertScalar(b, l, a[0], f32);
+               Value r = isMax ? b.createOrFold<arith::MaximumFOp>(l, a[1], v)
+                               : b.createOrFold<arith::MinimumFOp>(l, a[1], v);
+               linalg::YieldOp::create(b, l, r);
+             })
+      .getResult(0);
+}
+
+Results dynamicQuantizeLinear(Node &n) {
+  Value x = n.input(0);
+  auto xt = n.type(0);
+  if (!xt.getElementType().isF32()) {
+    n.emitError() << "expects a float32 input, got " << xt.getElementType();
+    return failure();
+  }
+  Type f32 = n.b.getF32Type(), u8 = n.b.getIntegerType(8, false);
+  Value hi = extremeWithZero(n, x, /*isMax=*/true);
+  Value lo = extremeWithZero(n, x, /*isMax=*/false);
+  MLIRContext *ctx = n.b.getContext();
+  AffineMap scalar0 = AffineMap::get(0, 0, {}, ctx);
+  // scale = (max - min) / 255, or 1/255 when the range is empty.
+  Value scale =
+      generic(n, {}, f32, {hi, lo}, {scalar0, scalar0},
+              [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+                Value range = b.createOrFold<arith::SubFOp>(l, a[0], a[1]);
+                Value empty = b.createOrFold<arith::CmpFOp>(
+                    l, arith::CmpFPredicate::OEQ, a[0], a[1]);
+                range = b.createOrFold<arith::SelectOp>(
+                    l, empty, fconst(b, l, f32, 1), range);
+                return b.createOrFold<arith::DivFOp>(l, range,
+                                                     fconst(b, l, f32, 255.0));
+              });
+  // zp = round(clip(0 - min / scale, 0, 255)), kept as f32 for the next step.
+  Value zpF = generic(
+      n, {}, f32, {lo, scale}, {scalar0, scalar0},
+      [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+        Value z = b.createOrFold<arith::SubFOp>(
+            l, fconst(b, l, f32, 0),
+            b.createOrFold<arith::DivFOp>(l, a[0], a[1]));
+        z = b.createOrFold<arith::MaximumFOp>(l, z, fconst(b, l, f32, 0));
+        z = b.createOrFold<arith::MinimumFOp>(l, z, fconst(b, l, f32, 255));
+        return b.createOrFold<math::RoundEvenOp>(l, z);
+      });
+  AffineMap scalarX = AffineMap::get(xt.getRank(), 0, {}, ctx);
+  Value y = generic(
+      n, xt.getShape(), u8, {x, scale, zpF},
+      {n.b.getMultiDimIdentityMap(xt.getRank()), scalarX, scalarX},
+      [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+        Value q = b.createOrFold<math::RoundEvenOp>(
+            l, b.createOrFold<arith::DivFOp>(l, a[0], a[1]));
+        q = b.createOrFold<arith::AddFOp>(l, q, a[2]);
+        q = b.createOrFold<arith::MaximumFOp>(l, q, fconst(b, l, f32, 0));
+        q = b.createOrFold<arith::MinimumFOp>(l, q, fconst(b, l, f32, 255));
+        return convertScalar(b, l, q, u8);
+      });
+  Value zp = generic(n, {}, u8, {zpF}, {scalar0},
+                     [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+                       return convertScalar(b, l, a[0], u8);
+                     });
+  return SmallVector<Value>{y, scale, zp};
+}
+
+/// ext(x) - ext(zp) as i32, zp broadcast as `zpShape` (numpy rules).
+FailureOr<Value> widened(Node &n, Value x, Value zp) {
+  Type i32 = n.b.getI32Type();
+  bool uns = isUnsigned(getElementTypeOrSelf(x));
+  SmallVector<Value> ins = {x};
+  if (zp)
+    ins.push_back(zp);
+  return elementwise(n, ins, i32,
+                     [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+                       Value v = convertScalar(b, l, a[0], i32, uns);
+                       if (a.size() > 1)
+                         v = b.createOrFold<arith::SubIOp>(
+                             l, v, convertScalar(b, l, a[1], i32, uns));
+                       return v;
+                     });
+}
+
+/// A zero point as a rank-0 tensor when it holds one element.
+Value asScalar(Node &n, Value zp) {
+  auto t = cast<RankedTensorType>(zp.getType());
+  return t.getNumElements() == 1 ? reshape(n, zp, {}) : zp;
+}
+
+/// The integer product of MatMulInteger: (A - a_zp) (B - b_zp) in i32,
+/// numpy-batched. a_zp is a scalar or per row of A, b_zp a scalar or per
+/// column of B.
+FailureOr<Value> integerMatmul(Node &n, Value a, Value b, Value azp,
+                               Value bzp) {
+  auto at = cast<RankedTensorType>(a.getType());
+  auto bt = cast<RankedTensorType>(b.getType());
+  for (Value v : {a, b})
+    if (!getElementTypeOrSelf(v).isInteger(8)) {
+      n.emitError() << "expects int8 or uint8 operands, got "
+                    << getElementTypeOrSelf(v);
+      return failure();
+    }
+  for (auto [zp, x] : {std::pair{azp, a}, std::pair{bzp, b}})
+    if (zp && getElementTypeOrSelf(zp) != getElementTypeOrSelf(x)) {
+      n.emitError() << "zero point of type " << getElementTypeOrSelf(zp)
+                    << " does not match its operand's "
+                    << getElementTypeOrSelf(x);
+      return failure();
+    }
+  if (at.getRank() < 1 || bt.getRank() < 1 ||
+      at.getShape().back() !=
+          bt.getDimSize(bt.getRank() == 1 ? 0 : bt.getRank() - 2)) {
+    n.emitError() << "contraction dimensions differ: " << at << " x " << bt;
+    return failure();
+  }
+  // A per-row zero point of a 2-D A is 1-D: align it with A's rows.
+  if (azp) {
+    azp = asScalar(n, azp);
+    auto zt = cast<RankedTensorType>(azp.getType());
+    if (zt.getRank() == 1)
+      azp = reshape(n, azp, {zt.getDimSize(0), 1});
+  }
+  if (bzp)
+    bzp = asScalar(n, bzp);
+  auto rank0 = [](Value v) {
+    return !v || cast<RankedTensorType>(v.getType()).getRank() == 0;
+  };
+  auto perColumn = [&](Value v) {
+    auto t = cast<RankedTensorType>(v.getType());
+    return t.getRank() == 1 && bt.getRank() == 2 &&
+           t.getDimSize(0) == bt.getDimSize(1);
+  };
+  if (at.getRank() >= 2 && bt.getRank() == 2 && rank0(azp) &&
+      (rank0(bzp) || perColumn(bzp))) {
+    // The contraction form backends recognise.
+    int64_t k = at.getShape().back(), nn = bt.getDimSize(1);
+    int64_t rows = at.getNumElements() / k;
+    Value a2 = reshape(n, a, {rows, k});
+    Type i32 = n.b.getI32Type();
+    MLIRContext *ctx = n.b.getContext();
+    AffineExpr m = getAffineDimExpr(0, ctx), j = getAffineDimExpr(1, ctx),
+               kk = getAffineDimExpr(2, ctx);
+    SmallVector<Value> ins = {
+        bitcastElements(n, a2, signless(at.getElementType())),
+        bitcastElements(n, b, signless(bt.getElementType()))};
+    SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {m, kk}, ctx),
+                                   AffineMap::get(3, 0, {kk, j}, ctx)};
+    for (auto [zp, expr] : {std::pair{azp, m}, std::pair{bzp, j}}) {
+      if (!zp)
+        continue;
+      bool scalar = rank0(zp);
+      ins.push_back(bitcastElements(n, zp, signless(getElementTypeOrSelf(zp))));
+      maps.push_back(scalar ? AffineMap::get(3, 0, {}, ctx)
+                            : AffineMap::get(3, 0, {expr}, ctx));
+    }
+    maps.push_back(AffineMap::get(3, 0, {m, j}, ctx));
+    Value empty = tensor::EmptyOp::create(n.b, n.loc, {rows, nn}, i32);
+    Value zero =
+        arith::ConstantOp::create(n.b, n.loc, n.b.getI32IntegerAttr(0));
+    Value init = linalg::FillOp::create(n.b, n.loc, zero, empty).getResult(0);
+    bool aU = isUnsigned(at.getElementType()),
+         bU = isUnsigned(bt.getElementType());
+    bool hasA = static_cast<bool>(azp), hasB = static_cast<bool>(bzp);
+    Value product =
+        linalg::GenericOp::create(
+            n.b, n.loc, init.getType(), ins, init, maps,
+            {utils::IteratorType::parallel, utils::IteratorType::parallel,
+             utils::IteratorType::reduction},
+            [&](OpBuilder &bb, Location l, ValueRange args) {
+              Value x = convertScalar(bb, l, args[0], i32, aU);
+              Value y = convertScalar(bb, l, args[1], i32, bU);
+              unsigned next = 2;
+              if (hasA)
+                x = arith::SubIOp::create(
+                    bb, l, x, convertScalar(bb, l, args[next++], i32, aU));
+              if (hasB)
+                y = arith::SubIOp::create(
+                    bb, l, y, convertScalar(bb, l, args[next++], i32, bU));
+              Value p = arith::MulIOp::create(bb, l, x, y);
+              Value sum = arith::AddIOp::create(bb, l, args.back(), p);
+              linalg::YieldOp::create(bb, l, sum);
+            })
+            .getResult(0);
+    SmallVector<int64_t> shape(at.getShape().drop_back());
+    shape.push_back(nn);
+    return reshape(n, product, shape);
+  }
+  FailureOr<Value> a32 = widened(n, a, azp);
+  FailureOr<Value> b32 = widened(n, b, bzp);
+  if (failed(a32) || failed(b32))
+    return failure();
+  FailureOr<Value> r = matmulOf(n, *a32, *b32);
+  return r;
+}
+
+/// round(acc * (sa * sb / sy)) + zy, saturated to zy's type: the
+/// requantization of QLinearMatMul and QLinearConv, in f64 as numpy
+/// computes an int32 array times float32 scales. `sbMap` places b's scale
+/// (per output column or channel).
+FailureOr<Value> requantize(Node &n, Value acc, Value sa, Value sb,
+                            AffineMap sbMap, Value sy, Value zy, Type out) {
+  auto t = cast<RankedTensorType>(acc.getType());
+  MLIRContext *ctx = n.b.getContext();
+  int64_t rank = t.getRank();
+  AffineMap scalar = AffineMap::get(rank, 0, {}, ctx);
+  SmallVector<Value> ins = {acc, asScalar(n, sa), sb, asScalar(n, sy)};
+  SmallVector<AffineMap> maps = {n.b.getMultiDimIdentityMap(rank), scalar,
+                                 sbMap, scalar};
+  for (Value s : {ins[1], ins[3]})
+    if (cast<RankedTensorType>(s.getType()).getRank() != 0) {
+      n.emitError() << "a_scale/x_scale and y_scale must be scalars, got "
+                    << s.getType();
+      return failure();
+    }
+  if (zy) {
+    ins.push_back(asScalar(n, zy));
+    if (cast<RankedTensorType>(ins.back().getType()).getRank() != 0) {
+      n.emitError() << "y_zero_point must be a scalar";
+      return failure();
+    }
+    maps.push_back(scalar);
+  }
+  Type scaleType = getElementTypeOrSelf(sa);
+  Type f64 = n.b.getF64Type();
+  bool zyU = isUnsigned(out);
+  double lo = rangeOf(out).first, hi = rangeOf(out).second;
+  return generic(
+      n, t.getShape(), out, ins, maps,
+      [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+        Value factor = b.createOrFold<arith::DivFOp>(
+            l,
+            b.createOrFold<arith::MulFOp>(l, a[1],
+                                          convertScalar(b, l, a[2], scaleType)),
+            convertScalar(b, l, a[3], scaleType));
+        Value v =
+            b.createOrFold<arith::MulFOp>(l, convertScalar(b, l, a[0], f64),
+                                          convertScalar(b, l, factor, f64));
+        if (a.size() > 4)
+          v = b.createOrFold<arith::AddFOp>(
+              l, v, convertScalar(b, l, a[4], f64, zyU));
+        v = b.createOrFold<math::RoundEvenOp>(l, v);
+        v = b.createOrFold<arith::MaximumFOp>(l, v, fconst(b, l, f64, lo));
+        v = b.createOrFold<arith::MinimumFOp>(l, v, fconst(b, l, f64, hi));
+        return convertScalar(b, l, v, out);
+      });
+}
+
+/// b's scale: a scalar, or one per output column (`columns` long) placed
+/// on `dim` of an accumulator of `rank`.
+FailureOr<std::pair<Value, AffineMap>>
+perChannelScale(Node &n, Value s, int64_t columns, int64_t dim, int64_t rank,
+                StringRef what) {
+  MLIRContext *ctx = n.b.getContext();
+  s = asScalar(n, s);
+  auto t = cast<RankedTensorType>(s.getType());
+  if (t.getRank() == 0)
+    return std::pair{s, AffineMap::get(rank, 0, {}, ctx)};
+  if (t.getRank() == 1 && t.getDimSize(0) == columns)
+    return std::pair{s,
+                     AffineMap::get(rank, 0, getAffineDimExpr(dim, ctx), ctx)};
+  n.emitError() << what << " has shape " << t << "; expected a scalar or "
+                << columns << " values";
+  return failure();
+}
+
+Results qlinearMatmul(Node &n) {
+  Value a = n.input(0), sa = n.input(1), za = n.input(2), b = n.input(3),
+        sb = n.input(4), zb = n.input(5), sy = n.input(6), zy = n.input(7);
+  for (auto [s, what] : {std::pair{sa, "a_scale"}, std::pair{sb, "b_scale"},
+                         std::pair{sy, "y_scale"}})
+    if (failed(checkScale(n, s, what)))
+      return failure();
+  FailureOr<Value> acc = integerMatmul(n, a, b, za, zb);
+  if (failed(acc))
+    return failure();
+  Type out = zy ? getElementTypeOrSelf(zy) : getElementTypeOrSelf(a);
+  auto t = cast<RankedTensorType>(acc->getType());
+  FailureOr<std::pair<Value, AffineMap>> sbm = perChannelScale(
+      n, sb, t.getShape().back(), t.getRank() - 1, t.getRank(), "b_scale");
+  if (failed(sbm))
+    return failure();
+  return one(requantize(n, *acc, sa, sbm->first, sbm->second, sy, zy, out));
+}
+
+/// x and w widened with their zero points subtracted (w's per output
+/// channel), for ConvInteger and QLinearConv.
+FailureOr<std::pair<Value, Value>>
+widenedConvOperands(Node &n, Value x, Value xzp, Value w, Value wzp) {
+  for (Value v : {x, w})
+    if (!getElementTypeOrSelf(v).isInteger(8)) {
+      n.emitError() << "expects int8 or uint8 input and weight, got "
+                    << getElementTypeOrSelf(v);
+      return failure();
+    }
+  if (xzp)
+    xzp = asScalar(n, xzp);
+  if (xzp && cast<RankedTensorType>(xzp.getType()).getRank() != 0) {
+    n.emitError() << "x_zero_point must be a scalar";
+    return failure();
+  }
+  if (wzp) {
+    wzp = asScalar(n, wzp);
+    auto zt = cast<RankedTensorType>(wzp.getType());
+    auto wt = cast<RankedTensorType>(w.getType());
+    if (zt.getRank() == 1 && zt.getDimSize(0) == wt.getDimSize(0)) {
+      SmallVector<int64_t> s(wt.getRank(), 1);
+      s[0] = wt.getDimSize(0);
+      wzp = reshape(n, wzp, s);
+    } else if (zt.getRank() != 0) {
+      n.emitError() << "w_zero_point has shape " << zt
+                    << "; expected a scalar or one per output channel";
+      return failure();
+    }
+  }
+  FailureOr<Value> x32 = widened(n, x, xzp), w32 = widened(n, w, wzp);
+  if (failed(x32) || failed(w32))
+    return failure();
+  return std::pair{*x32, *w32};
+}
+
+Results convInteger(Node &n) {
+  FailureOr<std::pair<Value, Value>> ops =
+      widenedConvOperands(n, n.input(0), n.input(2), n.input(1), n.input(3));
+  if (failed(ops))
+    return failure();
+  return convOf(n, ops->first, ops->second, Value());
+}
+
+Results qlinearConv(Node &n) {
+  Value x = n.input(0), sx = n.input(1), zx = n.input(2), w = n.input(3),
+        sw = n.input(4), zw = n.input(5), sy = n.input(6), zy = n.input(7),
+        bias = n.input(8);
+  for (auto [s, what] : {std::pair{sx, "x_scale"}, std::pair{sw, "w_scale"},
+                         std::pair{sy, "y_scale"}})
+    if (failed(checkScale(n, s, what)))
+      return failure();
+  if (bias && !getElementTypeOrSelf(bias).isInteger(32)) {
+    n.emitError() << "bias must be int32, got " << getElementTypeOrSelf(bias);
+    return failure();
+  }
+  FailureOr<std::pair<Value, Value>> ops = widenedConvOperands(n, x, zx, w, zw);
+  if (failed(ops))
+    return failure();
+  Results acc = convOf(n, ops->first, ops->second, bias);
+  if (failed(acc))
+    return failure();
+  Value r = (*acc)[0];
+  auto t = cast<RankedTensorType>(r.getType());
+  FailureOr<std::pair<Value, AffineMap>> swm =
+      perChannelScale(n, sw, t.getDimSize(1), 1, t.getRank(), "w_scale");
+  if (failed(swm))
+    return failure();
+  Type out = zy ? getElementTypeOrSelf(zy) : getElementTypeOrSelf(x);
+  return one(requantize(n, r, sx, swm->first, swm->second, sy, zy, out));
+}
+
+Results matmulInteger(Node &n) {
+  return one(integerMatmul(n, n.input(0), n.input(1), n.input(2), n.input(3)));
+}
+
+} // namespace
+
+void mlir::tmix::onnx_to_tmix::addQuantizationRules(RuleTable &t) {
+  t.add("QuantizeLinear", 10, quantizeLinear, 2);
+  t.add("DequantizeLinear", 10, dequantizeLinear, 2);
+  t.add("DynamicQuantizeLinear", 11, dynamicQuantizeLinear);
+  t.add("MatMulInteger", 10, matmulInteger, 2);
+  t.add("QLinearMatMul", 10, qlinearMatmul, 8);
+  t.add("ConvInteger", 10, convInteger, 2);
+  t.add("QLinearConv", 10, qlinearConv, 8);
+}
