@@ -19,6 +19,10 @@ Sections, each printed as a table as soon as it is measured:
   checks     the cost of the run-time Gather index checks: the e2e models
              compiled with and without them (--no-index-checks), measured
              in turn.
+  int8       (--only int8) the same Hugging Face models quantized by
+             onnxruntime.quantization.quantize_dynamic: ONNX Runtime on
+             that model, tmix on that model, tmix --quantize=int8 on the f32
+             model, interleaved; output drift of each from fp32.
   hf         Hugging Face BERT-base, GPT-2 small and a LLaMA-architecture
              GQA model at published sizes (bench/export_hf.py), batch 1 and
              8, L 128 and 512: tmix vs onnxruntime fp32 in interleaved
@@ -815,6 +819,106 @@ def hf_bf16_accuracy(cache, models_dir, name):
                 bf16_err=out["bf16"], torch_bf16_err=torch_err,
                 rule=out["bf16"] / torch_err if torch_err else float("inf"))
 
+INT8_SHAPES = ((1, 128), (1, 512))
+
+
+def int8_model(models_dir, name):
+    """The model quantized by onnxruntime.quantization.quantize_dynamic
+    (int8 weights, DynamicQuantizeLinear + MatMulInteger), made once."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    src = os.path.join(models_dir, name + ".onnx")
+    dst = os.path.join(models_dir, name + ".int8.onnx")
+    if not os.path.exists(dst) or os.path.getmtime(dst) < os.path.getmtime(
+            src):
+        log(f"  quantize_dynamic {name} ...")
+        quantize_dynamic(src, dst, weight_type=QuantType.QInt8)
+    return dst
+
+
+def int8_section(cache, models_dir, target_s, threads, shapes):
+    """int8: ONNX Runtime on its own quantize_dynamic model, tmix on that
+    same model, and tmix --quantize=int8 on the f32 model, against ONNX
+    Runtime fp32, in interleaved rounds; output drift of each from fp32."""
+    results, rows, notes = [], [], []
+    for name in HF_MODELS:
+        path = os.path.join(models_dir, name + ".onnx")
+        if not os.path.exists(path):
+            notes.append(f"{name}: {path} missing (run bench/export_hf.py "
+                         "with a torch + transformers Python)")
+            continue
+        qpath = int8_model(models_dir, name)
+        proto = onnx.load(path, load_external_data=False)
+        vocab = max(t.dims[0] for t in proto.graph.initializer
+                    if len(t.dims) == 2)
+        sess32, sess8 = ort_session(path, threads), ort_session(qpath, threads)
+        for batch, seq in shapes:
+            log(f"int8 {name} B={batch} L={seq} ...")
+            label = f"{name} B={batch} L={seq}"
+            r = dict(model=name, batch=batch, seq=seq,
+                     gop=hf_flops(proto, batch, seq) / 1e9)
+            feeds = hf_feeds(sess32, batch, seq, vocab,
+                             np.random.default_rng(seq + batch))
+            shape_opts = [f"{n}:{batch}x{seq}" for n in feeds]
+            try:
+                on_ort, _ = cache.compile(qpath, input_shape=shape_opts)
+                own, info = cache.compile(path, input_shape=shape_opts,
+                                          quantize="int8")
+            except RuntimeError as e:
+                r["failure"] = short_error(e)
+                rows.append([label, "FAIL"] + ["-"] * 8 + [r["failure"]])
+                results.append(r)
+                continue
+            fp32 = sess32.run(None, feeds)[0]
+            outs = dict(ort8=sess8.run(None, feeds)[0],
+                        on_ort=next(iter(on_ort.run(feeds).values())),
+                        own=next(iter(own.run(feeds).values())))
+            for k, v in outs.items():
+                r[f"drift_{k}"] = max_abs(v, fp32)
+            runs = dict(ort32=lambda: sess32.run(None, feeds),
+                        ort8=lambda: sess8.run(None, feeds),
+                        on_ort=lambda: on_ort.run(feeds),
+                        own=lambda: own.run(feeds))
+            times = {k: [] for k in runs}
+            ratios = {k: [] for k in ("on_ort", "own")}
+            for _ in range(HF_ROUNDS):
+                for k, fn in runs.items():
+                    times[k].append(measure(fn, target_s / HF_ROUNDS)[
+                        "median_ms"])
+                for k in ratios:
+                    ratios[k].append(times["ort8"][-1] / times[k][-1])
+            for k in runs:
+                r[f"{k}_ms"] = min(times[k])
+            for k in ratios:
+                r[f"ratio_{k}"] = statistics.median(ratios[k])
+            r.update(load=os.getloadavg()[0], compile=info)
+            results.append(r)
+            rows.append([
+                label, fmt(r["gop"], ".1f"), fmt(r["ort32_ms"], ".1f"),
+                fmt(r["ort8_ms"], ".1f"), fmt(r["on_ort_ms"], ".1f"),
+                fmt(r["own_ms"], ".1f"), fmt(r["ratio_on_ort"], ".2f") + "x",
+                fmt(r["ratio_own"], ".2f") + "x",
+                f"{r['drift_ort8']:.3f} / {r['drift_on_ort']:.3f} / "
+                f"{r['drift_own']:.3f}",
+                f"{r['gop'] / r['own_ms']:.2f}", f"{r['load']:.2f}"])
+            on_ort = own = None
+        del sess32, sess8
+    table("(g) int8: tmix vs onnxruntime's quantize_dynamic model",
+          ["model", "GOP", "ORT fp32 ms", "ORT int8 ms", "tmix on ORT int8",
+           "tmix --quantize", "x/ORT int8 (on ORT's)", "x/ORT int8 (own)",
+           "drift ORT8 / tmix on ORT8 / own", "TOP/s own", "load"], rows,
+          ["ORT int8: onnxruntime.quantization.quantize_dynamic (int8 "
+           "weights per tensor, dynamic uint8 activations per tensor), run "
+           "by ORT with its graph optimisations; tmix on ORT int8: tmix "
+           "compiling that same model; tmix --quantize: tmix --quantize=int8 "
+           "of the f32 model (weights per column, activations per row).",
+           f"times: best of {HF_ROUNDS} interleaved rounds' medians; x/ORT "
+           "int8: median over rounds of ORT int8 / x (>1: x faster).",
+           "drift: max abs difference from ORT fp32 on the same input; GOP: "
+           "2 K N per token of weight matmuls plus attention products."] +
+          notes)
+    return results
+
+
 def summary(pk, att, e2e, long, wall_s):
     rows = []
     rows.append(["FMA peak", f"{pk['gflops']:.1f} GFLOP/s",
@@ -894,7 +998,7 @@ def main():
                                          "tmix-bench-models"),
                     help="where bench/export_hf.py wrote the Hugging Face "
                     "models (default %(default)s)")
-    ap.add_argument("--only", choices=["checks", "hf"],
+    ap.add_argument("--only", choices=["checks", "hf", "int8"],
                     help="run this section alone (and the peak)")
     ap.add_argument("--seconds", type=float,
                     help="target timed seconds per measurement (default 2.5, "
@@ -941,6 +1045,9 @@ def main():
     if args.only:
         if args.only == "checks":
             part = checks_section(cache, target)
+        elif args.only == "int8":
+            part = int8_section(cache, args.hf_models, target, threads,
+                                INT8_SHAPES[:1] if args.quick else INT8_SHAPES)
         else:
             part = hf_section(cache, args.hf_models, target, threads,
                               pk["gflops"],

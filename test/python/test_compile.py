@@ -233,9 +233,9 @@ def test_runtime_bad_inputs(case, library):
 
 def test_runtime_dtype_outside_abi(library):
     feeds, _, _ = _feeds(BERT)
-    feeds["input_ids"] = feeds["input_ids"].astype(np.uint16)
-    with pytest.raises(RuntimeError, match="dtype uint16 is not one the "
-                                           "model ABI carries"):
+    feeds["input_ids"] = feeds["input_ids"].astype(np.complex64)
+    with pytest.raises(RuntimeError, match="is not one the model ABI "
+                                           "carries"):
         runtime.Model(library(BERT)).run(feeds)
 
 
