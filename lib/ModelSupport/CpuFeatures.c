@@ -9,9 +9,16 @@
 #endif
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int features;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+/* An environment switch set to anything but empty or "0". */
+static int disabled(const char *name) {
+  const char *value = getenv(name);
+  return value && *value && strcmp(value, "0") != 0;
+}
 
 static void detect(void) {
 #if defined(__x86_64__)
@@ -19,15 +26,15 @@ static void detect(void) {
   if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) || !(ebx & (1u << 16)))
     return;
   __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-  if ((lo & 0xe6) != 0xe6)
+  if ((lo & 0xe6) != 0xe6 || disabled("TMIX_DISABLE_AVX512"))
     return;
   features = TMIX_CPU_AVX512;
+  if (ecx & (1u << 11))
+    features |= TMIX_CPU_AVX512_VNNI;
   /* AMX-TILE (leaf 7 EDX bit 24), the tile state enabled in XCR0 (bits 17,
-   * 18), and Linux's permission to use the tile data. TMIX_DISABLE_AMX=1
-   * takes the AVX-512 paths on AMX machines (tests, comparisons). */
+   * 18), and Linux's permission to use the tile data. */
   unsigned amx = edx;
-  const char *disable = getenv("TMIX_DISABLE_AMX");
-  if ((disable && *disable && *disable != '0') || !(amx & (1u << 24)) ||
+  if (disabled("TMIX_DISABLE_AMX") || !(amx & (1u << 24)) ||
       (lo & 0x60000) != 0x60000 ||
       syscall(SYS_arch_prctl, 0x1023 /* ARCH_REQ_XCOMP_PERM */,
               18 /* XFEATURE_XTILEDATA */) != 0)

@@ -147,6 +147,8 @@ typedef struct PackedInt8 {
   struct PackedInt8 *next;
   int64_t k, n;
   int bUnsigned;
+  /* VNNI multiplies signed B: an unsigned B is stored as b - 128. */
+  int flipped;
   int8_t *data;
   int32_t *colSum; /* strips(n) * kNR entries */
 } PackedInt8;
@@ -156,7 +158,7 @@ static size_t packedBytes(int64_t k, int64_t n) {
 }
 
 static void packInt8(const int8_t *b, const int64_t *bs, int64_t k, int64_t n,
-                     int bU, int8_t *dst, int32_t *colSum) {
+                     int bU, int flip, int8_t *dst, int32_t *colSum) {
   int64_t quads = quadCount(k);
   memset(colSum, 0, sizeof(int32_t) * (size_t)(strips(n) * kNR));
   for (int64_t s = 0; s < strips(n); ++s) {
@@ -165,9 +167,13 @@ static void packInt8(const int8_t *b, const int64_t *bs, int64_t k, int64_t n,
       for (int64_t j = 0; j < kNR; ++j)
         for (int64_t h = 0; h < 4; ++h) {
           int64_t row = 4 * q + h, col = s * kNR + j;
-          int8_t v = row < k && col < n ? b[row * bs[0] + col * bs[1]] : 0;
+          int8_t v = row < k && col < n
+                         ? (int8_t)(b[row * bs[0] + col * bs[1]] ^
+                                    (flip ? 0x80 : 0))
+                         : 0;
           d[(q * kNR + j) * 4 + h] = v;
-          colSum[col] += load8(&v, bU);
+          if (row < k && col < n)
+            colSum[col] += load8(&v, bU && !flip);
         }
   }
 }
@@ -201,6 +207,45 @@ typedef struct {
   const int32_t *colTerm; /* -za colSum + K za zb, when `simple` */
   int simple;
 } ZeroTerms;
+
+/* Rows [0, mr) and columns [0, nr) of a block of products `out` (rows of
+ * kNR) into C at `dst` (row i0 of this part, column jr of its strips),
+ * with the zero-point terms (`rowSum` from row 0 of the block). */
+__attribute__((target("avx512f"))) static void
+storeBlock(const int32_t *out, int64_t mr, int64_t nr, int64_t i0,
+           int64_t jr, int32_t *c, const int64_t *cs, const int32_t *colSum,
+           const int32_t *rowSum, int64_t k, ZeroTerms z, int accumulate) {
+  if (z.simple && cs[1] == 1) {
+    __mmask16 m0 = edgeMask16(nr, 0), m1 = edgeMask16(nr, 16);
+    __m512i t0 = _mm512_loadu_si512(z.colTerm + jr),
+            t1 = _mm512_loadu_si512(z.colTerm + jr + 16);
+    for (int64_t r = 0; r < mr; ++r) {
+      int32_t *dst = c + (i0 + r) * cs[0] + jr;
+      __m512i v0 = _mm512_add_epi32(_mm512_load_si512(out + r * kNR), t0);
+      __m512i v1 =
+          _mm512_add_epi32(_mm512_load_si512(out + r * kNR + 16), t1);
+      if (accumulate) {
+        v0 = _mm512_add_epi32(v0, _mm512_maskz_loadu_epi32(m0, dst));
+        v1 = _mm512_add_epi32(v1, _mm512_maskz_loadu_epi32(m1, dst + 16));
+      }
+      _mm512_mask_storeu_epi32(dst, m0, v0);
+      _mm512_mask_storeu_epi32(dst + 16, m1, v1);
+    }
+    return;
+  }
+  for (int64_t r = 0; r < mr; ++r) {
+    int64_t i = i0 + r;
+    int32_t zai = z.za[i], rs = z.simple ? 0 : rowSum[r];
+    int32_t *dst = c + i * cs[0] + jr * cs[1];
+    const int32_t *src = out + r * kNR;
+    const int32_t *cols = colSum + jr, *zbj = z.zb + jr;
+    for (int64_t j = 0; j < nr; ++j) {
+      int32_t v =
+          src[j] - zbj[j] * rs - zai * cols[j] + (int32_t)k * zai * zbj[j];
+      dst[j * cs[1]] = accumulate ? dst[j * cs[1]] + v : v;
+    }
+  }
+}
 
 /* C[m, n] for B's packed strips (`bp`, its column sums `colSum`), the
  * columns [0, n) of the strips given. A is read in place by the tiles when
@@ -294,42 +339,87 @@ igemmAmx(const int8_t *a, const int64_t *as, const int8_t *bp,
         _tile_stored(2, out + 16 * kNR, 4 * kNR);
         _tile_stored(3, out + 16 * kNR + 16, 4 * kNR);
         int64_t mr = mc - ir < kRows ? mc - ir : kRows;
-        if (z.simple && cs[1] == 1) {
-          __mmask16 m0 = edgeMask16(nr, 0), m1 = edgeMask16(nr, 16);
-          __m512i t0 = _mm512_loadu_si512(z.colTerm + jr),
-                  t1 = _mm512_loadu_si512(z.colTerm + jr + 16);
-          for (int64_t r = 0; r < mr; ++r) {
-            int32_t *dst = c + (ic + ir + r) * cs[0] + jr;
-            __m512i v0 = _mm512_add_epi32(
-                _mm512_load_si512(out + r * kNR), t0);
-            __m512i v1 = _mm512_add_epi32(
-                _mm512_load_si512(out + r * kNR + 16), t1);
-            if (accumulate) {
-              v0 = _mm512_add_epi32(v0, _mm512_maskz_loadu_epi32(m0, dst));
-              v1 = _mm512_add_epi32(v1,
-                                    _mm512_maskz_loadu_epi32(m1, dst + 16));
-            }
-            _mm512_mask_storeu_epi32(dst, m0, v0);
-            _mm512_mask_storeu_epi32(dst + 16, m1, v1);
-          }
-          continue;
-        }
-        for (int64_t r = 0; r < mr; ++r) {
-          int64_t i = ic + ir + r;
-          int32_t zai = z.za[i], rs = z.simple ? 0 : rowSum[ir + r];
-          int32_t *dst = c + i * cs[0] + jr * cs[1];
-          const int32_t *src = out + r * kNR;
-          const int32_t *cols = colSum + jr, *zbj = z.zb + jr;
-          for (int64_t j = 0; j < nr; ++j) {
-            int32_t v = src[j] - zbj[j] * rs - zai * cols[j] +
-                        (int32_t)k * zai * zbj[j];
-            dst[j * cs[1]] = accumulate ? dst[j * cs[1]] + v : v;
-          }
-        }
+        storeBlock(out, mr, nr, ic + ir, jr, c, cs, colSum, rowSum + ir, k,
+                   z, accumulate);
       }
     }
   }
   _tile_release();
+  return 1;
+}
+
+enum { kVnniRows = 8 };
+
+/* The same product with AVX-512 VNNI (Zen 4, Ice Lake and later without
+ * AMX): 8 x 32 blocks of C in 16 zmm accumulators, VPDPBUSD multiplying
+ * unsigned bytes of A (broadcast, four at a time) by signed bytes of B.
+ * The caller flipped the sign bit of an unsigned B when packing it (b -
+ * 128) and adjusted the zero points; A is copied here into rows of kp
+ * bytes, its sign bit flipped when it is signed (a + 128). */
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) static int
+igemmVnni(const int8_t *a, const int64_t *as, const int8_t *bp,
+          const int32_t *colSum, int64_t bk, int32_t *c, const int64_t *cs,
+          int64_t m, int64_t n, int64_t k, ZeroTerms z, int flags) {
+  int flipA = (flags & kAUnsigned) == 0;
+  int64_t quads = quadCount(bk), kp = 4 * quadCount(k);
+  if (kBlock * kp > blockABytes) {
+    int8_t *grown = (int8_t *)aligned_alloc(64, (size_t)(kBlock * kp));
+    if (!grown)
+      return 0;
+    free(blockA);
+    blockA = grown;
+    blockABytes = kBlock * kp;
+  }
+  int32_t out[kVnniRows * kNR] __attribute__((aligned(64)));
+  int32_t rowSum[kBlock];
+  int accumulate = flags & kAccumulate;
+  for (int64_t ic = 0; ic < m; ic += kBlock) {
+    int64_t mc = m - ic < kBlock ? m - ic : kBlock;
+    int64_t rows = (mc + kVnniRows - 1) / kVnniRows * kVnniRows;
+    for (int64_t r = 0; r < rows; ++r) {
+      uint8_t *d = (uint8_t *)blockA + r * kp;
+      int64_t p = 0;
+      int32_t sum = 0;
+      if (r < mc) {
+        const int8_t *src = a + (ic + r) * as[0];
+        uint8_t bias = flipA ? 0x80 : 0;
+        for (; p < k; ++p) {
+          d[p] = (uint8_t)src[p * as[1]] ^ bias;
+          sum += d[p];
+        }
+        rowSum[r] = sum;
+      }
+      memset(d + p, 0, (size_t)(kp - p));
+    }
+    for (int64_t jr = 0; jr < n; jr += kNR) {
+      const int8_t *strip = bp + (jr / kNR) * quads * kNR * 4;
+      int64_t nr = n - jr < kNR ? n - jr : kNR;
+      for (int64_t ir = 0; ir < mc; ir += kVnniRows) {
+        const int8_t *a0 = blockA + ir * kp;
+        __m512i acc[kVnniRows][2];
+        for (int r = 0; r < kVnniRows; ++r)
+          acc[r][0] = acc[r][1] = _mm512_setzero_si512();
+        for (int64_t q = 0; q < kp / 4; ++q) {
+          __m512i b0 = _mm512_load_si512(strip + q * 4 * kNR);
+          __m512i b1 = _mm512_load_si512(strip + q * 4 * kNR + 64);
+          for (int r = 0; r < kVnniRows; ++r) {
+            int32_t quad;
+            memcpy(&quad, a0 + r * kp + 4 * q, 4);
+            __m512i x = _mm512_set1_epi32(quad);
+            acc[r][0] = _mm512_dpbusd_epi32(acc[r][0], x, b0);
+            acc[r][1] = _mm512_dpbusd_epi32(acc[r][1], x, b1);
+          }
+        }
+        for (int r = 0; r < kVnniRows; ++r) {
+          _mm512_store_si512(out + r * kNR, acc[r][0]);
+          _mm512_store_si512(out + r * kNR + 16, acc[r][1]);
+        }
+        int64_t mr = mc - ir < kVnniRows ? mc - ir : kVnniRows;
+        storeBlock(out, mr, nr, ic + ir, jr, c, cs, colSum, rowSum + ir, k,
+                   z, accumulate);
+      }
+    }
+  }
   return 1;
 }
 
@@ -347,13 +437,14 @@ __attribute__((destructor)) static void freePackedInt8(void) {
 }
 
 static PackedInt8 *newPack(const int8_t *b, const int64_t *bs, int64_t k,
-                           int64_t n, int bU) {
+                           int64_t n, int bU, int flip) {
   PackedInt8 *p = (PackedInt8 *)calloc(1, sizeof(PackedInt8));
   if (!p)
     return NULL;
   p->k = k;
   p->n = n;
   p->bUnsigned = bU;
+  p->flipped = flip;
   p->data = (int8_t *)aligned_alloc(64, (packedBytes(k, n) + 63) / 64 * 64);
   p->colSum = (int32_t *)malloc(sizeof(int32_t) * (size_t)(strips(n) * kNR));
   if (!p->data || !p->colSum) {
@@ -362,7 +453,7 @@ static PackedInt8 *newPack(const int8_t *b, const int64_t *bs, int64_t k,
     free(p);
     return NULL;
   }
-  packInt8(b, bs, k, n, bU, p->data, p->colSum);
+  packInt8(b, bs, k, n, bU, flip, p->data, p->colSum);
   return p;
 }
 
@@ -376,22 +467,26 @@ static void freePack(PackedInt8 *p) {
 
 /* The slot's pack of B, packing on first use; concurrent first calls may
  * both pack, one wins. */
+static int packFits(const PackedInt8 *p, int64_t k, int64_t n, int bU,
+                    int flip) {
+  return p->k == k && p->n == n && p->bUnsigned == bU && p->flipped == flip;
+}
+
 static PackedInt8 *slotPack(tmix_memref1_i64_slot *slot, const int8_t *b,
-                            const int64_t *bs, int64_t k, int64_t n, int bU) {
+                            const int64_t *bs, int64_t k, int64_t n, int bU,
+                            int flip) {
   PackedInt8 **cell = (PackedInt8 **)(slot->aligned + slot->offset);
   PackedInt8 *p = __atomic_load_n(cell, __ATOMIC_ACQUIRE);
   if (p)
-    return p->k == k && p->n == n && p->bUnsigned == bU ? p : NULL;
-  p = newPack(b, bs, k, n, bU);
+    return packFits(p, k, n, bU, flip) ? p : NULL;
+  p = newPack(b, bs, k, n, bU, flip);
   if (!p)
     return NULL;
   PackedInt8 *expected = NULL;
   if (!__atomic_compare_exchange_n(cell, &expected, p, 0, __ATOMIC_ACQ_REL,
                                    __ATOMIC_ACQUIRE)) {
     freePack(p);
-    return expected->k == k && expected->n == n && expected->bUnsigned == bU
-               ? expected
-               : NULL;
+    return packFits(expected, k, n, bU, flip) ? expected : NULL;
   }
   p->next = __atomic_load_n(&allPackedInt8, __ATOMIC_RELAXED);
   while (!__atomic_compare_exchange_n(&allPackedInt8, &p->next, p, 1,
@@ -403,11 +498,16 @@ static PackedInt8 *slotPack(tmix_memref1_i64_slot *slot, const int8_t *b,
 /* The product on the packed B, split over the threads by strips of B (or
  * by rows when B has few strips). A thread without memory for its A
  * blocks computes its part from the unpacked B instead. */
-static void igemmPacked(const int8_t *a, const int64_t *as, const int8_t *b,
-                        const int64_t *bs, const PackedInt8 *p, int32_t *c,
-                        const int64_t *cs, int64_t m,
-                        const tmix_memref1_i8 *azp, const tmix_memref1_i8 *bzp,
-                        ZeroTerms z, int flags) {
+typedef int (*PackedKernel)(const int8_t *, const int64_t *, const int8_t *,
+                            const int32_t *, int64_t, int32_t *,
+                            const int64_t *, int64_t, int64_t, int64_t,
+                            ZeroTerms, int);
+
+static void igemmPacked(PackedKernel kernel, const int8_t *a,
+                        const int64_t *as, const int8_t *b, const int64_t *bs,
+                        const PackedInt8 *p, int32_t *c, const int64_t *cs,
+                        int64_t m, const tmix_memref1_i8 *azp,
+                        const tmix_memref1_i8 *bzp, ZeroTerms z, int flags) {
   int64_t n = p->n, k = p->k, count = strips(n);
   int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
   if ((double)m * (double)n * (double)k < (double)(1 << 22))
@@ -424,7 +524,7 @@ static void igemmPacked(const int8_t *a, const int64_t *as, const int8_t *b,
       ZeroTerms part = z;
       part.zb += j0;
       part.colTerm += j0;
-      if (!igemmAmx(a, as, p->data + lo * quadCount(k) * kNR * 4,
+      if (!kernel(a, as, p->data + lo * quadCount(k) * kNR * 4,
                     p->colSum + j0, k, c + j0 * cs[1], cs, m, j1 - j0, k, part,
                     flags))
         igemmRows(a, as, b + j0 * bs[1], bs, c + j0 * cs[1], cs, 0, m, j1 - j0,
@@ -432,7 +532,7 @@ static void igemmPacked(const int8_t *a, const int64_t *as, const int8_t *b,
     } else {
       ZeroTerms part = z;
       part.za += lo;
-      if (!igemmAmx(a + lo * as[0], as, p->data, p->colSum, k, c + lo * cs[0],
+      if (!kernel(a + lo * as[0], as, p->data, p->colSum, k, c + lo * cs[0],
                     cs, hi - lo, n, k, part, flags))
         igemmRows(a, as, b, bs, c, cs, lo, hi, n, k, azp, bzp, 0, flags);
     }
@@ -451,15 +551,22 @@ static void igemm(tmix_memref2_i8 *am, tmix_memref2_i8 *bm,
   if (m <= 0 || n <= 0)
     return;
 #if defined(__x86_64__)
-  if (k > 0 && (tmix_cpu_features() & TMIX_CPU_AMX_INT8)) {
-    int bU = (flags & kBUnsigned) != 0;
+  int features = tmix_cpu_features();
+  int amx = (features & TMIX_CPU_AMX_INT8) != 0,
+      vnni = (features & TMIX_CPU_AVX512_VNNI) != 0;
+  if (k > 0 && (amx || vnni)) {
+    int bU = (flags & kBUnsigned) != 0, aU = (flags & kAUnsigned) != 0;
+    /* VNNI multiplies unsigned A by signed B: a signed A is read as a +
+     * 128 and an unsigned B stored as b - 128, their zero points moved
+     * alike. */
+    int flip = !amx && bU;
+    int32_t aShift = !amx && !aU ? 128 : 0, bShift = flip ? -128 : 0;
     PackedInt8 *own = NULL;
     const PackedInt8 *p =
-        slot ? slotPack(slot, b, bm->strides, k, n, bU) : NULL;
+        slot ? slotPack(slot, b, bm->strides, k, n, bU, flip) : NULL;
     if (!p)
-      p = own = newPack(b, bm->strides, k, n, bU);
+      p = own = newPack(b, bm->strides, k, n, bU, flip);
     /* Zero points per row and per column (padded to whole strips). */
-    int aU = (flags & kAUnsigned) != 0;
     int64_t padded = strips(n) * kNR;
     int32_t *za = (int32_t *)malloc(sizeof(int32_t) * (size_t)m);
     int32_t *zb = (int32_t *)malloc(sizeof(int32_t) * (size_t)padded * 2);
@@ -467,16 +574,16 @@ static void igemm(tmix_memref2_i8 *am, tmix_memref2_i8 *bm,
       int32_t *colTerm = zb + padded;
       ZeroTerms z = {za, zb, colTerm, 1};
       for (int64_t i = 0; i < m; ++i) {
-        za[i] = zeroPoint(azp, i, aU);
+        za[i] = zeroPoint(azp, i, aU) + aShift;
         z.simple = z.simple && za[i] == za[0];
       }
       for (int64_t j = 0; j < padded; ++j) {
-        zb[j] = j < n ? zeroPoint(bzp, j, bU) : 0;
+        zb[j] = j < n ? zeroPoint(bzp, j, bU) + bShift : 0;
         z.simple = z.simple && zb[j] == 0;
         colTerm[j] = -za[0] * p->colSum[j];
       }
-      igemmPacked(a, am->strides, b, bm->strides, p, c, cm->strides, m, azp,
-                  bzp, z, flags);
+      igemmPacked(amx ? igemmAmx : igemmVnni, a, am->strides, b, bm->strides,
+                  p, c, cm->strides, m, azp, bzp, z, flags);
       free(za);
       free(zb);
       freePack(own);
