@@ -282,9 +282,18 @@ def TMixUntieInitsPass : Pass<"tmix-untie-inits"> {
 }
 
 def TMixQuantizePass : Pass<"tmix-quantize", "::mlir::ModuleOp"> {
-  let summary = "Run f32 matmuls with weights as int8 products";
+  let summary = "Run dequantized and (optionally) f32 matmuls as int8 products";
   let description = [{
-    Rewrites every `linalg.matmul` on f32 tensors whose B is a constant
+    A `linalg.matmul` of two DequantizeLinear generics (what a Q/DQ model
+    converts to: (tofp(x) [- tofp(zp)]) * scale with x of 8 bits; A's
+    parameters per tensor, possibly flattened through a collapse_shape, B's
+    per tensor or per column) becomes the integer product of the 8-bit
+    tensors with their zero points, dequantized after by a_scale *
+    b_scale[j]; the weights are no longer dequantized to f32 on every run.
+    This always happens.
+
+    With `quantize-weights`, it also rewrites every `linalg.matmul` on f32
+    tensors whose B is a constant
     (a weight) into an int8 product: B is quantized once, here, per output
     column and symmetrically (scale max|B[:, j]| / 127, values in
     [-127, 127], stored as an i8 constant: 4x smaller than f32); A is
@@ -303,10 +312,15 @@ def TMixQuantizePass : Pass<"tmix-quantize", "::mlir::ModuleOp"> {
                            "::mlir::math::MathDialect",
                            "::mlir::tensor::TensorDialect"];
   let options = [
+    Option<"quantizeWeights", "quantize-weights", "bool", /*default=*/"true",
+           "Also quantize f32 matmuls with a constant B (--quantize=int8)">,
     ListOption<"nodes", "nodes", "std::string",
-               "Only the matmuls of these ONNX nodes or scopes ('/' at the end)">
+               "With quantize-weights: only the matmuls of these ONNX nodes "
+               "or scopes ('/' at the end)">
   ];
   let statistics = [
+    Statistic<"numDequantizedProducts", "num-dequantized-products",
+              "Number of matmuls of dequantized tensors made int8 products">,
     Statistic<"numQuantized", "num-quantized",
               "Number of matmuls rewritten as int8 products">,
     Statistic<"numWeightBytesSaved", "num-weight-bytes-saved",

@@ -71,14 +71,28 @@ public:
     SmallVector<linalg::MatmulOp> matmuls;
     getOperation().walk([&](linalg::MatmulOp op) {
       if (op.hasPureTensorSemantics() && !op.hasUserDefinedMaps() &&
-          chosen(op) && llvm::all_of(op->getOperands(), [](Value v) {
+          llvm::all_of(op->getOperands(), [](Value v) {
             auto t = dyn_cast<RankedTensorType>(v.getType());
             return t && t.hasStaticShape() && t.getElementType().isF32();
           }))
         matmuls.push_back(op);
     });
-    for (linalg::MatmulOp op : matmuls)
-      rewrite(op);
+    for (linalg::MatmulOp op : matmuls) {
+      OpBuilder b(op);
+      if (std::optional<IntegerOperands> ops = dequantizedOperands(op, b)) {
+        replaceWithIntegerProduct(op, b, *ops);
+        ++numDequantizedProducts;
+        continue;
+      }
+      if (!quantizeWeights || !chosen(op))
+        continue;
+      auto wt = cast<RankedTensorType>(op.getInputs()[1].getType());
+      if (std::optional<IntegerOperands> ops = quantizeOperands(op, b)) {
+        replaceWithIntegerProduct(op, b, *ops);
+        ++numQuantized;
+        numWeightBytesSaved += 3 * wt.getNumElements();
+      }
+    }
   }
 
 private:
@@ -94,16 +108,166 @@ private:
     });
   }
 
-  void rewrite(linalg::MatmulOp op) {
-    Value a = op.getInputs()[0], w = op.getInputs()[1],
-          init = op.getOutputs()[0];
+  /// The integer operands of a product and their scales.
+  struct IntegerOperands {
+    Value a, b; // i8 [M, K], [K, N] (signless)
+    bool aUnsigned = false, bUnsigned = false;
+    Value aZero, bZero; // i8 rank 0 (or [N] for b), or null
+    Value aScale;       // f32 [M] (per row) or rank 0
+    Value bScale;       // f32 [N] (per column) or rank 0
+  };
+
+  /// A DequantizeLinear as the conversion builds it: an element-wise
+  /// generic yielding (tofp(x) [- tofp(zp)]) * scale with x of 8 bits.
+  struct Dequantized {
+    Value x, zero, scale;
+    AffineMap zeroMap, scaleMap;
+    bool isUnsigned = false;
+  };
+
+  static std::optional<Dequantized> matchDequantize(Value v) {
+    auto g = v.getDefiningOp<linalg::GenericOp>();
+    if (!g || g->getNumResults() != 1 ||
+        g.getNumParallelLoops() != g.getNumLoops() ||
+        !g.getMatchingIndexingMap(g.getDpsInitOperand(0)).isIdentity())
+      return std::nullopt;
+    Block *body = g.getBody();
+    auto mul =
+        body->getTerminator()->getOperand(0).getDefiningOp<arith::MulFOp>();
+    if (!mul)
+      return std::nullopt;
+    auto argOf = [&](Value x) -> int64_t {
+      auto arg = dyn_cast<BlockArgument>(x);
+      return arg && arg.getOwner() == body &&
+                     arg.getArgNumber() < g.getNumDpsInputs()
+                 ? arg.getArgNumber()
+                 : -1;
+    };
+    Dequantized d;
+    auto toFloat = [&](Value x, bool &isUnsigned) -> int64_t {
+      Operation *def = x.getDefiningOp();
+      if (!def || !isa<arith::SIToFPOp, arith::UIToFPOp>(def) ||
+          !def->getOperand(0).getType().isInteger(8))
+        return -1;
+      isUnsigned = isa<arith::UIToFPOp>(def);
+      return argOf(def->getOperand(0));
+    };
+    for (auto [value, scale] : {std::pair{mul.getLhs(), mul.getRhs()},
+                                std::pair{mul.getRhs(), mul.getLhs()}}) {
+      int64_t s = argOf(scale), x = -1, z = -1;
+      if (s < 0)
+        continue;
+      auto sub = value.getDefiningOp<arith::SubFOp>();
+      x = toFloat(sub ? sub.getLhs() : value, d.isUnsigned);
+      bool zeroUnsigned = d.isUnsigned;
+      if (sub)
+        z = toFloat(sub.getRhs(), zeroUnsigned);
+      if (x < 0 || (sub && (z < 0 || zeroUnsigned != d.isUnsigned)))
+        continue;
+      if (!g.getMatchingIndexingMap(g.getDpsInputOperand(x)).isIdentity())
+        return std::nullopt;
+      d.x = g.getDpsInputs()[x];
+      d.scale = g.getDpsInputs()[s];
+      d.scaleMap = g.getMatchingIndexingMap(g.getDpsInputOperand(s));
+      if (z >= 0) {
+        d.zero = g.getDpsInputs()[z];
+        d.zeroMap = g.getMatchingIndexingMap(g.getDpsInputOperand(z));
+      }
+      return d;
+    }
+    return std::nullopt;
+  }
+
+  /// `v` (read through `map` from a 2-D index space) as a rank-0 tensor
+  /// when it is one value for all, or as a vector along dim `dim`; null
+  /// when it is neither.
+  static Value asScalarOrVector(OpBuilder &b, Location loc, Value v,
+                                AffineMap map, unsigned dim) {
+    auto t = cast<RankedTensorType>(v.getType());
+    bool constantIndex = llvm::all_of(map.getResults(), [](AffineExpr e) {
+      auto c = dyn_cast<AffineConstantExpr>(e);
+      return c && c.getValue() == 0;
+    });
+    if (constantIndex && t.getNumElements() == 1)
+      return t.getRank() == 0
+                 ? v
+                 : tensor::CollapseShapeOp::create(
+                       b, loc, RankedTensorType::get({}, t.getElementType()), v,
+                       ArrayRef<ReassociationIndices>{})
+                       .getResult();
+    if (t.getRank() == 1 && map.getNumResults() == 1 &&
+        map.getResult(0) == getAffineDimExpr(dim, b.getContext()))
+      return v;
+    return Value();
+  }
+
+  /// Q/DQ models: a matmul of DequantizeLinear(x, scale, zp) (per tensor,
+  /// possibly flattened) by DequantizeLinear(w, scale[j], zp[j]) runs as
+  /// the integer product of x and w instead of an f32 product of the
+  /// dequantized tensors (which also dequantized the weights every run).
+  std::optional<IntegerOperands> dequantizedOperands(linalg::MatmulOp op,
+                                                     OpBuilder &b) {
+    Value a = op.getInputs()[0];
+    auto collapse = a.getDefiningOp<tensor::CollapseShapeOp>();
+    std::optional<Dequantized> da =
+        matchDequantize(collapse ? collapse.getSrc() : a);
+    std::optional<Dequantized> db = matchDequantize(op.getInputs()[1]);
+    if (!da || !db)
+      return std::nullopt;
+    Location loc = op.getLoc();
+    // The per-tensor parameters of A are read with the rank of A's source.
+    auto flat = [&](Value v, AffineMap map) -> Value {
+      if (!v)
+        return Value();
+      auto t = cast<RankedTensorType>(v.getType());
+      bool one = t.getNumElements() == 1 &&
+                 llvm::all_of(map.getResults(), [](AffineExpr e) {
+                   auto c = dyn_cast<AffineConstantExpr>(e);
+                   return c && c.getValue() == 0;
+                 });
+      if (!one)
+        return Value();
+      return t.getRank() == 0
+                 ? v
+                 : tensor::CollapseShapeOp::create(
+                       b, loc, RankedTensorType::get({}, t.getElementType()), v,
+                       ArrayRef<ReassociationIndices>{})
+                       .getResult();
+    };
+    IntegerOperands ops;
+    ops.aScale = flat(da->scale, da->scaleMap);
+    ops.aZero = flat(da->zero, da->zeroMap);
+    ops.bScale = asScalarOrVector(b, loc, db->scale, db->scaleMap, 1);
+    if (db->zero)
+      ops.bZero = asScalarOrVector(b, loc, db->zero, db->zeroMap, 1);
+    if (!ops.aScale || (da->zero && !ops.aZero) || !ops.bScale ||
+        (db->zero && !ops.bZero) || !getElementTypeOrSelf(ops.aScale).isF32() ||
+        !getElementTypeOrSelf(ops.bScale).isF32())
+      return std::nullopt;
+    ops.a = da->x;
+    if (collapse)
+      ops.a = tensor::CollapseShapeOp::create(
+          b, loc,
+          RankedTensorType::get(cast<RankedTensorType>(a.getType()).getShape(),
+                                getElementTypeOrSelf(da->x)),
+          da->x, collapse.getReassociationIndices());
+    ops.b = db->x;
+    ops.aUnsigned = da->isUnsigned;
+    ops.bUnsigned = db->isUnsigned;
+    return ops;
+  }
+
+  /// --quantize=int8: B quantized here, per column and symmetric; A per row
+  /// and symmetric when the model runs.
+  std::optional<IntegerOperands> quantizeOperands(linalg::MatmulOp op,
+                                                  OpBuilder &b) {
+    Value a = op.getInputs()[0], w = op.getInputs()[1];
     std::optional<ArrayRef<float>> data = weightData(w);
     if (!data)
-      return;
+      return std::nullopt;
     auto wt = cast<RankedTensorType>(w.getType());
     int64_t k = wt.getDimSize(0), n = wt.getDimSize(1);
     int64_t m = cast<RankedTensorType>(a.getType()).getDimSize(0);
-    // Weights: per column, symmetric, [-127, 127].
     SmallVector<float> scales(n, 0.0f);
     for (int64_t r = 0; r < k; ++r)
       for (int64_t c = 0; c < n; ++c)
@@ -117,102 +281,161 @@ private:
         q[r * n + c] = static_cast<int8_t>(
             std::isfinite(v) ? std::clamp(v, -127.0f, 127.0f) : 0.0f);
       }
-    OpBuilder b(op);
     Location loc = op.getLoc();
     MLIRContext *ctx = b.getContext();
-    Type f32 = b.getF32Type(), i8 = b.getI8Type(), i32 = b.getI32Type();
-    auto qType = RankedTensorType::get({k, n}, i8);
-    Value wq = arith::ConstantOp::create(
+    Type f32 = b.getF32Type(), i8 = b.getI8Type();
+    IntegerOperands ops;
+    ops.b = arith::ConstantOp::create(
         b, loc,
         DenseResourceElementsAttr::get(
-            qType, "tmix_int8_weight",
+            RankedTensorType::get({k, n}, i8), "tmix_int8_weight",
             HeapAsmResourceBlob::allocateAndCopyWithAlign(
                 ArrayRef<char>(reinterpret_cast<const char *>(q.data()),
                                q.size()),
                 alignof(int64_t))));
-    Value wScale = arith::ConstantOp::create(
+    ops.bScale = arith::ConstantOp::create(
         b, loc,
         DenseElementsAttr::get(RankedTensorType::get({n}, f32),
                                ArrayRef<float>(scales)));
+    AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx);
+    auto par = utils::IteratorType::parallel,
+         red = utils::IteratorType::reduction;
+    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+    Value rowInit =
+        linalg::FillOp::create(
+            b, loc, zero,
+            tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m}, f32)
+                .getResult())
+            .getResult(0);
+    // max |A[i, :]| per row, then q = round(a * 127 / max).
+    Value rowMax =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{RankedTensorType::get({m}, f32)}, a, rowInit,
+            {AffineMap::get(2, 0, {d0, d1}, ctx),
+             AffineMap::get(2, 0, {d0}, ctx)},
+            {par, red},
+            [&](OpBuilder &bb, Location l, ValueRange args) {
+              Value abs = math::AbsFOp::create(bb, l, args[0]);
+              Value r = arith::MaximumFOp::create(bb, l, args[1], abs);
+              linalg::YieldOp::create(bb, l, r);
+            })
+            .getResult(0);
+    ops.a = linalg::GenericOp::create(
+                b, loc, TypeRange{RankedTensorType::get({m, k}, i8)},
+                ValueRange{a, rowMax},
+                tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, k}, i8)
+                    .getResult(),
+                {AffineMap::get(2, 0, {d0, d1}, ctx),
+                 AffineMap::get(2, 0, {d0}, ctx),
+                 AffineMap::get(2, 0, {d0, d1}, ctx)},
+                {par, par},
+                [&](OpBuilder &bb, Location l, ValueRange args) {
+                  // A zero row quantizes to zeros (0 * 0, not 0 / 0).
+                  Value pos =
+                      arith::CmpFOp::create(bb, l, arith::CmpFPredicate::OGT,
+                                            args[1], fconst(bb, l, 0));
+                  Value inv = arith::SelectOp::create(
+                      bb, l, pos,
+                      arith::DivFOp::create(bb, l, fconst(bb, l, 127), args[1]),
+                      fconst(bb, l, 0));
+                  Value v = math::RoundEvenOp::create(
+                      bb, l, arith::MulFOp::create(bb, l, args[0], inv));
+                  v = arith::MinimumFOp::create(
+                      bb, l,
+                      arith::MaximumFOp::create(bb, l, v, fconst(bb, l, -127)),
+                      fconst(bb, l, 127));
+                  linalg::YieldOp::create(
+                      bb, l, arith::FPToSIOp::create(bb, l, i8, v).getResult());
+                })
+                .getResult(0);
+    ops.aScale =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{rowMax.getType()}, rowMax,
+            tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m}, f32)
+                .getResult(),
+            {AffineMap::get(1, 0, getAffineDimExpr(0, ctx), ctx),
+             AffineMap::get(1, 0, getAffineDimExpr(0, ctx), ctx)},
+            {par},
+            [&](OpBuilder &bb, Location l, ValueRange args) {
+              linalg::YieldOp::create(
+                  bb, l,
+                  arith::DivFOp::create(bb, l, args[0], fconst(bb, l, 127))
+                      .getResult());
+            })
+            .getResult(0);
+    return ops;
+  }
 
+  /// The int8 product and its dequantization in place of `op`. When the
+  /// product is only reshaped back to the node's [..., M, N] (the
+  /// conversion flattens the leading dims), the dequantization happens in
+  /// that shape, so that the bias add and activation that follow fuse into
+  /// it.
+  void replaceWithIntegerProduct(linalg::MatmulOp op, OpBuilder &b,
+                                 IntegerOperands ops) {
+    Value init = op.getOutputs()[0];
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    Type f32 = b.getF32Type(), i32 = b.getI32Type();
+    auto resultType = cast<RankedTensorType>(op.getResult(0).getType());
+    int64_t m = resultType.getDimSize(0), n = resultType.getDimSize(1);
     AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx),
                d2 = getAffineDimExpr(2, ctx);
     auto par = utils::IteratorType::parallel,
          red = utils::IteratorType::reduction;
-    auto filled = [&](ArrayRef<int64_t> shape, Type elt, TypedAttr zero) {
-      Value empty = tensor::EmptyOp::create(b, loc, shape, elt);
-      Value z = arith::ConstantOp::create(b, loc, zero);
-      return linalg::FillOp::create(b, loc, z, empty).getResult(0);
+    // (ext(a) [- ext(za)]) * (ext(b) [- ext(zb)]) summed in i32: the form
+    // tmix-matmul-to-blas calls a kernel for.
+    SmallVector<Value> ins = {ops.a, ops.b};
+    SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {d0, d2}, ctx),
+                                   AffineMap::get(3, 0, {d2, d1}, ctx)};
+    for (auto [zp, dim] : {std::pair{ops.aZero, d0}, std::pair{ops.bZero, d1}})
+      if (zp) {
+        ins.push_back(zp);
+        maps.push_back(cast<RankedTensorType>(zp.getType()).getRank() == 0
+                           ? AffineMap::get(3, 0, {}, ctx)
+                           : AffineMap::get(3, 0, {dim}, ctx));
+      }
+    maps.push_back(AffineMap::get(3, 0, {d0, d1}, ctx));
+    Value zeroI = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
+    Value accInit =
+        linalg::FillOp::create(
+            b, loc, zeroI,
+            tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, n}, i32)
+                .getResult())
+            .getResult(0);
+    bool hasA = static_cast<bool>(ops.aZero),
+         hasB = static_cast<bool>(ops.bZero);
+    auto ext = [&](OpBuilder &bb, Location l, Value v, bool isUnsigned) {
+      return isUnsigned ? arith::ExtUIOp::create(bb, l, i32, v).getResult()
+                        : arith::ExtSIOp::create(bb, l, i32, v).getResult();
     };
-    // Activations: max |A[i, :]| per row, then q = round(a * 127 / max).
-    Value rowMax = linalg::GenericOp::create(
-                       b, loc, TypeRange{RankedTensorType::get({m}, f32)}, a,
-                       filled({m}, f32, b.getF32FloatAttr(0)),
-                       {AffineMap::get(2, 0, {d0, d1}, ctx),
-                        AffineMap::get(2, 0, {d0}, ctx)},
-                       {par, red},
-                       [&](OpBuilder &bb, Location l, ValueRange args) {
-                         Value abs = math::AbsFOp::create(bb, l, args[0]);
-                         Value r =
-                             arith::MaximumFOp::create(bb, l, args[1], abs);
-                         linalg::YieldOp::create(bb, l, r);
-                       })
-                       .getResult(0);
-    Value aq =
-        linalg::GenericOp::create(
-            b, loc, TypeRange{RankedTensorType::get({m, k}, i8)},
-            ValueRange{a, rowMax},
-            tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, k}, i8)
-                .getResult(),
-            {AffineMap::get(2, 0, {d0, d1}, ctx),
-             AffineMap::get(2, 0, {d0}, ctx),
-             AffineMap::get(2, 0, {d0, d1}, ctx)},
-            {par, par},
-            [&](OpBuilder &bb, Location l, ValueRange args) {
-              // A zero row quantizes to zeros (0 * 0, not 0 / 0).
-              Value pos = arith::CmpFOp::create(
-                  bb, l, arith::CmpFPredicate::OGT, args[1], fconst(bb, l, 0));
-              Value inv = arith::SelectOp::create(
-                  bb, l, pos,
-                  arith::DivFOp::create(bb, l, fconst(bb, l, 127), args[1]),
-                  fconst(bb, l, 0));
-              Value v = math::RoundEvenOp::create(
-                  bb, l, arith::MulFOp::create(bb, l, args[0], inv));
-              v = arith::MinimumFOp::create(
-                  bb, l,
-                  arith::MaximumFOp::create(bb, l, v, fconst(bb, l, -127)),
-                  fconst(bb, l, 127));
-              linalg::YieldOp::create(
-                  bb, l, arith::FPToSIOp::create(bb, l, i8, v).getResult());
-            })
-            .getResult(0);
-    // The s8 x s8 -> i32 contraction (tmix-matmul-to-blas's form).
-    Value acc =
-        linalg::GenericOp::create(
-            b, loc, TypeRange{RankedTensorType::get({m, n}, i32)},
-            ValueRange{aq, wq}, filled({m, n}, i32, b.getI32IntegerAttr(0)),
-            {AffineMap::get(3, 0, {d0, d2}, ctx),
-             AffineMap::get(3, 0, {d2, d1}, ctx),
-             AffineMap::get(3, 0, {d0, d1}, ctx)},
-            {par, par, red},
-            [&](OpBuilder &bb, Location l, ValueRange args) {
-              Value x = arith::ExtSIOp::create(bb, l, i32, args[0]);
-              Value y = arith::ExtSIOp::create(bb, l, i32, args[1]);
-              Value p = arith::MulIOp::create(bb, l, x, y);
-              Value s = arith::AddIOp::create(bb, l, args[2], p);
-              linalg::YieldOp::create(bb, l, s);
-            })
-            .getResult(0);
-    // acc * (max_i / 127) * b_scale[j] (+ C). When the product is only
-    // reshaped back to the node's [..., M, N] (the conversion flattens the
-    // leading dims), this happens in that shape, so that the bias add and
-    // activation that follow fuse into it.
+    Value acc = linalg::GenericOp::create(
+                    b, loc, TypeRange{accInit.getType()}, ins, accInit, maps,
+                    {par, par, red},
+                    [&](OpBuilder &bb, Location l, ValueRange args) {
+                      Value x = ext(bb, l, args[0], ops.aUnsigned);
+                      Value y = ext(bb, l, args[1], ops.bUnsigned);
+                      unsigned next = 2;
+                      if (hasA)
+                        x = arith::SubIOp::create(
+                            bb, l, x, ext(bb, l, args[next++], ops.aUnsigned));
+                      if (hasB)
+                        y = arith::SubIOp::create(
+                            bb, l, y, ext(bb, l, args[next++], ops.bUnsigned));
+                      Value p = arith::MulIOp::create(bb, l, x, y);
+                      Value s = arith::AddIOp::create(bb, l, args.back(), p);
+                      linalg::YieldOp::create(bb, l, s);
+                    })
+                    .getResult(0);
+    // acc * a_scale * b_scale (+ C).
     bool accumulate = !isZeroFill(init);
     Value replaced = op.getResult(0);
+    Value aScale = ops.aScale;
     SmallVector<int64_t> shape = {m, n};
     auto expand = replaced.hasOneUse()
                       ? dyn_cast<tensor::ExpandShapeOp>(*replaced.user_begin())
                       : nullptr;
+    bool perRow = cast<RankedTensorType>(aScale.getType()).getRank() == 1;
     if (expand && expand.getReassociationIndices().back().size() == 1 &&
         expand.getReassociationIndices().size() == 2) {
       shape.assign(expand.getResultType().getShape().begin(),
@@ -230,7 +453,8 @@ private:
       acc = reshaped(acc, shape, groups);
       if (accumulate)
         init = reshaped(init, shape, groups);
-      rowMax = reshaped(rowMax, rows, {groups.front()});
+      if (perRow)
+        aScale = reshaped(aScale, rows, {groups.front()});
     }
     int64_t rank = shape.size();
     SmallVector<AffineExpr> all, lead;
@@ -240,39 +464,39 @@ private:
         lead.push_back(getAffineDimExpr(d, ctx));
     }
     AffineMap identity = AffineMap::get(rank, 0, all, ctx);
-    SmallVector<Value> ins = {acc, rowMax, wScale};
-    SmallVector<AffineMap> maps = {
-        identity, AffineMap::get(rank, 0, lead, ctx),
-        AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx), ctx)};
+    bool perColumn = cast<RankedTensorType>(ops.bScale.getType()).getRank();
+    SmallVector<Value> epiIns = {acc, aScale, ops.bScale};
+    SmallVector<AffineMap> epiMaps = {
+        identity,
+        perRow ? AffineMap::get(rank, 0, lead, ctx)
+               : AffineMap::get(rank, 0, {}, ctx),
+        perColumn
+            ? AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx), ctx)
+            : AffineMap::get(rank, 0, {}, ctx)};
     if (accumulate) {
-      ins.push_back(init);
-      maps.push_back(identity);
+      epiIns.push_back(init);
+      epiMaps.push_back(identity);
     }
-    maps.push_back(identity);
+    epiMaps.push_back(identity);
     SmallVector<utils::IteratorType> iters(rank, par);
-    Value result =
-        linalg::GenericOp::create(
-            b, loc, TypeRange{replaced.getType()}, ins,
-            tensor::EmptyOp::create(b, loc, shape, f32).getResult(), maps,
-            iters,
-            [&](OpBuilder &bb, Location l, ValueRange args) {
-              Value v = arith::SIToFPOp::create(bb, l, f32, args[0]);
-              Value scale = arith::MulFOp::create(
-                  bb, l,
-                  arith::DivFOp::create(bb, l, args[1], fconst(bb, l, 127)),
-                  args[2]);
-              v = arith::MulFOp::create(bb, l, v, scale);
-              if (accumulate)
-                v = arith::AddFOp::create(bb, l, v, args[3]);
-              linalg::YieldOp::create(bb, l, v);
-            })
-            .getResult(0);
+    Value result = linalg::GenericOp::create(
+                       b, loc, TypeRange{replaced.getType()}, epiIns,
+                       tensor::EmptyOp::create(b, loc, shape, f32).getResult(),
+                       epiMaps, iters,
+                       [&](OpBuilder &bb, Location l, ValueRange args) {
+                         Value v = arith::SIToFPOp::create(bb, l, f32, args[0]);
+                         Value scale =
+                             arith::MulFOp::create(bb, l, args[1], args[2]);
+                         v = arith::MulFOp::create(bb, l, v, scale);
+                         if (accumulate)
+                           v = arith::AddFOp::create(bb, l, v, args[3]);
+                         linalg::YieldOp::create(bb, l, v);
+                       })
+                       .getResult(0);
     replaced.replaceAllUsesWith(result);
     if (replaced != op.getResult(0))
       replaced.getDefiningOp()->erase();
     op.erase();
-    ++numQuantized;
-    numWeightBytesSaved += 3 * k * n;
   }
 };
 

@@ -87,12 +87,12 @@ public:
   void buildPipeline(OpPassManager &pm, const CompileOptions &options,
                      const PipelineHooks &hooks) const override {
     addMixerSelection(pm, options, hooks.mixerReport);
-    if (options.quantize == "int8") {
-      TMixQuantizePassOptions quantize;
-      quantize.nodes.assign(options.quantizeNodes.begin(),
-                            options.quantizeNodes.end());
-      pm.addPass(createTMixQuantizePass(quantize));
-    }
+    // Dequantized products of Q/DQ models always run as integer ones.
+    TMixQuantizePassOptions quantize;
+    quantize.quantizeWeights = options.quantize == "int8";
+    quantize.nodes.assign(options.quantizeNodes.begin(),
+                          options.quantizeNodes.end());
+    pm.addPass(createTMixQuantizePass(quantize));
     addMixerTiling(pm, options);
     // Element-wise and normalisation nests use every core too.
     if (options.parallel)

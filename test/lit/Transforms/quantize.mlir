@@ -5,6 +5,8 @@
 // RUN: tmix-opt %s --tmix-quantize --split-input-file | FileCheck %s
 // RUN: tmix-opt %s --tmix-quantize="nodes=other" --split-input-file | FileCheck %s --check-prefix=NONE
 // RUN: tmix-opt %s --tmix-quantize="nodes=layer0/" --split-input-file | FileCheck %s --check-prefix=SCOPE
+// Without quantize-weights only dequantized products change (none here).
+// RUN: tmix-opt %s --tmix-quantize="quantize-weights=false" --split-input-file | FileCheck %s --check-prefix=NONE
 
 // The weights' column maxima are 2, 4 and 3: scales 2/127, 4/127, 3/127;
 // 1.0 / (2/127) = 63.5 rounds to even (64), -2 / (4/127) to -64, 0.5 /
@@ -19,14 +21,16 @@
 // CHECK:       %[[AQ:.*]] = linalg.generic {{.*}} ins(%[[A]], %[[MAX]] : tensor<4x8xf32>, tensor<4xf32>) outs(%{{.*}} : tensor<4x8xi8>)
 // CHECK:         math.roundeven
 // CHECK:         arith.fptosi %{{.*}} : f32 to i8
+// CHECK:       %[[AS:.*]] = linalg.generic {{.*}} ins(%[[MAX]] : tensor<4xf32>)
+// CHECK:         arith.divf
 // CHECK:       %[[ACC:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[AQ]], %[[WQ]] : tensor<4x8xi8>, tensor<8x3xi8>) outs(%{{.*}} : tensor<4x3xi32>)
 // CHECK:         arith.extsi
 // CHECK:         arith.extsi
 // CHECK:         arith.muli
 // CHECK:         arith.addi
 // CHECK:       %[[ACC3:.*]] = tensor.expand_shape %[[ACC]] {{\[}}[0, 1], [2]] output_shape [1, 4, 3] : tensor<4x3xi32> into tensor<1x4x3xi32>
-// CHECK:       %[[MAX2:.*]] = tensor.expand_shape %[[MAX]] {{\[}}[0, 1]] output_shape [1, 4] : tensor<4xf32> into tensor<1x4xf32>
-// CHECK:       %[[Y:.*]] = linalg.generic {{.*}} ins(%[[ACC3]], %[[MAX2]], %[[WS]] : tensor<1x4x3xi32>, tensor<1x4xf32>, tensor<3xf32>) outs(%{{.*}} : tensor<1x4x3xf32>)
+// CHECK:       %[[AS2:.*]] = tensor.expand_shape %[[AS]] {{\[}}[0, 1]] output_shape [1, 4] : tensor<4xf32> into tensor<1x4xf32>
+// CHECK:       %[[Y:.*]] = linalg.generic {{.*}} ins(%[[ACC3]], %[[AS2]], %[[WS]] : tensor<1x4x3xi32>, tensor<1x4xf32>, tensor<3xf32>) outs(%{{.*}} : tensor<1x4x3xf32>)
 // CHECK:         arith.sitofp
 // CHECK:       return %[[Y]]
 // CHECK:       tmix_int8_weight: "0x08000000{{(40C015107FEB40202A0000007FE01540407FC0C081201015)}}"
