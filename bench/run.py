@@ -690,6 +690,32 @@ def hf_feeds(sess, batch, seq, vocab, rng):
     return feeds
 
 
+def hf_model(models_dir, name, notes):
+    """(path, ModelProto without weights, vocabulary size) of a model that
+    bench/export_hf.py wrote, or None with a note when it is missing."""
+    path = os.path.join(models_dir, name + ".onnx")
+    if not os.path.exists(path):
+        notes.append(f"{name}: {path} missing (run bench/export_hf.py "
+                     "with a torch + transformers Python)")
+        return None
+    proto = onnx.load(path, load_external_data=False)
+    vocab = max(t.dims[0] for t in proto.graph.initializer
+                if len(t.dims) == 2)
+    return path, proto, vocab
+
+
+def hf_case(section, name, proto, sess, vocab, batch, seq):
+    """(row label, result record, inputs, --input-shape values) of one
+    model and shape."""
+    log(f"{section} {name} B={batch} L={seq} ...")
+    record = dict(model=name, batch=batch, seq=seq,
+                  gflop=hf_flops(proto, batch, seq) / 1e9)
+    feeds = hf_feeds(sess, batch, seq, vocab,
+                     np.random.default_rng(seq + batch))
+    return (f"{name} B={batch} L={seq}", record, feeds,
+            [f"{n}:{batch}x{seq}" for n in feeds])
+
+
 def hf_section(cache, models_dir, target_s, threads, peak_gflops, shapes):
     """tmix fp32 (and --precision=bf16 where the CPU has AMX-BF16) vs ONNX
     Runtime fp32, interleaved; then the bf16 accuracy rule against
@@ -697,23 +723,14 @@ def hf_section(cache, models_dir, target_s, threads, peak_gflops, shapes):
     bf16 = runtime.has_amx_bf16()
     results, rows, acc_rows, notes = [], [], [], []
     for name in HF_MODELS:
-        path = os.path.join(models_dir, name + ".onnx")
-        if not os.path.exists(path):
-            notes.append(f"{name}: {path} missing (run bench/export_hf.py "
-                         "with a torch + transformers Python)")
+        found = hf_model(models_dir, name, notes)
+        if not found:
             continue
-        proto = onnx.load(path, load_external_data=False)
-        vocab = max(t.dims[0] for t in proto.graph.initializer
-                    if len(t.dims) == 2)
+        path, proto, vocab = found
         sess = ort_session(path, threads)
         for batch, seq in shapes:
-            log(f"hf {name} B={batch} L={seq} ...")
-            label = f"{name} B={batch} L={seq}"
-            r = dict(model=name, batch=batch, seq=seq,
-                     gflop=hf_flops(proto, batch, seq) / 1e9)
-            feeds = hf_feeds(sess, batch, seq, vocab,
-                             np.random.default_rng(seq + batch))
-            shape_opts = [f"{n}:{batch}x{seq}" for n in feeds]
+            label, r, feeds, shape_opts = hf_case("hf", name, proto, sess,
+                                                  vocab, batch, seq)
             libs = {}
             try:
                 libs["f32"], info = cache.compile(path, input_shape=shape_opts)
@@ -841,24 +858,16 @@ def int8_section(cache, models_dir, target_s, threads, shapes):
     Runtime fp32, in interleaved rounds; output drift of each from fp32."""
     results, rows, notes = [], [], []
     for name in HF_MODELS:
-        path = os.path.join(models_dir, name + ".onnx")
-        if not os.path.exists(path):
-            notes.append(f"{name}: {path} missing (run bench/export_hf.py "
-                         "with a torch + transformers Python)")
+        found = hf_model(models_dir, name, notes)
+        if not found:
             continue
+        path, proto, vocab = found
         qpath = int8_model(models_dir, name)
-        proto = onnx.load(path, load_external_data=False)
-        vocab = max(t.dims[0] for t in proto.graph.initializer
-                    if len(t.dims) == 2)
         sess32, sess8 = ort_session(path, threads), ort_session(qpath, threads)
         for batch, seq in shapes:
-            log(f"int8 {name} B={batch} L={seq} ...")
-            label = f"{name} B={batch} L={seq}"
-            r = dict(model=name, batch=batch, seq=seq,
-                     gop=hf_flops(proto, batch, seq) / 1e9)
-            feeds = hf_feeds(sess32, batch, seq, vocab,
-                             np.random.default_rng(seq + batch))
-            shape_opts = [f"{n}:{batch}x{seq}" for n in feeds]
+            label, r, feeds, shape_opts = hf_case("int8", name, proto, sess32,
+                                                  vocab, batch, seq)
+            r["gop"] = r.pop("gflop")
             try:
                 on_ort, _ = cache.compile(qpath, input_shape=shape_opts)
                 own, info = cache.compile(path, input_shape=shape_opts,

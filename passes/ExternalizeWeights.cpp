@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tmix/Passes.h"
+#include "tmix/Utils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -26,35 +27,6 @@ using tmix::WeightsWriteJob;
 namespace {
 constexpr uint64_t kHeaderBytes = 4096, kAlign = 64, kFormatVersion = 1;
 constexpr char kMagic[8] = {'T', 'M', 'I', 'X', 'W', 'T', 'S', '\0'};
-
-/// The bytes of a constant initializer as the buffer holds them, or
-/// nothing for splats and sub-byte elements (those stay embedded).
-std::optional<ArrayRef<char>> bufferBytes(Attribute value) {
-  auto elements = dyn_cast_or_null<ElementsAttr>(value);
-  if (!elements)
-    return std::nullopt;
-  Type elt = elements.getElementType();
-  if (!elt.isIntOrFloat() || elt.getIntOrFloatBitWidth() % 8 != 0)
-    return std::nullopt;
-  uint64_t expected =
-      elements.getNumElements() * (elt.getIntOrFloatBitWidth() / 8);
-  ArrayRef<char> bytes;
-  if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
-    if (dense.isSplat())
-      return std::nullopt;
-    bytes = dense.getRawData();
-  } else if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob)
-      return std::nullopt;
-    bytes = blob->getData();
-  } else {
-    return std::nullopt;
-  }
-  if (bytes.size() != expected)
-    return std::nullopt;
-  return bytes;
-}
 
 void writeU64(llvm::raw_ostream &os, uint64_t v) {
   char bytes[8];
@@ -143,7 +115,7 @@ public:
       if (!global.getConstant() || !global.getType().getLayout().isIdentity())
         continue;
       std::optional<ArrayRef<char>> bytes =
-          bufferBytes(global.getInitialValueAttr());
+          tmix::getRawConstantBytes(global.getInitialValueAttr());
       if (!bytes || static_cast<int64_t>(bytes->size()) < minBytes)
         continue;
       total = llvm::alignTo(total, kAlign);

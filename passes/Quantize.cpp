@@ -32,26 +32,14 @@ namespace {
 
 /// The raw f32 data of a constant weight (dense or a resource blob).
 std::optional<ArrayRef<float>> weightData(Value v) {
-  ElementsAttr attr;
+  Attribute attr;
   if (!matchPattern(v, m_Constant(&attr)))
     return std::nullopt;
-  int64_t count = attr.getNumElements();
-  ArrayRef<char> bytes;
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    if (dense.isSplat())
-      return std::nullopt;
-    bytes = dense.getRawData();
-  } else if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob)
-      return std::nullopt;
-    bytes = blob->getData();
-  } else {
+  std::optional<ArrayRef<char>> bytes = tmix::getRawConstantBytes(attr);
+  if (!bytes || !cast<ElementsAttr>(attr).getElementType().isF32())
     return std::nullopt;
-  }
-  if (bytes.size() != static_cast<size_t>(count) * sizeof(float))
-    return std::nullopt;
-  return ArrayRef<float>(reinterpret_cast<const float *>(bytes.data()), count);
+  return ArrayRef<float>(reinterpret_cast<const float *>(bytes->data()),
+                         bytes->size() / sizeof(float));
 }
 
 bool isZeroFill(Value init) {
@@ -178,23 +166,31 @@ private:
     return std::nullopt;
   }
 
-  /// `v` (read through `map` from a 2-D index space) as a rank-0 tensor
-  /// when it is one value for all, or as a vector along dim `dim`; null
-  /// when it is neither.
-  static Value asScalarOrVector(OpBuilder &b, Location loc, Value v,
-                                AffineMap map, unsigned dim) {
+  /// `v`, read through `map`, as a rank-0 tensor when it is one value for
+  /// every index; null otherwise.
+  static Value asScalar(OpBuilder &b, Location loc, Value v, AffineMap map) {
     auto t = cast<RankedTensorType>(v.getType());
     bool constantIndex = llvm::all_of(map.getResults(), [](AffineExpr e) {
       auto c = dyn_cast<AffineConstantExpr>(e);
       return c && c.getValue() == 0;
     });
-    if (constantIndex && t.getNumElements() == 1)
-      return t.getRank() == 0
-                 ? v
-                 : tensor::CollapseShapeOp::create(
-                       b, loc, RankedTensorType::get({}, t.getElementType()), v,
-                       ArrayRef<ReassociationIndices>{})
-                       .getResult();
+    if (!constantIndex || t.getNumElements() != 1)
+      return Value();
+    return t.getRank() == 0
+               ? v
+               : tensor::CollapseShapeOp::create(
+                     b, loc, RankedTensorType::get({}, t.getElementType()), v,
+                     ArrayRef<ReassociationIndices>{})
+                     .getResult();
+  }
+
+  /// `v` as a rank-0 tensor, or as a vector read along dim `dim` of a 2-D
+  /// index space; null when it is neither.
+  static Value asScalarOrVector(OpBuilder &b, Location loc, Value v,
+                                AffineMap map, unsigned dim) {
+    if (Value scalar = asScalar(b, loc, v, map))
+      return scalar;
+    auto t = cast<RankedTensorType>(v.getType());
     if (t.getRank() == 1 && map.getNumResults() == 1 &&
         map.getResult(0) == getAffineDimExpr(dim, b.getContext()))
       return v;
@@ -215,28 +211,11 @@ private:
     if (!da || !db)
       return std::nullopt;
     Location loc = op.getLoc();
-    // The per-tensor parameters of A are read with the rank of A's source.
-    auto flat = [&](Value v, AffineMap map) -> Value {
-      if (!v)
-        return Value();
-      auto t = cast<RankedTensorType>(v.getType());
-      bool one = t.getNumElements() == 1 &&
-                 llvm::all_of(map.getResults(), [](AffineExpr e) {
-                   auto c = dyn_cast<AffineConstantExpr>(e);
-                   return c && c.getValue() == 0;
-                 });
-      if (!one)
-        return Value();
-      return t.getRank() == 0
-                 ? v
-                 : tensor::CollapseShapeOp::create(
-                       b, loc, RankedTensorType::get({}, t.getElementType()), v,
-                       ArrayRef<ReassociationIndices>{})
-                       .getResult();
-    };
     IntegerOperands ops;
-    ops.aScale = flat(da->scale, da->scaleMap);
-    ops.aZero = flat(da->zero, da->zeroMap);
+    // A's parameters are per tensor (read with the rank of A's source).
+    ops.aScale = asScalar(b, loc, da->scale, da->scaleMap);
+    if (da->zero)
+      ops.aZero = asScalar(b, loc, da->zero, da->zeroMap);
     ops.bScale = asScalarOrVector(b, loc, db->scale, db->scaleMap, 1);
     if (db->zero)
       ops.bZero = asScalarOrVector(b, loc, db->zero, db->zeroMap, 1);

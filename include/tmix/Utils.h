@@ -7,6 +7,7 @@
 #include "mlir/IR/Location.h"
 #include "mlir/IR/Value.h"
 
+#include <optional>
 #include <string>
 
 namespace mlir::tmix {
@@ -15,6 +16,11 @@ namespace mlir::tmix {
 /// (large initializers) when they hold at most `maxElements`; null
 /// otherwise.
 DenseElementsAttr getConstantElements(Value v, int64_t maxElements);
+
+/// The bytes of a constant's elements as a buffer holds them (dense data or
+/// a resource blob), or nothing for splats, sub-byte elements and blobs
+/// that are gone or of the wrong size.
+std::optional<ArrayRef<char>> getRawConstantBytes(Attribute value);
 
 /// Every ONNX node name in `loc` (fused operations carry several), in
 /// order, without repeats.

@@ -8,7 +8,9 @@
  *
  *===----------------------------------------------------------------------===*/
 
+#include "Amx.h"
 #include "CpuFeatures.h"
+#include "GemmSplit.h"
 
 #include <cblas.h>
 #if defined(__x86_64__)
@@ -345,14 +347,8 @@ convertABf16(const float *a, const int64_t *as, int64_t mc, int64_t k,
 }
 
 /* Per-thread buffer of converted A blocks (grows as needed). */
-static __thread uint16_t *convertedA;
-static __thread int64_t convertedAElems;
-
-typedef struct {
-  uint8_t palette, startRow, reserved[14];
-  uint16_t colsb[16];
-  uint8_t rows[16];
-} TileConfig;
+static __thread void *convertedA;
+static __thread int64_t convertedABytes;
 
 /* C[m, n] (+)= A[m, k] B with B's bf16 pair strips (pairCount(bk) pairs
  * each): 32 x 32 blocks of C in four tiles (0-3), A rows in tiles 4-5, B
@@ -362,24 +358,12 @@ gemmPackedBBf16(const float *a, const int64_t *as, const uint16_t *bp,
                 int64_t bk, float *c, const int64_t *cs, int64_t m, int64_t n,
                 int64_t k, int accumulate) {
   int64_t pairs = pairCount(bk), kp = 2 * pairCount(k);
-  if (kAmxBlock * kp > convertedAElems) {
-    uint16_t *grown = (uint16_t *)aligned_alloc(
-        64, sizeof(uint16_t) * (size_t)(kAmxBlock * kp));
-    if (!grown)
-      return 0;
-    free(convertedA);
-    convertedA = grown;
-    convertedAElems = kAmxBlock * kp;
-  }
-  uint16_t *abuf = convertedA;
-  TileConfig config;
-  memset(&config, 0, sizeof(config));
-  config.palette = 1;
-  for (int t = 0; t < 8; ++t) {
-    config.rows[t] = 16;
-    config.colsb[t] = 64;
-  }
-  _tile_loadconfig(&config);
+  uint16_t *abuf = (uint16_t *)growScratch(
+      &convertedA, &convertedABytes,
+      (int64_t)sizeof(uint16_t) * kAmxBlock * kp);
+  if (!abuf)
+    return 0;
+  loadTileConfig();
   float out[kAmxRows * kNR] __attribute__((aligned(64)));
   for (int64_t ic = 0; ic < m; ic += kAmxBlock) {
     int64_t mc = m - ic < kAmxBlock ? m - ic : kAmxBlock;
@@ -622,22 +606,16 @@ void _mlir_ciface_tmix_rt_sgemm_f32_constb(tmix_memref2 *am, tmix_memref2 *bm,
 #if defined(__x86_64__)
   PackedWeights *p = packedWeights(slot, b, bm->strides, k, n, bf16);
   if (p) {
-    /* Threads take whole strips of the packed B (each reads its own part
-     * of the weights); short, wide products split rows instead. */
-    int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
-    int64_t strips = stripCount(n);
-    if ((double)m * (double)n * (double)k < (double)(1 << 21))
-      threads = 1;
-    int byStrips = strips >= 4 * threads;
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (int t = 0; t < threads; ++t) {
-      int64_t extent = byStrips ? strips : m;
-      int64_t lo = extent * t / threads, hi = extent * (t + 1) / threads;
+    GemmSplit split = gemmSplit(m, n, k, stripCount(n), (double)(1 << 21));
+#pragma omp parallel for num_threads(split.threads) schedule(static)
+    for (int t = 0; t < split.threads; ++t) {
+      int64_t lo, hi;
+      gemmPart(split, t, &lo, &hi);
       if (lo >= hi)
         continue;
       /* gemmPackedB fails only before touching C (no A buffer): that
        * block goes to BLAS instead. */
-      if (byStrips) {
+      if (split.byStrips) {
         int64_t j0 = lo * kNR, j1 = hi * kNR < n ? hi * kNR : n;
         float *cb = c + j0 * cm->strides[1];
         int done =

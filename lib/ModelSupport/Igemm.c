@@ -12,7 +12,9 @@
  *
  *===----------------------------------------------------------------------===*/
 
+#include "Amx.h"
 #include "CpuFeatures.h"
+#include "GemmSplit.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -179,14 +181,8 @@ static void packInt8(const int8_t *b, const int64_t *bs, int64_t k, int64_t n,
 }
 
 /* Per-thread buffer of A blocks copied into tile rows. */
-static __thread int8_t *blockA;
+static __thread void *blockABuffer;
 static __thread int64_t blockABytes;
-
-typedef struct {
-  uint8_t palette, startRow, reserved[14];
-  uint16_t colsb[16];
-  uint8_t rows[16];
-} TileConfig;
 
 /* One of the four signedness pairings of the tile product; tile numbers
  * must be constants. */
@@ -259,22 +255,11 @@ igemmAmx(const int8_t *a, const int64_t *as, const int8_t *bp,
   int aU = (flags & kAUnsigned) != 0, bU = (flags & kBUnsigned) != 0;
   int64_t quads = quadCount(bk), kp = 4 * quadCount(k);
   int direct = as[1] == 1 && kp == k;
-  if (kBlock * kp > blockABytes) {
-    int8_t *grown = (int8_t *)aligned_alloc(64, (size_t)(kBlock * kp));
-    if (!grown)
-      return 0;
-    free(blockA);
-    blockA = grown;
-    blockABytes = kBlock * kp;
-  }
-  TileConfig config;
-  memset(&config, 0, sizeof(config));
-  config.palette = 1;
-  for (int t = 0; t < 8; ++t) {
-    config.rows[t] = 16;
-    config.colsb[t] = 64;
-  }
-  _tile_loadconfig(&config);
+  int8_t *blockA =
+      (int8_t *)growScratch(&blockABuffer, &blockABytes, kBlock * kp);
+  if (!blockA)
+    return 0;
+  loadTileConfig();
   int32_t out[kRows * kNR] __attribute__((aligned(64)));
   int32_t rowSum[kBlock];
   int accumulate = flags & kAccumulate;
@@ -362,14 +347,10 @@ igemmVnni(const int8_t *a, const int64_t *as, const int8_t *bp,
           int64_t m, int64_t n, int64_t k, ZeroTerms z, int flags) {
   int flipA = (flags & kAUnsigned) == 0;
   int64_t quads = quadCount(bk), kp = 4 * quadCount(k);
-  if (kBlock * kp > blockABytes) {
-    int8_t *grown = (int8_t *)aligned_alloc(64, (size_t)(kBlock * kp));
-    if (!grown)
-      return 0;
-    free(blockA);
-    blockA = grown;
-    blockABytes = kBlock * kp;
-  }
+  int8_t *blockA =
+      (int8_t *)growScratch(&blockABuffer, &blockABytes, kBlock * kp);
+  if (!blockA)
+    return 0;
   int32_t out[kVnniRows * kNR] __attribute__((aligned(64)));
   int32_t rowSum[kBlock];
   int accumulate = flags & kAccumulate;
@@ -508,18 +489,15 @@ static void igemmPacked(PackedKernel kernel, const int8_t *a,
                         const PackedInt8 *p, int32_t *c, const int64_t *cs,
                         int64_t m, const tmix_memref1_i8 *azp,
                         const tmix_memref1_i8 *bzp, ZeroTerms z, int flags) {
-  int64_t n = p->n, k = p->k, count = strips(n);
-  int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
-  if ((double)m * (double)n * (double)k < (double)(1 << 22))
-    threads = 1;
-  int byStrips = count >= 4 * threads;
-#pragma omp parallel for num_threads(threads) schedule(static)
-  for (int t = 0; t < threads; ++t) {
-    int64_t extent = byStrips ? count : m;
-    int64_t lo = extent * t / threads, hi = extent * (t + 1) / threads;
+  int64_t n = p->n, k = p->k;
+  GemmSplit split = gemmSplit(m, n, k, strips(n), (double)(1 << 22));
+#pragma omp parallel for num_threads(split.threads) schedule(static)
+  for (int t = 0; t < split.threads; ++t) {
+    int64_t lo, hi;
+    gemmPart(split, t, &lo, &hi);
     if (lo >= hi)
       continue;
-    if (byStrips) {
+    if (split.byStrips) {
       int64_t j0 = lo * kNR, j1 = hi * kNR < n ? hi * kNR : n;
       ZeroTerms part = z;
       part.zb += j0;

@@ -108,6 +108,33 @@ LogicalResult checkScale(Node &n, Value scale, StringRef what) {
   return success();
 }
 
+/// x, its scale and its zero point (if any) with the maps that read them
+/// from x's index space (the node's axis and block_size); scales checked.
+LogicalResult quantizationInputs(Node &n, Value x, Value scale, Value zp,
+                                 StringRef prefix, SmallVectorImpl<Value> &ins,
+                                 SmallVectorImpl<AffineMap> &maps) {
+  auto xt = cast<RankedTensorType>(x.getType());
+  std::string scaleName = (prefix + "_scale").str();
+  if (failed(checkScale(n, scale, scaleName)))
+    return failure();
+  int64_t axis = n.getInt("axis", 1), block = n.getInt("block_size", 0);
+  ins.assign({x, scale});
+  maps.assign({n.b.getMultiDimIdentityMap(xt.getRank())});
+  FailureOr<AffineMap> sm = paramMap(n, xt, scale, axis, block, scaleName);
+  if (failed(sm))
+    return failure();
+  maps.push_back(*sm);
+  if (zp) {
+    FailureOr<AffineMap> zm =
+        paramMap(n, xt, zp, axis, block, (prefix + "_zero_point").str());
+    if (failed(zm))
+      return failure();
+    ins.push_back(zp);
+    maps.push_back(*zm);
+  }
+  return success();
+}
+
 /// A scalar float type for quantization arithmetic: f32, or f64 as asked.
 Type computeType(Node &n, Type t) {
   return isa<Float64Type>(t) ? t : Type(n.b.getF32Type());
@@ -136,22 +163,10 @@ Results quantizeLinear(Node &n) {
       diag << "output_dtype " << code << ")";
     return failure();
   }
-  if (failed(checkScale(n, scale, "y_scale")))
+  SmallVector<Value> ins;
+  SmallVector<AffineMap> maps;
+  if (failed(quantizationInputs(n, x, scale, zp, "y", ins, maps)))
     return failure();
-  int64_t axis = n.getInt("axis", 1), block = n.getInt("block_size", 0);
-  SmallVector<Value> ins = {x, scale};
-  SmallVector<AffineMap> maps = {n.b.getMultiDimIdentityMap(xt.getRank())};
-  FailureOr<AffineMap> sm = paramMap(n, xt, scale, axis, block, "y_scale");
-  if (failed(sm))
-    return failure();
-  maps.push_back(*sm);
-  if (zp) {
-    FailureOr<AffineMap> zm = paramMap(n, xt, zp, axis, block, "y_zero_point");
-    if (failed(zm))
-      return failure();
-    ins.push_back(zp);
-    maps.push_back(*zm);
-  }
   // `precision` (opset 25) names the type of the division; by default it
   // happens in x's type, as the reference's numpy does.
   Type div = isa<FloatType>(xElt) ? xElt : Type(n.b.getF32Type());
@@ -203,22 +218,10 @@ Results dequantizeLinear(Node &n) {
     n.emitError() << "x_scale must be a float tensor, got " << out;
     return failure();
   }
-  if (failed(checkScale(n, scale, "x_scale")))
+  SmallVector<Value> ins;
+  SmallVector<AffineMap> maps;
+  if (failed(quantizationInputs(n, x, scale, zp, "x", ins, maps)))
     return failure();
-  int64_t axis = n.getInt("axis", 1), block = n.getInt("block_size", 0);
-  SmallVector<Value> ins = {x, scale};
-  SmallVector<AffineMap> maps = {n.b.getMultiDimIdentityMap(xt.getRank())};
-  FailureOr<AffineMap> sm = paramMap(n, xt, scale, axis, block, "x_scale");
-  if (failed(sm))
-    return failure();
-  maps.push_back(*sm);
-  if (zp) {
-    FailureOr<AffineMap> zm = paramMap(n, xt, zp, axis, block, "x_zero_point");
-    if (failed(zm))
-      return failure();
-    ins.push_back(zp);
-    maps.push_back(*zm);
-  }
   bool uns = isUnsigned(xElt);
   return one(generic(n, xt.getShape(), out, ins, maps,
                      [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
