@@ -17,10 +17,6 @@ namespace {
 using Scalar2 = function_ref<Value(OpBuilder &, Location, Value, Value)>;
 using Scalar1 = function_ref<Value(OpBuilder &, Location, Value)>;
 
-Value fconst(OpBuilder &b, Location loc, Type t, double v) {
-  return arith::ConstantOp::create(b, loc, b.getFloatAttr(t, v));
-}
-
 /// All inputs must share one element type (ONNX has no implicit promotion).
 LogicalResult sameElementTypes(Node &n, ValueRange ins) {
   for (Value v : ins)

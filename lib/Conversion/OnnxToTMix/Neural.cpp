@@ -155,10 +155,6 @@ Value reduce(Node &n, Value x, ArrayRef<bool> reduced, Type acc, Attribute init,
   return op.getResult(0);
 }
 
-Value fconst(OpBuilder &b, Location l, Type t, double v) {
-  return arith::ConstantOp::create(b, l, b.getFloatAttr(t, v));
-}
-
 /// (x - mean) / sqrt(var + eps) * scale + bias over dims [axis, rank); with
 /// `rms`, x / sqrt(mean(x^2) + eps) * scale.
 Results normalization(Node &n, bool rms) {

@@ -171,6 +171,10 @@ Value onnx_to_tmix::bitcastElements(Node &n, Value x, Type elementType) {
   return tensor::BitcastOp::create(n.b, n.loc, to, x);
 }
 
+Value onnx_to_tmix::fconst(OpBuilder &b, Location loc, Type t, double v) {
+  return arith::ConstantOp::create(b, loc, b.getFloatAttr(t, v));
+}
+
 Value onnx_to_tmix::convertScalar(OpBuilder &b, Location loc, Value v, Type to,
                                   bool fromUnsigned) {
   bool toUnsigned = isUnsigned(to);

@@ -25,10 +25,6 @@ using namespace mlir::tmix::onnx_to_tmix;
 
 namespace {
 
-Value fconst(OpBuilder &b, Location l, Type t, double v) {
-  return arith::ConstantOp::create(b, l, b.getFloatAttr(t, v));
-}
-
 /// The [lo, hi] range of a quantized integer type.
 std::pair<double, double> rangeOf(Type t) {
   unsigned w = t.getIntOrFloatBitWidth();

@@ -24,6 +24,9 @@
 
 namespace mlir::tmix::onnx_to_tmix {
 
+/// Unsigned integer types keep their signedness in tensor types (the ONNX
+/// type); scalars in bodies are signless, so rules that care (casts,
+/// comparisons, division, quantization) ask the tensor type.
 bool isUnsigned(Type t);
 
 /// One node under conversion.
@@ -147,10 +150,6 @@ FailureOr<Value> elementwise(Node &n, ValueRange ins, Type elementType,
 FailureOr<SmallVector<int64_t>>
 broadcastShapes(Node &n, ArrayRef<SmallVector<int64_t>> shapes);
 
-/// Unsigned integer types keep their signedness in tensor types (the ONNX
-/// type); scalars in bodies are signless, so rules that care (casts,
-/// comparisons, division, quantization) ask the tensor type.
-bool isUnsigned(Type t);
 /// `t` (a scalar or shaped type) with an unsigned element type made signless.
 Type signless(Type t);
 /// `x` bitcast to an element type of the same width and bits; `x` itself if
@@ -178,6 +177,8 @@ Value reshape(Node &n, Value x, ArrayRef<int64_t> shape);
 Value transpose(Node &n, Value x, ArrayRef<int64_t> perm);
 Value constantOf(OpBuilder &b, Location loc, RankedTensorType type,
                  Attribute scalar);
+/// A scalar float constant of type `t`.
+Value fconst(OpBuilder &b, Location loc, Type t, double v);
 /// Row-major strides of a static shape.
 SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape);
 
