@@ -1,7 +1,7 @@
 //===- Signless.cpp - tmix-signless ----------------------------*- C++ -*-===//
 //
-// The conversion keeps ONNX's unsigned integer types in tensor types so that
-// rules can read them; bufferization (tensor.bitcast has no buffer form) and
+// The conversion keeps ONNX's unsigned integer and narrow float types in
+// tensor types so that rules can read them; bufferization (tensor.bitcast has no buffer form) and
 // the LLVM lowering want signless types. By the time this runs every op
 // already computes on signless scalars, so retyping is a relabelling of the
 // same bits.
@@ -28,6 +28,11 @@ namespace {
 Type signless(Type t) {
   if (auto i = dyn_cast<IntegerType>(t))
     return i.isUnsigned() ? IntegerType::get(t.getContext(), i.getWidth()) : t;
+  // Narrow float formats have no LLVM type: their bits, as the conversion's
+  // bodies already read them.
+  if (isa<Float8E4M3FNType, Float8E4M3FNUZType, Float8E5M2Type,
+          Float8E5M2FNUZType, Float4E2M1FNType, Float8E8M0FNUType>(t))
+    return IntegerType::get(t.getContext(), t.getIntOrFloatBitWidth());
   if (auto shaped = dyn_cast<ShapedType>(t)) {
     Type elt = signless(shaped.getElementType());
     return elt == shaped.getElementType() ? t : shaped.clone(elt);

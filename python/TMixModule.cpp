@@ -17,6 +17,7 @@
 
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
+#include <nanobind/stl/map.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/tuple.h>
 #include <nanobind/stl/vector.h>
@@ -248,10 +249,11 @@ public:
 
   /// Runs on `feeds` (name -> array) into the caller's `outputs`, in the
   /// model's output order; device memory with `cuda`. Inputs named in
-  /// `bfloat16` hold bfloat16 bits as uint16 (numpy has no bfloat16 DLPack
-  /// type); outputs need the model's element size and shape.
+  /// `bitViews` hold the bits of that tmix_dtype in unsigned integers of
+  /// its size (numpy has no bfloat16 or float8 DLPack type); outputs need
+  /// the model's element size and shape.
   void run(nb::dict feeds, std::vector<AnyMutableArray> outputs,
-           std::vector<std::string> bfloat16, bool cuda) {
+           std::map<std::string, int32_t> bitViews, bool cuda) {
     std::vector<AnyArray> arrays;
     std::vector<std::string> names;
     std::vector<std::vector<int64_t>> shapes;
@@ -269,10 +271,11 @@ public:
       const AnyArray &a = arrays[i];
       std::string what = "input '" + names[i] + "'";
       int32_t dtype = dtypeOf(a.dtype());
-      if (a.dtype() == nb::dtype<uint16_t>() &&
-          std::find(bfloat16.begin(), bfloat16.end(), names[i]) !=
-              bfloat16.end())
-        dtype = TMIX_DTYPE_BF16;
+      if (auto view = bitViews.find(names[i]);
+          view != bitViews.end() &&
+          a.dtype().code == uint8_t(nb::dlpack::dtype_code::UInt) &&
+          a.itemsize() == tmix_dtype_size(tmix_dtype(view->second)))
+        dtype = view->second;
       if (!dtype)
         throw std::runtime_error(what +
                                  ": its dtype is not one the model ABI "
@@ -350,7 +353,7 @@ NB_MODULE(_tmix, m) {
       .def_prop_ro("outputs",
                    [](const LoadedModel &l) { return l.specs(false); })
       .def("run", &LoadedModel::run, nb::arg("feeds"), nb::arg("outputs"),
-           nb::arg("bfloat16"), nb::arg("cuda"))
+           nb::arg("bit_views"), nb::arg("cuda"))
       .def("profile", &LoadedModel::profile)
       .def("reset_profile", &LoadedModel::resetProfile);
 }

@@ -34,7 +34,19 @@ typedef enum tmix_dtype {
   TMIX_DTYPE_BOOL = 10, /* one byte per element, 0 or 1 */
   TMIX_DTYPE_U16 = 11,
   TMIX_DTYPE_U32 = 12,
-  TMIX_DTYPE_U64 = 13
+  TMIX_DTYPE_U64 = 13,
+  /* One byte per element; the 4- and 2-bit types zero-extended, as
+     ml_dtypes stores them. */
+  TMIX_DTYPE_F8E4M3FN = 14,
+  TMIX_DTYPE_F8E4M3FNUZ = 15,
+  TMIX_DTYPE_F8E5M2 = 16,
+  TMIX_DTYPE_F8E5M2FNUZ = 17,
+  TMIX_DTYPE_F8E8M0 = 18,
+  TMIX_DTYPE_F4E2M1 = 19,
+  TMIX_DTYPE_I4 = 20,
+  TMIX_DTYPE_U4 = 21,
+  TMIX_DTYPE_I2 = 22,
+  TMIX_DTYPE_U2 = 23
 } tmix_dtype;
 
 typedef struct tmix_tensor_info {

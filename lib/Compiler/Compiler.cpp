@@ -89,6 +89,10 @@ FailureOr<tmix_dtype> dtypeOf(Type t) {
         return TMIX_DTYPE_U16;
       case 8:
         return TMIX_DTYPE_U8;
+      case 4:
+        return TMIX_DTYPE_U4;
+      case 2:
+        return TMIX_DTYPE_U2;
       }
       return failure();
     }
@@ -101,8 +105,24 @@ FailureOr<tmix_dtype> dtypeOf(Type t) {
       return TMIX_DTYPE_I16;
     case 8:
       return TMIX_DTYPE_I8;
+    case 4:
+      return TMIX_DTYPE_I4;
+    case 2:
+      return TMIX_DTYPE_I2;
     }
   }
+  if (isa<Float8E4M3FNType>(t))
+    return TMIX_DTYPE_F8E4M3FN;
+  if (isa<Float8E4M3FNUZType>(t))
+    return TMIX_DTYPE_F8E4M3FNUZ;
+  if (isa<Float8E5M2Type>(t))
+    return TMIX_DTYPE_F8E5M2;
+  if (isa<Float8E5M2FNUZType>(t))
+    return TMIX_DTYPE_F8E5M2FNUZ;
+  if (isa<Float8E8M0FNUType>(t))
+    return TMIX_DTYPE_F8E8M0;
+  if (isa<Float4E2M1FNType>(t))
+    return TMIX_DTYPE_F4E2M1;
   return failure();
 }
 

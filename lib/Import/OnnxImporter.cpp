@@ -165,14 +165,36 @@ FailureOr<Type> Importer::elementType(int32_t t, StringRef what) {
   default:
     break;
   }
-  // Types newer than this libonnx's proto (8-, 4- and 2-bit formats).
-  static const char *const newer[] = {
-      "FLOAT8E4M3FN", "FLOAT8E4M3FNUZ", "FLOAT8E5M2", "FLOAT8E5M2FNUZ", "UINT4",
-      "INT4",         "FLOAT4E2M1",     "FLOAT8E8M0", "UINT2",          "INT2"};
+  // Codes newer than this libonnx's proto (opsets 19-25): 8-, 4- and 2-bit
+  // formats, each one byte per element in tensors (4- and 2-bit ints
+  // zero-extended, as ml_dtypes stores them).
+  switch (t) {
+  case 17:
+    return Type(b.getType<Float8E4M3FNType>());
+  case 18:
+    return Type(b.getType<Float8E4M3FNUZType>());
+  case 19:
+    return Type(b.getType<Float8E5M2Type>());
+  case 20:
+    return Type(b.getType<Float8E5M2FNUZType>());
+  case 21:
+    return Type(b.getIntegerType(4, /*isSigned=*/false));
+  case 22:
+    return Type(b.getIntegerType(4));
+  case 23:
+    return Type(b.getType<Float4E2M1FNType>());
+  case 24:
+    return Type(b.getType<Float8E8M0FNUType>());
+  case 25:
+    return Type(b.getIntegerType(2, /*isSigned=*/false));
+  case 26:
+    return Type(b.getIntegerType(2));
+  default:
+    break;
+  }
   std::string name = ::onnx::TensorProto_DataType_IsValid(t)
                          ? ::onnx::TensorProto_DataType_Name(t)
-                     : t >= 17 && t <= 26 ? newer[t - 17]
-                                          : std::to_string(t);
+                         : std::to_string(t);
   return fail(what + ": unsupported element type " + name);
 }
 
@@ -220,7 +242,14 @@ FailureOr<ElementsAttr> Importer::tensorAttr(const ::onnx::TensorProto &t,
   SmallVector<int64_t> dims(t.dims().begin(), t.dims().end());
   if (llvm::any_of(dims, [](int64_t d) { return d < 0; }))
     return fail(what + ": negative dimension");
-  unsigned width = elt->isInteger(1) ? 8 : elt->getIntOrFloatBitWidth();
+  // Sub-byte elements are stored packed (low bits first) in the file and
+  // one per byte in tensors.
+  unsigned packedBits = elt->getIntOrFloatBitWidth() < 8 && !elt->isInteger(1)
+                            ? elt->getIntOrFloatBitWidth()
+                            : 0;
+  unsigned width = elt->isInteger(1) || packedBits
+                       ? 8
+                       : elt->getIntOrFloatBitWidth();
   // Element and byte counts, refusing shapes whose size overflows.
   int64_t count = 1;
   for (int64_t d : dims)
@@ -276,6 +305,11 @@ FailureOr<ElementsAttr> Importer::tensorAttr(const ::onnx::TensorProto &t,
     raw = StringRef(external->getBufferStart() + offset, length);
   } else if (t.has_raw_data()) {
     raw = t.raw_data();
+  } else if (packedBits && t.int32_data_size() != count) {
+    // Packed bytes, one per int32.
+    for (int32_t v : t.int32_data())
+      decoded.push_back(static_cast<char>(v));
+    raw = decoded;
   } else {
     // Typed fields; fp16/bf16/small ints travel as int32 bit patterns,
     // uint32/uint64 in uint64_data.
@@ -319,6 +353,23 @@ FailureOr<ElementsAttr> Importer::tensorAttr(const ::onnx::TensorProto &t,
         store(i, static_cast<uint64_t>(static_cast<uint32_t>(t.int32_data(i))));
     }
     raw = decoded;
+  }
+  std::string unpacked;
+  if (packedBits && raw.size() != bytes) {
+    size_t perByte = 8 / packedBits;
+    if (raw.size() != (static_cast<size_t>(count) + perByte - 1) / perByte)
+      return fail(what + ": holds " + Twine(raw.size()) +
+                  " packed bytes; expected " +
+                  Twine((count + perByte - 1) / perByte) + " for " +
+                  Twine(count) + " elements of " + Twine(packedBits) + " bits");
+    unsigned mask = (1u << packedBits) - 1;
+    unpacked.resize(count);
+    for (int64_t i = 0; i < count; ++i)
+      unpacked[i] = static_cast<char>(
+          (static_cast<uint8_t>(raw[i / perByte]) >>
+           (packedBits * (i % perByte))) &
+          mask);
+    raw = unpacked;
   }
   if (raw.size() != bytes)
     return fail(what + ": holds " + Twine(raw.size()) + " bytes; expected " +

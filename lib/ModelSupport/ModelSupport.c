@@ -225,7 +225,11 @@ static size_t tensorBytes(const tmix_tensor_info *info) {
       [TMIX_DTYPE_F64] = 8, [TMIX_DTYPE_I64] = 8, [TMIX_DTYPE_I32] = 4,
       [TMIX_DTYPE_I16] = 2, [TMIX_DTYPE_I8] = 1,  [TMIX_DTYPE_U8] = 1,
       [TMIX_DTYPE_BOOL] = 1, [TMIX_DTYPE_U16] = 2, [TMIX_DTYPE_U32] = 4,
-      [TMIX_DTYPE_U64] = 8};
+      [TMIX_DTYPE_U64] = 8, [TMIX_DTYPE_F8E4M3FN] = 1,
+      [TMIX_DTYPE_F8E4M3FNUZ] = 1, [TMIX_DTYPE_F8E5M2] = 1,
+      [TMIX_DTYPE_F8E5M2FNUZ] = 1, [TMIX_DTYPE_F8E8M0] = 1,
+      [TMIX_DTYPE_F4E2M1] = 1, [TMIX_DTYPE_I4] = 1, [TMIX_DTYPE_U4] = 1,
+      [TMIX_DTYPE_I2] = 1, [TMIX_DTYPE_U2] = 1};
   size_t n = sizes[info->dtype];
   for (int32_t d = 0; d < info->rank; ++d)
     n *= (size_t)info->shape[d];

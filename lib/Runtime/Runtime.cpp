@@ -67,6 +67,16 @@ size_t dtypeSize(int32_t dtype) {
   case TMIX_DTYPE_I8:
   case TMIX_DTYPE_U8:
   case TMIX_DTYPE_BOOL:
+  case TMIX_DTYPE_F8E4M3FN:
+  case TMIX_DTYPE_F8E4M3FNUZ:
+  case TMIX_DTYPE_F8E5M2:
+  case TMIX_DTYPE_F8E5M2FNUZ:
+  case TMIX_DTYPE_F8E8M0:
+  case TMIX_DTYPE_F4E2M1:
+  case TMIX_DTYPE_I4:
+  case TMIX_DTYPE_U4:
+  case TMIX_DTYPE_I2:
+  case TMIX_DTYPE_U2:
     return 1;
   default:
     return 0;
@@ -101,6 +111,27 @@ const char *dtypeName(int32_t dtype) {
     return "uint64";
   case TMIX_DTYPE_BOOL:
     return "bool";
+  // ml_dtypes' names.
+  case TMIX_DTYPE_F8E4M3FN:
+    return "float8_e4m3fn";
+  case TMIX_DTYPE_F8E4M3FNUZ:
+    return "float8_e4m3fnuz";
+  case TMIX_DTYPE_F8E5M2:
+    return "float8_e5m2";
+  case TMIX_DTYPE_F8E5M2FNUZ:
+    return "float8_e5m2fnuz";
+  case TMIX_DTYPE_F8E8M0:
+    return "float8_e8m0fnu";
+  case TMIX_DTYPE_F4E2M1:
+    return "float4_e2m1fn";
+  case TMIX_DTYPE_I4:
+    return "int4";
+  case TMIX_DTYPE_U4:
+    return "uint4";
+  case TMIX_DTYPE_I2:
+    return "int2";
+  case TMIX_DTYPE_U2:
+    return "uint2";
   default:
     return "unknown";
   }

@@ -20,14 +20,20 @@ CompileError.__doc__ = ("A model that tmix cannot compile, or options it "
 # tmix_dtype (tmix-c/Model.h) -> numpy dtype name.
 _DTYPES = {1: "float32", 2: "float16", 3: "bfloat16", 4: "float64",
            5: "int64", 6: "int32", 7: "int16", 8: "int8", 9: "uint8",
-           10: "bool", 11: "uint16", 12: "uint32", 13: "uint64"}
+           10: "bool", 11: "uint16", 12: "uint32", 13: "uint64",
+           14: "float8_e4m3fn", 15: "float8_e4m3fnuz", 16: "float8_e5m2",
+           17: "float8_e5m2fnuz", 18: "float8_e8m0fnu", 19: "float4_e2m1fn",
+           20: "int4", 21: "uint4", 22: "int2", 23: "uint2"}
+# Types numpy lacks (ml_dtypes has them), which travel as their bits.
+_BIT_VIEWS = {name: code for code, name in _DTYPES.items()
+              if code == 3 or code >= 14}
 
 
 def _numpy_dtype(code):
     name = _DTYPES[code]
-    if name == "bfloat16":
-        import ml_dtypes  # numpy has no bfloat16 of its own
-        return np.dtype(ml_dtypes.bfloat16)
+    if name in _BIT_VIEWS:
+        import ml_dtypes
+        return np.dtype(getattr(ml_dtypes, name))
     return np.dtype(name)
 
 
@@ -39,16 +45,17 @@ def _is_torch(value):
 
 
 def _as_array(name, value):
-    """(array the native runtime reads, whether it holds bfloat16 bits)."""
+    """(array the native runtime reads, the tmix_dtype its bits hold when
+    numpy has no such type, else None)."""
     if _is_torch(value):
         dtype = str(value.dtype).removeprefix("torch.")
         if dtype not in _ABI_DTYPES:
             raise RuntimeError(f"input '{name}': dtype {dtype} is not one "
                                "the model ABI carries")
-        return value.detach().contiguous(), False
+        return value.detach().contiguous(), None
     if not isinstance(value, np.ndarray) and hasattr(value, "__dlpack__"):
         if value.__dlpack_device__()[0] != 1:  # kDLCPU
-            return value, False  # device memory goes as it is
+            return value, None  # device memory goes as it is
         value = np.from_dlpack(value)
     a = np.asarray(value)
     if a.dtype.name not in _ABI_DTYPES:
@@ -56,9 +63,9 @@ def _as_array(name, value):
                            "the model ABI carries")
     # np.ascontiguousarray alone turns a 0-d array into shape (1,).
     a = np.ascontiguousarray(a).reshape(a.shape)
-    if a.dtype.name == "bfloat16":
-        return a.view(np.uint16), True
-    return a, False
+    if a.dtype.name in _BIT_VIEWS:
+        return _bits(a), _BIT_VIEWS[a.dtype.name]
+    return a, None
 
 
 def _empty(dtype, shape, torch_like):
@@ -71,9 +78,10 @@ def _empty(dtype, shape, torch_like):
 
 
 def _bits(array):
-    """`array` as the native runtime reads it (bfloat16 as uint16)."""
-    if isinstance(array, np.ndarray) and array.dtype.name == "bfloat16":
-        return array.view(np.uint16)
+    """`array` as the native runtime reads it (bfloat16 as uint16, the
+    one-byte types as uint8)."""
+    if isinstance(array, np.ndarray) and array.dtype.name in _BIT_VIEWS:
+        return array.view(np.uint16 if array.itemsize == 2 else np.uint8)
     return array
 
 
@@ -115,15 +123,15 @@ class Model:
             raise RuntimeError("the model was closed")
         feeds = dict(feeds or {}, **named)
         torch_like = next((v for v in feeds.values() if _is_torch(v)), None)
-        arrays, bfloat16 = {}, []
+        arrays, bit_views = {}, {}
         for name, value in feeds.items():
-            arrays[name], is_bf16 = _as_array(name, value)
-            if is_bf16:
-                bfloat16.append(name)
+            arrays[name], code = _as_array(name, value)
+            if code is not None:
+                bit_views[name] = code
         outputs = [_empty(dtype, shape, torch_like)
                    for _, dtype, shape in self.outputs]
         cuda = torch_like is not None and torch_like.device.type == "cuda"
-        self._native.run(arrays, [_bits(o) for o in outputs], bfloat16, cuda)
+        self._native.run(arrays, [_bits(o) for o in outputs], bit_views, cuda)
         return {name: out for (name, _, _), out in zip(self.outputs, outputs)}
 
     __call__ = run

@@ -40,6 +40,21 @@ _CTYPES = {
     np.dtype(np.uint64): ctypes.c_uint64,
     np.dtype(ml_dtypes.bfloat16): ctypes.c_uint16,
 }
+# One byte per element: the 8-bit floats, and 4- and 2-bit ones and
+# integers as ml_dtypes (and tmix) store them.
+_NARROW = {
+    "f8E4M3FN": ml_dtypes.float8_e4m3fn,
+    "f8E4M3FNUZ": ml_dtypes.float8_e4m3fnuz,
+    "f8E5M2": ml_dtypes.float8_e5m2,
+    "f8E5M2FNUZ": ml_dtypes.float8_e5m2fnuz,
+    "f8E8M0FNU": ml_dtypes.float8_e8m0fnu,
+    "f4E2M1FN": ml_dtypes.float4_e2m1fn,
+    "i4": ml_dtypes.int4,
+    "ui4": ml_dtypes.uint4,
+    "i2": ml_dtypes.int2,
+    "ui2": ml_dtypes.uint2,
+}
+_CTYPES.update({np.dtype(t): ctypes.c_uint8 for t in _NARROW.values()})
 
 MLIR_TYPES = {
     np.dtype(np.float32): "f32",
@@ -56,8 +71,10 @@ MLIR_TYPES = {
     np.dtype(np.uint64): "ui64",
     np.dtype(ml_dtypes.bfloat16): "bf16",
 }
+MLIR_TYPES.update({np.dtype(t): name for name, t in _NARROW.items()})
 _NUMPY_TYPES = {v: k for k, v in MLIR_TYPES.items()}
-_TENSOR = re.compile(r"tensor<((?:\d+x)*)(f16|bf16|f32|f64|i1|i8|i16|i32|i64|ui8|ui16|ui32|ui64)>")
+_TENSOR = re.compile(r"tensor<((?:\d+x)*)(" + "|".join(
+    sorted(_NUMPY_TYPES, key=len, reverse=True)) + r")>")
 
 
 def parse_tensor_types(text):

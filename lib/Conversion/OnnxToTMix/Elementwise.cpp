@@ -131,6 +131,18 @@ Rule variadic(Body2 onFloat, Body2 onInt, bool mean = false,
   };
 }
 
+/// Cast and CastLike: `saturate` (opset 19) for float8 results and
+/// `round_mode` (opset 25) for e8m0.
+FailureOr<SmallVector<Value>> castTo(Node &n, Type elt) {
+  std::string mode = n.getString("round_mode", "up");
+  if (mode != "up" && mode != "down" && mode != "nearest") {
+    n.emitError() << "attribute 'round_mode' must be up, down or nearest, got '"
+                  << mode << "'";
+    return failure();
+  }
+  return one(convertTensor(n, n.input(0), elt, n.getInt("saturate", 1), mode));
+}
+
 Value sigmoid(OpBuilder &b, Location l, Value x) {
   Type t = x.getType();
   Value one = fconst(b, l, t, 1.0);
@@ -161,8 +173,9 @@ Value gelu(OpBuilder &b, Location l, Value x, bool tanhApprox) {
       b.createOrFold<arith::AddFOp>(l, one, inner));
 }
 
-/// ONNX TensorProto data type codes that tmix supports.
-Type onnxElementType(Builder &b, int64_t code) {
+} // namespace
+
+Type mlir::tmix::onnx_to_tmix::onnxElementType(Builder &b, int64_t code) {
   switch (code) {
   case 1:
     return b.getF32Type();
@@ -190,11 +203,30 @@ Type onnxElementType(Builder &b, int64_t code) {
     return b.getIntegerType(64, /*isSigned=*/false);
   case 9:
     return b.getI1Type();
+  case 17:
+    return b.getType<Float8E4M3FNType>();
+  case 18:
+    return b.getType<Float8E4M3FNUZType>();
+  case 19:
+    return b.getType<Float8E5M2Type>();
+  case 20:
+    return b.getType<Float8E5M2FNUZType>();
+  case 21:
+    return b.getIntegerType(4, /*isSigned=*/false);
+  case 22:
+    return b.getIntegerType(4);
+  case 23:
+    return b.getType<Float4E2M1FNType>();
+  case 24:
+    return b.getType<Float8E8M0FNUType>();
+  case 25:
+    return b.getIntegerType(2, /*isSigned=*/false);
+  case 26:
+    return b.getIntegerType(2);
   default:
     return {};
   }
 }
-} // namespace
 
 void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
   using P = arith::CmpFPredicate;
@@ -318,6 +350,36 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
           return b.createOrFold<arith::XOrIOp>(l, x, y);
         }),
         2);
+  // Bitwise ops are the logical ones on any integer width.
+  t.add("BitwiseAnd", 18,
+        logical([](OpBuilder &b, Location l, Value x, Value y) {
+          return b.createOrFold<arith::AndIOp>(l, x, y);
+        }),
+        2);
+  t.add("BitwiseOr", 18,
+        logical([](OpBuilder &b, Location l, Value x, Value y) {
+          return b.createOrFold<arith::OrIOp>(l, x, y);
+        }),
+        2);
+  t.add("BitwiseXor", 18,
+        logical([](OpBuilder &b, Location l, Value x, Value y) {
+          return b.createOrFold<arith::XOrIOp>(l, x, y);
+        }),
+        2);
+  t.add("BitwiseNot", 18, [](Node &n) -> FailureOr<SmallVector<Value>> {
+    Type elt = getElementTypeOrSelf(n.input(0));
+    if (!isa<IntegerType>(elt) || elt.isInteger(1)) {
+      n.emitError() << "expects an integer input, got " << elt;
+      return failure();
+    }
+    return one(elementwise(
+        n, n.input(0), elt,
+        [](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+          Value ones = arith::ConstantOp::create(
+              b, l, b.getIntegerAttr(a[0].getType(), -1));
+          return b.createOrFold<arith::XOrIOp>(l, a[0], ones);
+        }));
+  });
   t.add(
       "BitShift", 11,
       [](Node &n) -> FailureOr<SmallVector<Value>> {
@@ -426,6 +488,191 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
           return b.createOrFold<math::Log1pOp>(
               l, b.createOrFold<math::ExpOp>(l, x));
         }));
+  // The activations below follow the ONNX definitions term by term.
+  auto withAttrs = [](auto build) {
+    return [=](Node &n) -> FailureOr<SmallVector<Value>> {
+      return unaryFloat(build(n))(n);
+    };
+  };
+  using Fn = std::function<Value(OpBuilder &, Location, Value)>;
+  t.add("Elu", 6, withAttrs([](Node &n) -> Fn {
+          double alpha = n.getFloat("alpha", 1.0);
+          return [=](OpBuilder &b, Location l, Value x) {
+            Type t = x.getType();
+            Value neg = b.createOrFold<arith::CmpFOp>(l, P::OLT, x,
+                                                      fconst(b, l, t, 0));
+            Value em1 = b.createOrFold<math::ExpM1Op>(l, x);
+            return b.createOrFold<arith::SelectOp>(
+                l, neg,
+                b.createOrFold<arith::MulFOp>(l, fconst(b, l, t, alpha), em1),
+                x);
+          };
+        }));
+  t.add("Selu", 6, withAttrs([](Node &n) -> Fn {
+          double alpha = n.getFloat("alpha", 1.67326319217681884765625);
+          double gamma = n.getFloat("gamma", 1.05070102214813232421875);
+          return [=](OpBuilder &b, Location l, Value x) {
+            Type t = x.getType();
+            Value pos = b.createOrFold<arith::CmpFOp>(l, P::OGT, x,
+                                                      fconst(b, l, t, 0));
+            Value em1 = b.createOrFold<math::ExpM1Op>(l, x);
+            Value y = b.createOrFold<arith::SelectOp>(
+                l, pos, x,
+                b.createOrFold<arith::MulFOp>(l, fconst(b, l, t, alpha), em1));
+            return b.createOrFold<arith::MulFOp>(l, fconst(b, l, t, gamma), y);
+          };
+        }));
+  t.add("Celu", 12, withAttrs([](Node &n) -> Fn {
+          double alpha = n.getFloat("alpha", 1.0);
+          return [=](OpBuilder &b, Location l, Value x) {
+            Type t = x.getType();
+            Value zero = fconst(b, l, t, 0);
+            Value em1 = b.createOrFold<math::ExpM1Op>(
+                l, b.createOrFold<arith::DivFOp>(l, x, fconst(b, l, t, alpha)));
+            Value negPart = b.createOrFold<arith::MinimumFOp>(
+                l, zero,
+                b.createOrFold<arith::MulFOp>(l, fconst(b, l, t, alpha), em1));
+            return b.createOrFold<arith::AddFOp>(
+                l, b.createOrFold<arith::MaximumFOp>(l, zero, x), negPart);
+          };
+        }));
+  // max(0, min(1, alpha x + beta)), times x for HardSwish.
+  auto hardSigmoid = [](OpBuilder &b, Location l, Value x, double alpha,
+                        double beta) {
+    Type t = x.getType();
+    Value y = b.createOrFold<arith::AddFOp>(
+        l, b.createOrFold<arith::MulFOp>(l, fconst(b, l, t, alpha), x),
+        fconst(b, l, t, beta));
+    y = b.createOrFold<arith::MinimumFOp>(l, y, fconst(b, l, t, 1));
+    return b.createOrFold<arith::MaximumFOp>(l, y, fconst(b, l, t, 0));
+  };
+  t.add("HardSigmoid", 6, withAttrs([=](Node &n) -> Fn {
+          double alpha = n.getFloat("alpha", 0.2), beta = n.getFloat("beta", 0.5);
+          return [=](OpBuilder &b, Location l, Value x) {
+            return hardSigmoid(b, l, x, alpha, beta);
+          };
+        }));
+  t.add("HardSwish", 14, unaryFloat([=](OpBuilder &b, Location l, Value x) {
+          return b.createOrFold<arith::MulFOp>(
+              l, x, hardSigmoid(b, l, x, 1.0 / 6, 0.5));
+        }));
+  t.add("ThresholdedRelu", 10, withAttrs([](Node &n) -> Fn {
+          double alpha = n.getFloat("alpha", 1.0);
+          return [=](OpBuilder &b, Location l, Value x) {
+            Type t = x.getType();
+            Value above = b.createOrFold<arith::CmpFOp>(
+                l, P::OGT, x, fconst(b, l, t, alpha));
+            return b.createOrFold<arith::SelectOp>(l, above, x,
+                                                   fconst(b, l, t, 0));
+          };
+        }));
+  t.add("Shrink", 9, withAttrs([](Node &n) -> Fn {
+          double bias = n.getFloat("bias", 0.0), lambd = n.getFloat("lambd", 0.5);
+          return [=](OpBuilder &b, Location l, Value x) {
+            Type t = x.getType();
+            Value below = b.createOrFold<arith::CmpFOp>(
+                l, P::OLT, x, fconst(b, l, t, -lambd));
+            Value above = b.createOrFold<arith::CmpFOp>(l, P::OGT, x,
+                                                        fconst(b, l, t, lambd));
+            Value lo =
+                b.createOrFold<arith::AddFOp>(l, x, fconst(b, l, t, bias));
+            Value hi =
+                b.createOrFold<arith::SubFOp>(l, x, fconst(b, l, t, bias));
+            return b.createOrFold<arith::SelectOp>(
+                l, below, lo,
+                b.createOrFold<arith::SelectOp>(l, above, hi,
+                                                fconst(b, l, t, 0)));
+          };
+        }));
+  t.add("Softsign", 1, unaryFloat([](OpBuilder &b, Location l, Value x) {
+          Value den = b.createOrFold<arith::AddFOp>(
+              l, fconst(b, l, x.getType(), 1),
+              b.createOrFold<math::AbsFOp>(l, x));
+          return b.createOrFold<arith::DivFOp>(l, x, den);
+        }));
+  // x * tanh(softplus(x)).
+  t.add("Mish", 18, unaryFloat([](OpBuilder &b, Location l, Value x) {
+          Value sp = b.createOrFold<math::Log1pOp>(
+              l, b.createOrFold<math::ExpOp>(l, x));
+          return b.createOrFold<arith::MulFOp>(
+              l, x, b.createOrFold<math::TanhOp>(l, sp));
+        }));
+  t.add("Swish", 24, withAttrs([](Node &n) -> Fn {
+          double alpha = n.getFloat("alpha", 1.0);
+          return [=](OpBuilder &b, Location l, Value x) {
+            Value ax = b.createOrFold<arith::MulFOp>(
+                l, fconst(b, l, x.getType(), alpha), x);
+            return b.createOrFold<arith::MulFOp>(l, x, sigmoid(b, l, ax));
+          };
+        }));
+  t.add("Tan", 7, math1(math::TanOp()));
+  t.add("Sinh", 9, math1(math::SinhOp()));
+  t.add("Cosh", 9, math1(math::CoshOp()));
+  t.add("Asin", 7, math1(math::AsinOp()));
+  t.add("Acos", 7, math1(math::AcosOp()));
+  t.add("Atan", 7, math1(math::AtanOp()));
+  t.add("Asinh", 9, math1(math::AsinhOp()));
+  t.add("Acosh", 9, math1(math::AcoshOp()));
+  t.add("Atanh", 9, math1(math::AtanhOp()));
+  t.add("Sign", 9, [](Node &n) -> FailureOr<SmallVector<Value>> {
+    Type elt = getElementTypeOrSelf(n.input(0));
+    bool uns = isUnsigned(elt);
+    return one(elementwise(
+        n, n.input(0), elt,
+        [&](OpBuilder &b, Location l, ValueRange, ValueRange a) -> Value {
+          Value x = a[0];
+          Type t = x.getType();
+          if (isa<FloatType>(t)) {
+            // NaN stays NaN (numpy).
+            Value zero = fconst(b, l, t, 0);
+            Value pos = b.createOrFold<arith::CmpFOp>(l, P::OGT, x, zero);
+            Value neg = b.createOrFold<arith::CmpFOp>(l, P::OLT, x, zero);
+            Value r = b.createOrFold<arith::SelectOp>(
+                l, neg, fconst(b, l, t, -1), b.createOrFold<arith::MulFOp>(
+                                                 l, x, zero));
+            return b.createOrFold<arith::SelectOp>(l, pos, fconst(b, l, t, 1),
+                                                   r);
+          }
+          auto ic = [&](int64_t v) -> Value {
+            return arith::ConstantOp::create(b, l, b.getIntegerAttr(t, v));
+          };
+          Value zero = ic(0);
+          Value pos = b.createOrFold<arith::CmpIOp>(
+              l, uns ? IP::ugt : IP::sgt, x, zero);
+          Value r = uns ? zero
+                        : b.createOrFold<arith::SelectOp>(
+                              l, b.createOrFold<arith::CmpIOp>(l, IP::slt, x,
+                                                               zero),
+                              ic(-1), zero);
+          return b.createOrFold<arith::SelectOp>(l, pos, ic(1), r);
+        }));
+  });
+  t.add(
+      "PRelu", 7,
+      [](Node &n) -> FailureOr<SmallVector<Value>> {
+        auto body = [](OpBuilder &b, Location l, Value x, Value slope,
+                       bool isFloat) -> Value {
+          Type t = x.getType();
+          Value neg =
+              isFloat
+                  ? b.createOrFold<arith::CmpFOp>(l, P::OLT, x,
+                                                  fconst(b, l, t, 0))
+                  : b.createOrFold<arith::CmpIOp>(
+                        l, IP::slt, x,
+                        arith::ConstantOp::create(b, l, b.getIntegerAttr(t, 0)));
+          Value scaled = isFloat ? b.createOrFold<arith::MulFOp>(l, x, slope)
+                                 : b.createOrFold<arith::MulIOp>(l, x, slope);
+          return b.createOrFold<arith::SelectOp>(l, neg, scaled, x);
+        };
+        return binary(
+            [=](OpBuilder &b, Location l, Value x, Value s) {
+              return body(b, l, x, s, true);
+            },
+            [=](OpBuilder &b, Location l, Value x, Value s) {
+              return body(b, l, x, s, false);
+            })(n);
+      },
+      2);
   t.add("Gelu", 20, [](Node &n) -> FailureOr<SmallVector<Value>> {
     std::string approx = n.getString("approximate", "none");
     if (approx != "none" && approx != "tanh") {
@@ -523,15 +770,40 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
                     << " names an unsupported element type";
       return failure();
     }
-    return one(convertTensor(n, n.input(0), elt));
+    return castTo(n, elt);
   });
   t.add(
       "CastLike", 15,
       [](Node &n) -> FailureOr<SmallVector<Value>> {
-        return one(
-            convertTensor(n, n.input(0), getElementTypeOrSelf(n.input(1))));
+        return castTo(n, getElementTypeOrSelf(n.input(1)));
       },
       2);
+  // The same bits under another type of the same width (bool counts as 8).
+  t.add("BitCast", 26, [](Node &n) -> FailureOr<SmallVector<Value>> {
+    Type from = getElementTypeOrSelf(n.input(0));
+    Type to = onnxElementType(n.b, n.getInt("to", 0));
+    auto bits = [](Type t) {
+      return t.isInteger(1) ? 8u : t.getIntOrFloatBitWidth();
+    };
+    if (!to || bits(to) != bits(from)) {
+      n.emitError() << "cannot reinterpret " << from << " as "
+                    << (to ? to : Type(n.b.getNoneType()))
+                    << ": the element widths differ or the type is unknown";
+      return failure();
+    }
+    if (from.isInteger(1) || to.isInteger(1))
+      return one(convertTensor(n, n.input(0), to));
+    // Element by element (tensor.bitcast between int and float does not
+    // bufferize).
+    return one(elementwise(
+        n, n.input(0), to,
+        [&](OpBuilder &b, Location l, ValueRange, ValueRange a) -> Value {
+          Type s = signless(to);
+          return a[0].getType() == s
+                     ? a[0]
+                     : b.createOrFold<arith::BitcastOp>(l, s, a[0]);
+        }));
+  });
   t.add("Identity", 1, [](Node &n) -> FailureOr<SmallVector<Value>> {
     return SmallVector<Value>{n.input(0)};
   });

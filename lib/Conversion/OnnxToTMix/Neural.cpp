@@ -22,13 +22,13 @@ Value zeroFilled(Node &n, ArrayRef<int64_t> shape, Type elt) {
   return linalg::FillOp::create(n.b, n.loc, zero, empty).getResult(0);
 }
 
-Type accumulatorFor(Type elt) {
+} // namespace
+
+Type mlir::tmix::onnx_to_tmix::accumulatorFor(Type elt) {
   if (auto f = dyn_cast<FloatType>(elt); f && f.getWidth() < 32)
     return Float32Type::get(elt.getContext());
   return elt;
 }
-
-} // namespace
 
 FailureOr<Value> mlir::tmix::onnx_to_tmix::matmulOf(Node &n, Value a, Value b) {
   auto at = cast<RankedTensorType>(a.getType());
@@ -123,13 +123,9 @@ FailureOr<Value> mlir::tmix::onnx_to_tmix::matmulOf(Node &n, Value a, Value b) {
   return reshape(n, result, outShape);
 }
 
-namespace {
-FailureOr<Value> matmul(Node &n, Value a, Value b) { return matmulOf(n, a, b); }
-
-/// Reduces `x` over `reduced` dims (kept as size 1) with `combine`,
-/// accumulating in `acc` from `init`.
-Value reduce(Node &n, Value x, ArrayRef<bool> reduced, Type acc, Attribute init,
-             function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
+Value mlir::tmix::onnx_to_tmix::reduce(
+    Node &n, Value x, ArrayRef<bool> reduced, Type acc, Attribute init,
+    function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
   auto type = cast<RankedTensorType>(x.getType());
   SmallVector<int64_t> shape;
   SmallVector<AffineExpr> outExprs;
@@ -154,6 +150,87 @@ Value reduce(Node &n, Value x, ArrayRef<bool> reduced, Type acc, Attribute init,
       });
   return op.getResult(0);
 }
+
+
+FailureOr<Value> mlir::tmix::onnx_to_tmix::argIndex(Node &n, Value x,
+                                                    int64_t axis, bool isMax,
+                                                    bool last) {
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t rank = type.getRank();
+  Type elt = type.getElementType();
+  if (elt.isInteger(1)) {
+    n.emitError() << "expects a numeric input, got " << elt;
+    return failure();
+  }
+  bool isFloat = isa<FloatType>(elt), uns = isUnsigned(elt);
+  Type selt = signless(elt);
+  x = bitcastElements(n, x, selt);
+  SmallVector<int64_t> shape(type.getShape());
+  shape[axis] = 1;
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iters;
+  for (int64_t i = 0; i < rank; ++i) {
+    outExprs.push_back(i == axis ? n.b.getAffineConstantExpr(0)
+                                  : n.b.getAffineDimExpr(i));
+    iters.push_back(i == axis ? utils::IteratorType::reduction
+                               : utils::IteratorType::parallel);
+  }
+  Type i64 = n.b.getI64Type();
+  unsigned w = isFloat ? 0 : selt.getIntOrFloatBitWidth();
+  Attribute worst =
+      isFloat ? Attribute(n.b.getFloatAttr(selt, isMax ? -INFINITY : INFINITY))
+      : uns   ? Attribute(n.b.getIntegerAttr(
+                  selt, isMax ? APInt::getMinValue(w) : APInt::getMaxValue(w)))
+              : Attribute(n.b.getIntegerAttr(
+                  selt, isMax ? APInt::getSignedMinValue(w)
+                              : APInt::getSignedMaxValue(w)));
+  auto filled = [&](Type t, Attribute v) {
+    Value empty = tensor::EmptyOp::create(n.b, n.loc, shape, t);
+    Value c = arith::ConstantOp::create(n.b, n.loc, cast<TypedAttr>(v));
+    return linalg::FillOp::create(n.b, n.loc, c, empty).getResult(0);
+  };
+  // The index starts at -1 so that the first element always wins, even
+  // when it equals the initial extreme.
+  SmallVector<Value> inits = {filled(selt, worst),
+                              filled(i64, n.b.getI64IntegerAttr(-1))};
+  AffineMap outMap = AffineMap::get(rank, 0, outExprs, n.b.getContext());
+  auto op = linalg::GenericOp::create(
+      n.b, n.loc, TypeRange{inits[0].getType(), inits[1].getType()}, x,
+      inits, {n.b.getMultiDimIdentityMap(rank), outMap, outMap}, iters,
+      [&](OpBuilder &b, Location l, ValueRange a) {
+        Value v = a[0], best = a[1], idx = a[2];
+        using FP = arith::CmpFPredicate;
+        using IPr = arith::CmpIPredicate;
+        Value better;
+        if (isFloat)
+          better = b.createOrFold<arith::CmpFOp>(
+              l, isMax ? (last ? FP::OGE : FP::OGT) : (last ? FP::OLE : FP::OLT),
+              v, best);
+        else
+          better = b.createOrFold<arith::CmpIOp>(
+              l,
+              isMax ? (uns ? (last ? IPr::uge : IPr::ugt)
+                           : (last ? IPr::sge : IPr::sgt))
+                    : (uns ? (last ? IPr::ule : IPr::ult)
+                           : (last ? IPr::sle : IPr::slt)),
+              v, best);
+        Value first = b.createOrFold<arith::CmpIOp>(
+            l, IPr::slt, idx,
+            arith::ConstantOp::create(b, l, b.getI64IntegerAttr(0)));
+        better = b.createOrFold<arith::OrIOp>(l, better, first);
+        Value here = arith::IndexCastOp::create(
+            b, l, b.getI64Type(), linalg::IndexOp::create(b, l, axis));
+        linalg::YieldOp::create(
+            b, l,
+            ValueRange{b.createOrFold<arith::SelectOp>(l, better, v, best),
+                       b.createOrFold<arith::SelectOp>(l, better, here,
+                                                       idx)});
+      });
+  return op.getResult(1);
+}
+
+namespace {
+FailureOr<Value> matmul(Node &n, Value a, Value b) { return matmulOf(n, a, b); }
 
 /// (x - mean) / sqrt(var + eps) * scale + bias over dims [axis, rank); with
 /// `rms`, x / sqrt(mean(x^2) + eps) * scale.
@@ -246,7 +323,18 @@ Results normalization(Node &n, bool rms) {
   return results;
 }
 
-enum class ReduceKind { Sum, Mean, Max, Min, Prod, SumSquare, L2, LogSumExp };
+enum class ReduceKind {
+  Sum,
+  Mean,
+  Max,
+  Min,
+  Prod,
+  SumSquare,
+  L1,
+  L2,
+  LogSum,
+  LogSumExp
+};
 
 Rule reduction(ReduceKind kind, int64_t axesInputSince) {
   return [=](Node &n) -> Results {
@@ -278,7 +366,10 @@ Rule reduction(ReduceKind kind, int64_t axesInputSince) {
         reduced[*r] = true;
       }
     }
-    Type elt = type.getElementType();
+    // Unsigned inputs reduce as signless bits with unsigned compares.
+    Type origElt = type.getElementType(), elt = signless(origElt);
+    bool uns = isUnsigned(origElt);
+    x = bitcastElements(n, x, elt);
     bool isFloat = isa<FloatType>(elt);
     Type acc = accumulatorFor(elt);
     Attribute init;
@@ -287,12 +378,18 @@ Rule reduction(ReduceKind kind, int64_t axesInputSince) {
     case ReduceKind::Sum:
     case ReduceKind::Mean:
     case ReduceKind::SumSquare:
+    case ReduceKind::L1:
     case ReduceKind::L2:
+    case ReduceKind::LogSum:
+    case ReduceKind::LogSumExp:
       init = n.b.getZeroAttr(acc);
       combine = [=](OpBuilder &b, Location l, Value a, Value v) -> Value {
         if (kind == ReduceKind::SumSquare || kind == ReduceKind::L2)
           v = isFloat ? b.createOrFold<arith::MulFOp>(l, v, v)
                       : b.createOrFold<arith::MulIOp>(l, v, v);
+        if (kind == ReduceKind::L1)
+          v = isFloat ? b.createOrFold<math::AbsFOp>(l, v)
+                      : b.createOrFold<math::AbsIOp>(l, v);
         return isFloat ? b.createOrFold<arith::AddFOp>(l, a, v)
                        : b.createOrFold<arith::AddIOp>(l, a, v);
       };
@@ -317,37 +414,88 @@ Rule reduction(ReduceKind kind, int64_t axesInputSince) {
         };
         break;
       }
+      unsigned w = isFloat ? 0 : acc.getIntOrFloatBitWidth();
       if (isFloat)
         init = n.b.getFloatAttr(acc, isMax ? -INFINITY : INFINITY);
+      else if (uns)
+        init = n.b.getIntegerAttr(acc, isMax ? APInt::getMinValue(w)
+                                             : APInt::getMaxValue(w));
       else
-        init = n.b.getIntegerAttr(
-            acc, isMax ? APInt::getSignedMinValue(acc.getIntOrFloatBitWidth())
-                       : APInt::getSignedMaxValue(acc.getIntOrFloatBitWidth()));
+        init = n.b.getIntegerAttr(acc, isMax ? APInt::getSignedMinValue(w)
+                                             : APInt::getSignedMaxValue(w));
       combine = [=](OpBuilder &b, Location l, Value a, Value v) -> Value {
         if (isFloat)
           return isMax ? b.createOrFold<arith::MaximumFOp>(l, a, v)
                        : b.createOrFold<arith::MinimumFOp>(l, a, v);
+        if (uns)
+          return isMax ? b.createOrFold<arith::MaxUIOp>(l, a, v)
+                       : b.createOrFold<arith::MinUIOp>(l, a, v);
         return isMax ? b.createOrFold<arith::MaxSIOp>(l, a, v)
                      : b.createOrFold<arith::MinSIOp>(l, a, v);
       };
       break;
     }
-    case ReduceKind::LogSumExp:
-      n.emitError() << "ReduceLogSumExp is not supported";
+    }
+    bool logKind = kind == ReduceKind::LogSum || kind == ReduceKind::LogSumExp;
+    if (logKind && !isFloat) {
+      n.emitError() << "expects a float input, got " << elt;
       return failure();
     }
-    Value r = reduce(n, x, reduced, acc, init, combine);
+    // log(sum(exp(x - max))) + max keeps exp from overflowing.
+    Value shift, summed = x;
+    if (kind == ReduceKind::LogSumExp) {
+      shift = reduce(n, x, reduced, acc, n.b.getFloatAttr(acc, -INFINITY),
+                     [](OpBuilder &b, Location l, Value a, Value v) {
+                       return b.createOrFold<arith::MaximumFOp>(l, a, v);
+                     });
+      // An all -inf slice (or an empty one) shifts by 0, not by -inf.
+      FailureOr<Value> e = elementwise(
+          n, {x, shift}, acc,
+          [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+            Value m = b.createOrFold<arith::SelectOp>(
+                l,
+                b.createOrFold<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ,
+                                              a[1], fconst(b, l, acc, -INFINITY)),
+                fconst(b, l, acc, 0), a[1]);
+            return b.createOrFold<math::ExpOp>(
+                l, b.createOrFold<arith::SubFOp>(
+                       l, convertScalar(b, l, a[0], acc), m));
+          });
+      if (failed(e))
+        return failure();
+      summed = *e;
+    }
+    Value r = reduce(n, summed, reduced, acc, init, combine);
     int64_t count = 1;
     for (int64_t i = 0; i < rank; ++i)
       if (reduced[i])
         count *= type.getDimSize(i);
-    if (kind == ReduceKind::Mean || kind == ReduceKind::L2 || acc != elt) {
+    if (kind == ReduceKind::Mean || kind == ReduceKind::L2 || logKind ||
+        acc != elt) {
+      SmallVector<Value> ins = {r};
+      if (shift)
+        ins.push_back(shift);
       FailureOr<Value> f = elementwise(
-          n, r, elt, [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+          n, ins, elt, [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
             Value v = a[0];
+            if (logKind)
+              v = b.createOrFold<math::LogOp>(l, v);
+            if (shift)
+              v = b.createOrFold<arith::AddFOp>(
+                  l, v,
+                  b.createOrFold<arith::SelectOp>(
+                      l,
+                      b.createOrFold<arith::CmpFOp>(
+                          l, arith::CmpFPredicate::OEQ, a[1],
+                          fconst(b, l, acc, -INFINITY)),
+                      fconst(b, l, acc, 0), a[1]));
             if (kind == ReduceKind::Mean)
               v = isFloat ? b.createOrFold<arith::DivFOp>(
                                 l, v, fconst(b, l, acc, count))
+                  : uns ? b.createOrFold<arith::DivUIOp>(
+                              l, v,
+                              arith::ConstantOp::create(
+                                  b, l, b.getIntegerAttr(acc, count)))
                           : b.createOrFold<arith::DivSIOp>(
                                 l, v,
                                 arith::ConstantOp::create(
@@ -367,7 +515,26 @@ Rule reduction(ReduceKind kind, int64_t axesInputSince) {
           shape.push_back(type.getDimSize(i));
       r = reshape(n, r, shape);
     }
-    return one(r);
+    return one(bitcastElements(n, r, origElt));
+  };
+}
+
+/// ArgMax/ArgMin along one axis.
+Rule argExtreme(bool isMax) {
+  return [=](Node &n) -> Results {
+    auto type = n.type(0);
+    FailureOr<int64_t> axis = n.axis(n.getInt("axis", 0), type.getRank());
+    if (failed(axis))
+      return failure();
+    FailureOr<Value> r = argIndex(n, n.input(0), *axis, isMax,
+                                  n.getInt("select_last_index", 0));
+    if (failed(r))
+      return failure();
+    if (n.getInt("keepdims", 1))
+      return one(*r);
+    SmallVector<int64_t> outShape(type.getShape());
+    outShape.erase(outShape.begin() + *axis);
+    return one(reshape(n, *r, outShape));
   };
 }
 
@@ -413,6 +580,207 @@ Rule softmax(bool log) {
   };
 }
 
+/// NegativeLogLikelihoodLoss on `logp` [N, C, d...] and integer `target`
+/// [N, d...]: loss = -logp[n, t, d...] * weight[t], with 0 (and weight 0)
+/// where t == ignore_index; reduced by 'none', 'sum' or 'mean' (the sum over
+/// the summed weights). Targets outside [0, C) read class 0 or C-1 (clamped,
+/// never outside the data).
+Results negativeLogLikelihood(Node &n, Value logp, Value target, Value weight) {
+  auto lt = cast<RankedTensorType>(logp.getType());
+  auto tt = cast<RankedTensorType>(target.getType());
+  std::string reduction = n.getString("reduction", "mean");
+  if (reduction != "none" && reduction != "sum" && reduction != "mean") {
+    n.emitError() << "attribute 'reduction' must be 'none', 'sum' or 'mean', "
+                     "got '"
+                  << reduction << "'";
+    return failure();
+  }
+  Type elt = lt.getElementType();
+  if (!isa<FloatType>(elt) || !isa<IntegerType>(tt.getElementType())) {
+    n.emitError() << "expects float scores and integer targets, got " << lt
+                  << " and " << tt;
+    return failure();
+  }
+  int64_t rank = lt.getRank();
+  SmallVector<int64_t> expect = {lt.getDimSize(0)};
+  if (rank >= 2)
+    llvm::append_range(expect, lt.getShape().drop_front(2));
+  if (rank < 2 || tt.getShape() != ArrayRef(expect)) {
+    n.emitError() << "target " << tt << " does not fit scores " << lt
+                  << " (expected [N, d1, ...] from [N, C, d1, ...])";
+    return failure();
+  }
+  int64_t classes = lt.getDimSize(1);
+  if (weight) {
+    auto wt = cast<RankedTensorType>(weight.getType());
+    if (wt.getShape() != ArrayRef<int64_t>{classes} ||
+        wt.getElementType() != elt) {
+      n.emitError() << "weight " << wt << " must be [C] = [" << classes
+                    << "] of " << elt;
+      return failure();
+    }
+  }
+  Attribute ignoreAttr = n.attr("ignore_index");
+  std::optional<int64_t> ignore;
+  if (ignoreAttr)
+    ignore = n.getInt("ignore_index", 0);
+  Type acc = accumulatorFor(elt);
+  Type tElt = signless(tt.getElementType());
+  target = bitcastElements(n, target, tElt);
+  // One body for the per-element loss (which = 0) and weight (which = 1).
+  auto perElement = [&](bool lossNotWeight) {
+    return generic(
+        n, tt.getShape(), acc, target,
+        n.b.getMultiDimIdentityMap(tt.getRank()),
+        [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange a) -> Value {
+          Value t = a[0];
+          Value cls = b.createOrFold<arith::IndexCastOp>(l, b.getIndexType(), t);
+          cls = b.createOrFold<arith::MaxSIOp>(
+              l, arith::ConstantIndexOp::create(b, l, 0),
+              b.createOrFold<arith::MinSIOp>(
+                  l, cls,
+                  arith::ConstantIndexOp::create(
+                      b, l, std::max<int64_t>(classes - 1, 0))));
+          Value w = weight ? convertScalar(b, l,
+                                           b.createOrFold<tensor::ExtractOp>(
+                                               l, weight, ValueRange{cls}),
+                                           acc)
+                           : fconst(b, l, acc, 1);
+          if (ignore)
+            w = b.createOrFold<arith::SelectOp>(
+                l,
+                b.createOrFold<arith::CmpIOp>(
+                    l, arith::CmpIPredicate::eq, t,
+                    arith::ConstantOp::create(b, l,
+                                              b.getIntegerAttr(tElt, *ignore))),
+                fconst(b, l, acc, 0), w);
+          if (!lossNotWeight)
+            return w;
+          SmallVector<Value> at = {ivs[0], cls};
+          at.append(ivs.begin() + 1, ivs.end());
+          Value v = convertScalar(
+              b, l, b.createOrFold<tensor::ExtractOp>(l, logp, at), acc);
+          return b.createOrFold<arith::NegFOp>(
+              l, b.createOrFold<arith::MulFOp>(l, v, w));
+        });
+  };
+  Value loss = perElement(true);
+  if (reduction == "none")
+    return one(convertTensor(n, loss, elt));
+  auto add = [](OpBuilder &b, Location l, Value x, Value v) {
+    return b.createOrFold<arith::AddFOp>(l, x, v);
+  };
+  SmallVector<bool> all(tt.getRank(), true);
+  Value total = reduce(n, loss, all, acc, n.b.getFloatAttr(acc, 0), add);
+  SmallVector<Value> ins = {total};
+  if (reduction == "mean")
+    ins.push_back(
+        reduce(n, perElement(false), all, acc, n.b.getFloatAttr(acc, 0), add));
+  FailureOr<Value> r = elementwise(
+      n, ins, elt, [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+        Value v = a.size() > 1 ? b.createOrFold<arith::DivFOp>(l, a[0], a[1])
+                               : a[0];
+        return convertScalar(b, l, v, elt);
+      });
+  if (failed(r))
+    return failure();
+  return one(reshape(n, *r, {}));
+}
+
+/// x - max - log(sum(exp(x - max))) along `axis`, computed in `acc`.
+FailureOr<Value> logSoftmax(Node &n, Value x, int64_t axis, Type acc) {
+  auto type = cast<RankedTensorType>(x.getType());
+  SmallVector<bool> reduced(type.getRank(), false);
+  reduced[axis] = true;
+  Value m = reduce(n, x, reduced, acc, n.b.getFloatAttr(acc, -INFINITY),
+                   [](OpBuilder &b, Location l, Value a, Value v) {
+                     return b.createOrFold<arith::MaximumFOp>(l, a, v);
+                   });
+  FailureOr<Value> e = elementwise(
+      n, {x, m}, acc, [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+        return b.createOrFold<math::ExpOp>(
+            l, b.createOrFold<arith::SubFOp>(
+                   l, convertScalar(b, l, a[0], acc), a[1]));
+      });
+  if (failed(e))
+    return failure();
+  Value s = reduce(n, *e, reduced, acc, n.b.getFloatAttr(acc, 0),
+                   [](OpBuilder &b, Location l, Value a, Value v) {
+                     return b.createOrFold<arith::AddFOp>(l, a, v);
+                   });
+  return elementwise(
+      n, {x, m, s}, acc,
+      [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+        Value v = b.createOrFold<arith::SubFOp>(
+            l, convertScalar(b, l, a[0], acc), a[1]);
+        return b.createOrFold<arith::SubFOp>(
+            l, v, b.createOrFold<math::LogOp>(l, a[2]));
+      });
+}
+
+/// The windows of a convolution or pooling over `in` spatial dims: the
+/// node's strides, dilations, pads (begin..., end...) after auto_pad, and
+/// the output sizes (ceil_mode drops a last window that would start in the
+/// end padding).
+struct Window {
+  SmallVector<int64_t> strides, dilations, pads, out;
+};
+
+FailureOr<Window> windowOf(Node &n, ArrayRef<int64_t> in,
+                           ArrayRef<int64_t> kernel, bool allowCeil) {
+  int64_t spatial = in.size();
+  Window w;
+  w.strides = n.getInts("strides").value_or(SmallVector<int64_t>(spatial, 1));
+  w.dilations =
+      n.getInts("dilations").value_or(SmallVector<int64_t>(spatial, 1));
+  w.pads = n.getInts("pads").value_or(SmallVector<int64_t>(2 * spatial, 0));
+  if ((int64_t)kernel.size() != spatial ||
+      (int64_t)w.strides.size() != spatial ||
+      (int64_t)w.dilations.size() != spatial ||
+      (int64_t)w.pads.size() != 2 * spatial) {
+    n.emitError() << "kernel_shape, strides, dilations and pads must have "
+                  << spatial << ", " << spatial << ", " << spatial << " and "
+                  << 2 * spatial << " entries";
+    return failure();
+  }
+  bool ceil = allowCeil && n.getInt("ceil_mode", 0);
+  std::string autoPad = n.getString("auto_pad", "NOTSET");
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t s = w.strides[i], d = w.dilations[i];
+    if (s <= 0 || d <= 0 || kernel[i] <= 0 || w.pads[i] < 0 ||
+        w.pads[i + spatial] < 0) {
+      n.emitError() << "kernel, strides and dilations must be positive and "
+                       "pads non-negative";
+      return failure();
+    }
+    int64_t span = (kernel[i] - 1) * d + 1;
+    if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+      int64_t out = (in[i] + s - 1) / s;
+      int64_t total = std::max<int64_t>((out - 1) * s + span - in[i], 0);
+      int64_t small = total / 2, big = total - small;
+      w.pads[i] = autoPad == "SAME_UPPER" ? small : big;
+      w.pads[i + spatial] = autoPad == "SAME_UPPER" ? big : small;
+    } else if (autoPad == "VALID") {
+      w.pads[i] = w.pads[i + spatial] = 0;
+    } else if (autoPad != "NOTSET") {
+      n.emitError() << "auto_pad '" << autoPad << "' is not supported";
+      return failure();
+    }
+    int64_t padded = in[i] + w.pads[i] + w.pads[i + spatial];
+    if (padded < span) {
+      n.emitError() << "spatial dimension " << i << " of size " << in[i]
+                    << " is too small for the kernel";
+      return failure();
+    }
+    int64_t out = ceil ? (padded - span + s - 1) / s + 1
+                       : (padded - span) / s + 1;
+    if (ceil && (out - 1) * s >= in[i] + w.pads[i])
+      --out;
+    w.out.push_back(out);
+  }
+  return w;
+}
+
 /// Pads `x` with `value` (low/high per dim); a no-op for all-zero pads.
 Value padConstant(Node &n, Value x, ArrayRef<int64_t> low,
                   ArrayRef<int64_t> high, Attribute value) {
@@ -430,6 +798,227 @@ Value padConstant(Node &n, Value x, ArrayRef<int64_t> low,
                                getAsIndexOpFoldResult(n.b.getContext(), high),
                                pad)
       .getResult();
+}
+
+enum class Pooling { Max, Average, Lp };
+
+/// MaxPool (with its optional Indices), AveragePool, LpPool and their
+/// Global forms: one reduction generic over (n, c, out..., kernel...) on the
+/// padded input. Pads read as -inf (max) or 0; the average divides by the
+/// window's element count inside the input (or inside the padded input with
+/// count_include_pad), which is static and folds into a constant.
+Rule pool(Pooling kind, bool global) {
+  return [=](Node &n) -> Results {
+    Value x = n.input(0);
+    auto xt = n.type(0);
+    int64_t rank = xt.getRank(), spatial = rank - 2;
+    Type origElt = xt.getElementType(), elt = signless(origElt);
+    bool isFloat = isa<FloatType>(elt), uns = isUnsigned(origElt);
+    if (rank < 3 || (!isFloat && (kind != Pooling::Max || elt.isInteger(1)))) {
+      n.emitError() << "expects an input [N, C, spatial...] of "
+                    << (kind == Pooling::Max ? "numbers" : "floats")
+                    << ", got " << xt;
+      return failure();
+    }
+    x = bitcastElements(n, x, elt);
+    ArrayRef<int64_t> in = xt.getShape().drop_front(2);
+    SmallVector<int64_t> kernel(in);
+    Window win;
+    if (global) {
+      win.strides.assign(spatial, 1);
+      win.dilations.assign(spatial, 1);
+      win.pads.assign(2 * spatial, 0);
+      win.out.assign(spatial, 1);
+    } else {
+      std::optional<SmallVector<int64_t>> ks = n.getInts("kernel_shape");
+      if (!ks) {
+        n.emitError() << "attribute 'kernel_shape' is required";
+        return failure();
+      }
+      kernel = *ks;
+      FailureOr<Window> w = windowOf(n, in, kernel, /*allowCeil=*/true);
+      if (failed(w))
+        return failure();
+      win = *w;
+    }
+    double p = kind == Pooling::Lp ? n.getInt("p", 2) : 1;
+    bool includePad = n.getInt("count_include_pad", 0);
+    bool storageColumns = n.getInt("storage_order", 0);
+    bool withIndices = kind == Pooling::Max && n.resultUsed(1);
+    // Pads, plus whatever a ceil_mode window reaches past them.
+    SmallVector<int64_t> low(rank, 0), high(rank, 0);
+    for (int64_t i = 0; i < spatial; ++i) {
+      int64_t span = (kernel[i] - 1) * win.dilations[i] + 1;
+      low[2 + i] = win.pads[i];
+      high[2 + i] = std::max(win.pads[i + spatial],
+                             (win.out[i] - 1) * win.strides[i] + span -
+                                 in[i] - win.pads[i]);
+    }
+    Attribute padValue = n.b.getZeroAttr(elt);
+    if (kind == Pooling::Max) {
+      unsigned w = isFloat ? 0 : elt.getIntOrFloatBitWidth();
+      padValue = isFloat ? Attribute(n.b.getFloatAttr(elt, -INFINITY))
+                 : uns   ? Attribute(n.b.getIntegerAttr(elt, 0))
+                         : Attribute(n.b.getIntegerAttr(
+                             elt, APInt::getSignedMinValue(w)));
+    }
+    Value padded = padConstant(n, x, low, high, padValue);
+    Type acc = isFloat ? accumulatorFor(elt) : elt;
+    // Dims: n, c, o_0.., k_0..
+    unsigned numDims = 2 + 2 * spatial;
+    auto d = [&](unsigned i) { return n.b.getAffineDimExpr(i); };
+    SmallVector<AffineExpr> xExprs = {d(0), d(1)}, oExprs = {d(0), d(1)};
+    for (int64_t i = 0; i < spatial; ++i) {
+      xExprs.push_back(d(2 + i) * win.strides[i] +
+                       d(2 + spatial + i) * win.dilations[i]);
+      oExprs.push_back(d(2 + i));
+    }
+    SmallVector<int64_t> outShape = {xt.getDimSize(0), xt.getDimSize(1)};
+    outShape.append(win.out);
+    SmallVector<utils::IteratorType> iters(2 + spatial,
+                                           utils::IteratorType::parallel);
+    iters.append(spatial, utils::IteratorType::reduction);
+    auto ctx = n.b.getContext();
+    auto filled = [&](Type t, Attribute v) {
+      Value empty = tensor::EmptyOp::create(n.b, n.loc, outShape, t);
+      Value c = arith::ConstantOp::create(n.b, n.loc, cast<TypedAttr>(v));
+      return linalg::FillOp::create(n.b, n.loc, c, empty).getResult(0);
+    };
+    SmallVector<Value> inits = {filled(
+        acc, kind == Pooling::Max ? padValue : n.b.getZeroAttr(acc))};
+    AffineMap oMap = AffineMap::get(numDims, 0, oExprs, ctx);
+    // The kernel's extent, as linalg's pooling ops give it: an operand that
+    // is never read.
+    SmallVector<AffineExpr> kExprs;
+    for (int64_t i = 0; i < spatial; ++i)
+      kExprs.push_back(d(2 + spatial + i));
+    Value window = tensor::EmptyOp::create(n.b, n.loc, kernel, elt);
+    SmallVector<AffineMap> maps = {AffineMap::get(numDims, 0, xExprs, ctx),
+                                   AffineMap::get(numDims, 0, kExprs, ctx),
+                                   oMap};
+    if (withIndices) {
+      inits.push_back(filled(n.b.getI64Type(), n.b.getI64IntegerAttr(-1)));
+      maps.push_back(oMap);
+    }
+    using FP = arith::CmpFPredicate;
+    using IPr = arith::CmpIPredicate;
+    auto op = linalg::GenericOp::create(
+        n.b, n.loc, ValueRange(inits).getTypes(), ValueRange{padded, window},
+        inits, maps, iters, [&](OpBuilder &b, Location l, ValueRange args) {
+          ValueRange a = args.drop_front();
+          Value v = convertScalar(b, l, args[0], acc), r = a[1];
+          SmallVector<Value> yields;
+          if (kind == Pooling::Max) {
+            Value better =
+                isFloat ? b.createOrFold<arith::CmpFOp>(l, FP::OGT, v, r)
+                        : b.createOrFold<arith::CmpIOp>(
+                              l, uns ? IPr::ugt : IPr::sgt, v, r);
+            if (withIndices)
+              better = b.createOrFold<arith::OrIOp>(
+                  l, better,
+                  b.createOrFold<arith::CmpIOp>(
+                      l, IPr::slt, a[2],
+                      arith::ConstantOp::create(b, l, b.getI64IntegerAttr(0))));
+            yields.push_back(b.createOrFold<arith::SelectOp>(l, better, v, r));
+            if (withIndices) {
+              // The flat index of the element in the unpadded input.
+              auto idx = [&](int64_t dim) -> Value {
+                return arith::IndexCastOp::create(
+                    b, l, b.getI64Type(), linalg::IndexOp::create(b, l, dim));
+              };
+              auto cst = [&](int64_t c) -> Value {
+                return arith::ConstantOp::create(b, l, b.getI64IntegerAttr(c));
+              };
+              auto mul = [&](Value a, Value c) {
+                return b.createOrFold<arith::MulIOp>(l, a, c);
+              };
+              auto add = [&](Value a, Value c) {
+                return b.createOrFold<arith::AddIOp>(l, a, c);
+              };
+              SmallVector<Value> pos;
+              for (int64_t i = 0; i < spatial; ++i)
+                pos.push_back(add(
+                    add(mul(idx(2 + i), cst(win.strides[i])),
+                        mul(idx(2 + spatial + i), cst(win.dilations[i]))),
+                    cst(-win.pads[i])));
+              Value flat = add(mul(idx(0), cst(xt.getDimSize(1))), idx(1));
+              SmallVector<int64_t> order;
+              for (int64_t i = 0; i < spatial; ++i)
+                order.push_back(storageColumns ? spatial - 1 - i : i);
+              Value sp = cst(0);
+              for (int64_t i : order)
+                sp = add(mul(sp, cst(in[i])), pos[i]);
+              int64_t plane = 1;
+              for (int64_t e : in)
+                plane *= e;
+              flat = add(mul(flat, cst(plane)), sp);
+              yields.push_back(
+                  b.createOrFold<arith::SelectOp>(l, better, flat, a[2]));
+            }
+          } else {
+            if (kind == Pooling::Lp)
+              v = p == 1   ? b.createOrFold<math::AbsFOp>(l, v)
+                  : p == 2 ? b.createOrFold<arith::MulFOp>(l, v, v)
+                           : b.createOrFold<math::PowFOp>(
+                                 l, b.createOrFold<math::AbsFOp>(l, v),
+                                 fconst(b, l, acc, p));
+            yields.push_back(b.createOrFold<arith::AddFOp>(l, r, v));
+          }
+          linalg::YieldOp::create(b, l, yields);
+        });
+    Value result = op.getResult(0);
+    if (kind == Pooling::Max) {
+      SmallVector<Value> results = {bitcastElements(n, result, origElt)};
+      if (withIndices)
+        results.push_back(op.getResult(1));
+      return results;
+    }
+    SmallVector<Value> ins = {result};
+    if (kind == Pooling::Average) {
+      // Elements per window, a constant over the output's spatial dims.
+      SmallVector<int64_t> countShape(2, 1);
+      countShape.append(win.out);
+      int64_t total = 1;
+      for (int64_t o : win.out)
+        total *= o;
+      SmallVector<double> counts(total, 1.0);
+      for (int64_t flat = 0; flat < total; ++flat) {
+        int64_t rest = flat;
+        for (int64_t i = spatial - 1; i >= 0; --i) {
+          int64_t o = rest % win.out[i];
+          rest /= win.out[i];
+          int64_t lo = includePad ? -win.pads[i] : 0;
+          int64_t hi = includePad ? in[i] + win.pads[i + spatial] : in[i];
+          int64_t c = 0;
+          for (int64_t k = 0; k < kernel[i]; ++k) {
+            int64_t at = o * win.strides[i] + k * win.dilations[i] - win.pads[i];
+            c += at >= lo && at < hi;
+          }
+          counts[flat] *= c;
+        }
+      }
+      auto ct = RankedTensorType::get(countShape, acc);
+      SmallVector<Attribute> values;
+      for (double c : counts)
+        values.push_back(n.b.getFloatAttr(acc, c));
+      ins.push_back(arith::ConstantOp::create(
+          n.b, n.loc, DenseElementsAttr::get(ct, values)));
+    }
+    FailureOr<Value> y = elementwise(
+        n, ins, elt, [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+          Value v = a[0];
+          if (kind == Pooling::Average)
+            v = b.createOrFold<arith::DivFOp>(l, v, a[1]);
+          else if (p == 2)
+            v = b.createOrFold<math::SqrtOp>(l, v);
+          else if (p != 1)
+            v = b.createOrFold<math::PowFOp>(l, v, fconst(b, l, acc, 1.0 / p));
+          return convertScalar(b, l, v, elt);
+        });
+    if (failed(y))
+      return failure();
+    return one(*y);
+  };
 }
 
 } // namespace
@@ -459,48 +1048,16 @@ Results mlir::tmix::onnx_to_tmix::convOf(Node &n, Value x, Value w,
     return failure();
   }
   SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
-  SmallVector<int64_t> strides =
-      n.getInts("strides").value_or(SmallVector<int64_t>(spatial, 1));
-  SmallVector<int64_t> dilations =
-      n.getInts("dilations").value_or(SmallVector<int64_t>(spatial, 1));
-  SmallVector<int64_t> pads =
-      n.getInts("pads").value_or(SmallVector<int64_t>(2 * spatial, 0));
   if (auto ks = n.getInts("kernel_shape"); ks && *ks != kernel) {
     n.emitError() << "kernel_shape disagrees with the weight's shape";
     return failure();
   }
-  if ((int64_t)strides.size() != spatial ||
-      (int64_t)dilations.size() != spatial ||
-      (int64_t)pads.size() != 2 * spatial) {
-    n.emitError() << "strides, dilations and pads must have " << spatial << ", "
-                  << spatial << " and " << 2 * spatial << " entries";
+  FailureOr<Window> win = windowOf(n, xt.getShape().drop_front(2), kernel,
+                                   /*allowCeil=*/false);
+  if (failed(win))
     return failure();
-  }
-  std::string autoPad = n.getString("auto_pad", "NOTSET");
-  SmallVector<int64_t> outSpatial;
-  for (int64_t i = 0; i < spatial; ++i) {
-    int64_t in = xt.getDimSize(2 + i);
-    int64_t span = (kernel[i] - 1) * dilations[i] + 1;
-    if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
-      int64_t out = (in + strides[i] - 1) / strides[i];
-      int64_t total = std::max<int64_t>((out - 1) * strides[i] + span - in, 0);
-      int64_t small = total / 2, big = total - small;
-      pads[i] = autoPad == "SAME_UPPER" ? small : big;
-      pads[i + spatial] = autoPad == "SAME_UPPER" ? big : small;
-    } else if (autoPad == "VALID") {
-      pads[i] = pads[i + spatial] = 0;
-    } else if (autoPad != "NOTSET") {
-      n.emitError() << "auto_pad '" << autoPad << "' is not supported";
-      return failure();
-    }
-    int64_t padded = in + pads[i] + pads[i + spatial];
-    if (strides[i] <= 0 || dilations[i] <= 0 || padded < span) {
-      n.emitError() << "spatial dimension " << i << " of size " << in
-                    << " is too small for the kernel";
-      return failure();
-    }
-    outSpatial.push_back((padded - span) / strides[i] + 1);
-  }
+  SmallVector<int64_t> strides = win->strides, dilations = win->dilations,
+                       pads = win->pads, outSpatial = win->out;
   SmallVector<int64_t> low(rank, 0), high(rank, 0);
   for (int64_t i = 0; i < spatial; ++i) {
     low[2 + i] = pads[i];
@@ -910,4 +1467,43 @@ void mlir::tmix::onnx_to_tmix::addNeuralRules(RuleTable &t) {
   t.add("ReduceProd", 1, reduction(ReduceKind::Prod, 18));
   t.add("ReduceSumSquare", 1, reduction(ReduceKind::SumSquare, 18));
   t.add("ReduceL2", 1, reduction(ReduceKind::L2, 18));
+  t.add("ReduceL1", 1, reduction(ReduceKind::L1, 18));
+  t.add("ReduceLogSum", 1, reduction(ReduceKind::LogSum, 18));
+  t.add("ReduceLogSumExp", 1, reduction(ReduceKind::LogSumExp, 18));
+  t.add(
+      "NegativeLogLikelihoodLoss", 12,
+      [](Node &n) {
+        return negativeLogLikelihood(n, n.input(0), n.input(1), n.input(2));
+      },
+      2);
+  t.add(
+      "SoftmaxCrossEntropyLoss", 12,
+      [](Node &n) -> Results {
+        auto type = n.type(0);
+        if (!isa<FloatType>(type.getElementType()) || type.getRank() < 2) {
+          n.emitError() << "expects float scores of rank >= 2, got " << type;
+          return failure();
+        }
+        Type acc = accumulatorFor(type.getElementType());
+        FailureOr<Value> logp = logSoftmax(n, n.input(0), 1, acc);
+        if (failed(logp))
+          return failure();
+        Results loss = negativeLogLikelihood(n, *logp, n.input(1), n.input(2));
+        if (failed(loss))
+          return failure();
+        FailureOr<Value> out = convertTensor(n, *logp, type.getElementType());
+        if (failed(out))
+          return failure();
+        loss->push_back(*out);
+        return loss;
+      },
+      2);
+  t.add("MaxPool", 1, pool(Pooling::Max, /*global=*/false));
+  t.add("AveragePool", 1, pool(Pooling::Average, /*global=*/false));
+  t.add("LpPool", 1, pool(Pooling::Lp, /*global=*/false));
+  t.add("GlobalMaxPool", 1, pool(Pooling::Max, /*global=*/true));
+  t.add("GlobalAveragePool", 1, pool(Pooling::Average, /*global=*/true));
+  t.add("GlobalLpPool", 2, pool(Pooling::Lp, /*global=*/true));
+  t.add("ArgMax", 1, argExtreme(/*isMax=*/true));
+  t.add("ArgMin", 1, argExtreme(/*isMax=*/false));
 }

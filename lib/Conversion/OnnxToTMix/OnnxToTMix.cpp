@@ -155,7 +155,7 @@ bool onnx_to_tmix::isUnsigned(Type t) {
 Type onnx_to_tmix::signless(Type t) {
   if (auto shaped = dyn_cast<ShapedType>(t))
     return shaped.clone(signless(shaped.getElementType()));
-  if (isUnsigned(t))
+  if (isUnsigned(t) || isNarrowFloat(t))
     return IntegerType::get(t.getContext(), t.getIntOrFloatBitWidth());
   return t;
 }
@@ -216,15 +216,15 @@ Value onnx_to_tmix::convertScalar(OpBuilder &b, Location loc, Value v, Type to,
 }
 
 FailureOr<Value> onnx_to_tmix::convertTensor(Node &n, Value x,
-                                             Type elementType) {
+                                             Type elementType, bool saturate,
+                                             StringRef roundMode) {
   Type from = getElementTypeOrSelf(x);
   if (from == elementType)
     return x;
-  bool fromUnsigned = isUnsigned(from);
   return elementwise(n, x, elementType,
                      [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
-                       return convertScalar(b, l, a[0], elementType,
-                                            fromUnsigned);
+                       return convertElement(b, l, a[0], from, elementType,
+                                             saturate, roundMode);
                      });
 }
 
@@ -278,8 +278,9 @@ static DenseElementsAttr foldGeneric(Node &n, ArrayRef<int64_t> shape,
 Value onnx_to_tmix::generic(Node &n, ArrayRef<int64_t> shape, Type elementType,
                             ValueRange unsignedIns, ArrayRef<AffineMap> maps,
                             ScalarFn fn) {
-  // Bodies compute on signless scalars; unsigned tensors are bitcast.
-  if (isUnsigned(elementType))
+  // Bodies compute on signless scalars; unsigned and narrow float tensors
+  // are bitcast.
+  if (signless(elementType) != elementType)
     return bitcastElements(
         n, generic(n, shape, signless(elementType), unsignedIns, maps, fn),
         elementType);
@@ -445,6 +446,9 @@ struct ConvertOnnxToTMixPass
     addNeuralRules(table);
     addAttentionRules(table);
     addQuantizationRules(table);
+    addNormalizationRules(table);
+    addIndexingRules(table);
+    addResizeRules(table);
     return success();
   }
 

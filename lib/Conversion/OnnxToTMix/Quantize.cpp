@@ -33,9 +33,10 @@ std::pair<double, double> rangeOf(Type t) {
   return {-std::ldexp(1.0, w - 1), std::ldexp(1.0, w - 1) - 1};
 }
 
+/// Integers of 2 to 16 bits and the narrow float formats.
 bool isQuantizedType(Type t) {
   auto i = dyn_cast<IntegerType>(t);
-  return i && (i.getWidth() == 8 || i.getWidth() == 16);
+  return (i && i.getWidth() >= 2 && i.getWidth() <= 16) || isNarrowFloat(t);
 }
 
 /// The map from x's index space to a scale or zero point of `param`'s
@@ -145,16 +146,15 @@ Results quantizeLinear(Node &n) {
     return failure();
   }
   int64_t code = n.getInt("output_dtype", 0);
-  Type out = zp                       ? getElementTypeOrSelf(zp)
-             : code == 3              ? Type(n.b.getI8Type())
-             : code == 5              ? Type(n.b.getI16Type())
-             : code == 4              ? Type(n.b.getIntegerType(16, false))
-             : code == 0 || code == 2 ? Type(n.b.getIntegerType(8, false))
-                                      : Type();
+  Type out = zp          ? getElementTypeOrSelf(zp)
+             : code == 0 ? Type(n.b.getIntegerType(8, false))
+                         : onnxElementType(n.b, code);
   if (!out || !isQuantizedType(out)) {
     auto diag = n.emitError() << "quantizes to an unsupported type (";
     if (out)
-      diag << out << "; 8- and 16-bit integers are supported)";
+      diag << out
+           << "; 2- to 16-bit integers and float8/float4 formats are "
+              "supported)";
     else
       diag << "output_dtype " << code << ")";
     return failure();
@@ -177,20 +177,28 @@ Results quantizeLinear(Node &n) {
       return failure();
     }
   }
-  bool zpUnsigned = zp && isUnsigned(out);
-  double lo = rangeOf(out).first, hi = rangeOf(out).second;
+  bool toFloat = isNarrowFloat(out), saturate = n.getInt("saturate", 1);
+  std::pair<double, double> range = toFloat ? std::pair{0.0, 0.0} : rangeOf(out);
   return one(generic(
       n, xt.getShape(), out, ins, maps,
       [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
         Type f = computeType(n, div);
         Value q = b.createOrFold<arith::DivFOp>(
             l, convertScalar(b, l, a[0], div), convertScalar(b, l, a[1], div));
-        q = b.createOrFold<math::RoundEvenOp>(l, convertScalar(b, l, q, f));
+        q = convertScalar(b, l, q, f);
+        // Integers round here and saturate to their range; float formats
+        // round (and saturate, or not) in the conversion.
+        if (!toFloat)
+          q = b.createOrFold<math::RoundEvenOp>(l, q);
         if (a.size() > 2)
           q = b.createOrFold<arith::AddFOp>(
-              l, q, convertScalar(b, l, a[2], f, zpUnsigned));
-        q = b.createOrFold<arith::MaximumFOp>(l, q, fconst(b, l, f, lo));
-        q = b.createOrFold<arith::MinimumFOp>(l, q, fconst(b, l, f, hi));
+              l, q, convertElement(b, l, a[2], out, f));
+        if (toFloat)
+          return convertElement(b, l, q, f, out, saturate);
+        q = b.createOrFold<arith::MaximumFOp>(l, q,
+                                              fconst(b, l, f, range.first));
+        q = b.createOrFold<arith::MinimumFOp>(l, q,
+                                              fconst(b, l, f, range.second));
         return convertScalar(b, l, q, out);
       }));
 }
@@ -199,9 +207,10 @@ Results dequantizeLinear(Node &n) {
   Value x = n.input(0), scale = n.input(1), zp = n.input(2);
   auto xt = n.type(0);
   Type xElt = xt.getElementType();
-  if (!isa<IntegerType>(xElt) || xElt.isInteger(1) ||
-      xElt.getIntOrFloatBitWidth() > 32) {
-    n.emitError() << "expects an 8-, 16- or 32-bit integer input, got " << xElt;
+  if (!(isQuantizedType(xElt) || xElt.isSignlessInteger(32))) {
+    n.emitError() << "expects a 2- to 32-bit integer or float8/float4 input, "
+                     "got "
+                  << xElt;
     return failure();
   }
   if (zp && getElementTypeOrSelf(zp) != xElt) {
@@ -218,16 +227,15 @@ Results dequantizeLinear(Node &n) {
   SmallVector<AffineMap> maps;
   if (failed(quantizationInputs(n, x, scale, zp, "x", ins, maps)))
     return failure();
-  bool uns = isUnsigned(xElt);
   return one(generic(n, xt.getShape(), out, ins, maps,
                      [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
                        // (float(x) - float(zp)) * scale in f32, as the
                        // reference does.
                        Type f = computeType(n, out);
-                       Value v = convertScalar(b, l, a[0], f, uns);
+                       Value v = convertElement(b, l, a[0], xElt, f);
                        if (a.size() > 2)
                          v = b.createOrFold<arith::SubFOp>(
-                             l, v, convertScalar(b, l, a[2], f, uns));
+                             l, v, convertElement(b, l, a[2], xElt, f));
                        v = b.createOrFold<arith::MulFOp>(
                            l, v, convertScalar(b, l, a[1], f));
                        return convertScalar(b, l, v, out);

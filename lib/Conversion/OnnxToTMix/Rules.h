@@ -125,6 +125,9 @@ void addTensorRules(RuleTable &table);
 void addNeuralRules(RuleTable &table);
 void addAttentionRules(RuleTable &table);
 void addQuantizationRules(RuleTable &table);
+void addNormalizationRules(RuleTable &table);
+void addIndexingRules(RuleTable &table);
+void addResizeRules(RuleTable &table);
 
 //===----------------------------------------------------------------------===//
 // IR-building helpers shared by the rules
@@ -162,8 +165,22 @@ Value bitcastElements(Node &n, Value x, Type elementType);
 Value convertScalar(OpBuilder &b, Location loc, Value v, Type to,
                     bool fromUnsigned = false);
 
+/// True for the 8- and 4-bit float formats (float8 e4m3fn/e4m3fnuz/e5m2/
+/// e5m2fnuz/e8m0, float4 e2m1): tensors keep them, bodies see their bits
+/// as signless integers.
+bool isNarrowFloat(Type t);
+
+/// `v`, the body scalar of a `from` element (signless bits for unsigned
+/// and narrow float types), converted to `to` with ONNX Cast rules; narrow
+/// float results round to nearest even and saturate (or overflow to
+/// Inf/NaN), e8m0 rounds by `roundMode`. Returns `to`'s body form.
+Value convertElement(OpBuilder &b, Location loc, Value v, Type from, Type to,
+                     bool saturate = true, StringRef roundMode = "up");
+
 /// `x` converted element by element to `elementType` (x itself if equal).
-FailureOr<Value> convertTensor(Node &n, Value x, Type elementType);
+FailureOr<Value> convertTensor(Node &n, Value x, Type elementType,
+                               bool saturate = true,
+                               StringRef roundMode = "up");
 
 /// Numpy matmul of static tensors (f16/bf16 accumulate in f32).
 FailureOr<Value> matmulOf(Node &n, Value a, Value b);
@@ -172,6 +189,32 @@ FailureOr<Value> matmulOf(Node &n, Value a, Value b);
 /// attributes (groups, strides, dilations, pads, auto_pad) and an optional
 /// bias per output channel.
 Results convOf(Node &n, Value x, Value w, Value bias);
+
+/// The type sums and products of `elt` accumulate in: f32 for narrower
+/// floats, `elt` otherwise.
+Type accumulatorFor(Type elt);
+/// Reduces `x` over the `reduced` dims (kept as size 1) with `combine`,
+/// accumulating in `acc` from `init`.
+Value reduce(Node &n, Value x, ArrayRef<bool> reduced, Type acc, Attribute init,
+             function_ref<Value(OpBuilder &, Location, Value, Value)> combine);
+
+/// The index of the first (or, with `last`, the last) largest or smallest
+/// element along `axis`, as i64 with that dim kept as 1.
+FailureOr<Value> argIndex(Node &n, Value x, int64_t axis, bool isMax,
+                          bool last);
+
+/// The element type an ONNX TensorProto data type code names, or null for
+/// codes tmix does not support.
+Type onnxElementType(Builder &b, int64_t code);
+/// Indices (input `i`) must be int32 or int64.
+LogicalResult integerIndices(Node &n, unsigned i);
+/// An index element read as an index into a dimension of `size`: negative
+/// values count from the end; clamped to the dimension.
+Value toIndex(OpBuilder &b, Location l, Value v, int64_t size);
+/// Makes an index of input 1 outside [-bound, bound) an error: at
+/// conversion time when constant, at run time otherwise (one bound for all
+/// elements, or one per entry of the last dimension).
+LogicalResult checkIndices(Node &n, Value indices, ArrayRef<int64_t> bounds);
 
 Value reshape(Node &n, Value x, ArrayRef<int64_t> shape);
 Value transpose(Node &n, Value x, ArrayRef<int64_t> perm);

@@ -29,8 +29,10 @@ Value i64Constant(Node &n, ArrayRef<int64_t> values, bool scalar = false) {
                                    DenseElementsAttr::get(type, values));
 }
 
+} // namespace
+
 /// Gather-style rules index with integers only.
-LogicalResult integerIndices(Node &n, unsigned i) {
+LogicalResult mlir::tmix::onnx_to_tmix::integerIndices(Node &n, unsigned i) {
   if (getElementTypeOrSelf(n.input(i)).isSignlessInteger() &&
       !getElementTypeOrSelf(n.input(i)).isInteger(1))
     return success();
@@ -43,7 +45,8 @@ LogicalResult integerIndices(Node &n, unsigned i) {
 /// negative values count from the end, and the result is clamped to the
 /// dimension so that an out-of-range index never reads outside the data
 /// (checkIndices reports such indices).
-Value toIndex(OpBuilder &b, Location l, Value v, int64_t size) {
+Value mlir::tmix::onnx_to_tmix::toIndex(OpBuilder &b, Location l, Value v,
+                                          int64_t size) {
   Value i = b.createOrFold<arith::IndexCastOp>(l, b.getIndexType(), v);
   Value zero = arith::ConstantIndexOp::create(b, l, 0);
   Value neg =
@@ -64,7 +67,8 @@ Value toIndex(OpBuilder &b, Location l, Value v, int64_t size) {
 /// compared with the bound, and a violation calls tmix_rt_index_error
 /// (value, bound, check), which the model's run reports as an error naming
 /// the node (the check's entry in the function's `tmix.index_checks`).
-LogicalResult checkIndices(Node &n, Value indices, ArrayRef<int64_t> bounds) {
+LogicalResult mlir::tmix::onnx_to_tmix::checkIndices(Node &n, Value indices,
+                                                   ArrayRef<int64_t> bounds) {
   auto type = cast<RankedTensorType>(indices.getType());
   bool perTuple = bounds.size() > 1;
   auto boundOf = [&](int64_t flat) {
@@ -182,6 +186,8 @@ LogicalResult checkIndices(Node &n, Value indices, ArrayRef<int64_t> bounds) {
   }
   return success();
 }
+
+namespace {
 
 /// Axes from the `axes` input (newer opsets) or attribute (older ones).
 FailureOr<std::optional<SmallVector<int64_t>>> axesOf(Node &n, unsigned input) {
