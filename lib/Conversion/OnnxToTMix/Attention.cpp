@@ -348,9 +348,113 @@ Results linearAttention(Node &n) {
   Value out = packed ? packHeads(n, op.getOutput()) : op.getOutput();
   return SmallVector<Value>{out, present};
 }
+/// RotaryEmbedding (opset 23) on [B, H, S, D] or [B, S, H*D] with
+/// num_heads: the first rotary_embedding_dim of each head rotate as pairs
+/// (halves, or neighbours when interleaved) by the cos/sin cache entry of
+/// the position (position_ids[b, s], or the cache is already [B, S, R/2]).
+Results rotaryEmbedding(Node &n) {
+  auto t = n.type(0);
+  int64_t rank = t.getRank();
+  Type elt = t.getElementType();
+  if ((rank != 3 && rank != 4) || !isa<FloatType>(elt)) {
+    n.emitError() << "expects a float input of rank 3 or 4, got " << t;
+    return failure();
+  }
+  int64_t heads = rank == 4 ? t.getDimSize(1) : n.getInt("num_heads", 0);
+  if (heads <= 0 || (rank == 3 && t.getDimSize(2) % heads)) {
+    n.emitError() << "num_heads must be positive and divide the hidden size "
+                     "of a rank-3 input";
+    return failure();
+  }
+  int64_t head = rank == 4 ? t.getDimSize(3) : t.getDimSize(2) / heads;
+  int64_t rot = n.getInt("rotary_embedding_dim", 0);
+  if (rot == 0)
+    rot = head;
+  if (rot < 0 || rot > head || rot % 2) {
+    n.emitError() << "rotary_embedding_dim " << rot
+                  << " must be even and at most the head size " << head;
+    return failure();
+  }
+  bool interleaved = n.getInt("interleaved", 0);
+  Value cos = n.input(1), sin = n.input(2), pos = n.input(3);
+  auto ct = n.type(1);
+  int64_t batch = t.getDimSize(0), seq = t.getDimSize(rank == 4 ? 2 : 1);
+  bool cacheOk = ct == n.type(2) && ct.getShape().back() == rot / 2 &&
+                 (pos ? ct.getRank() == 2
+                      : ct.getShape() == ArrayRef<int64_t>{batch, seq, rot / 2});
+  if (!cacheOk || (pos && n.type(3).getShape() !=
+                               ArrayRef<int64_t>{batch, seq})) {
+    n.emitError() << "cos/sin caches " << ct << " and " << n.type(2)
+                  << " do not fit the input " << t
+                  << (pos ? " and position_ids" : "");
+    return failure();
+  }
+  if (pos && failed(checkIndices(n, pos, {ct.getDimSize(0)})))
+    return failure();
+  Value x = n.input(0);
+  Type acc = accumulatorFor(elt);
+  return one(generic(
+      n, t.getShape(), elt, {}, {},
+      [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange) {
+        auto c = [&](int64_t v) -> Value {
+          return arith::ConstantIndexOp::create(b, l, v);
+        };
+        Value bi = ivs[0], si = ivs[rank == 4 ? 2 : 1];
+        // d: the position within the head; base: the head's first element
+        // in the last dim.
+        Value last = ivs[rank - 1];
+        Value d = rank == 4 ? last : b.createOrFold<arith::RemUIOp>(l, last, c(head));
+        Value base = b.createOrFold<arith::SubIOp>(l, last, d);
+        Value xv = convertScalar(b, l, b.createOrFold<tensor::ExtractOp>(l, x, ivs), acc);
+        Value rotated =
+            b.createOrFold<arith::CmpIOp>(l, arith::CmpIPredicate::ult, d, c(rot));
+        Value dc = b.createOrFold<arith::MinUIOp>(l, d, c(rot - 1));
+        // First of a pair (real part) or second (imaginary part), the
+        // partner's position, and the cache column.
+        Value first, partner, col;
+        if (interleaved) {
+          Value odd = b.createOrFold<arith::RemUIOp>(l, dc, c(2));
+          first = b.createOrFold<arith::CmpIOp>(l, arith::CmpIPredicate::eq, odd, c(0));
+          partner = b.createOrFold<arith::SelectOp>(
+              l, first, b.createOrFold<arith::AddIOp>(l, dc, c(1)),
+              b.createOrFold<arith::SubIOp>(l, dc, c(1)));
+          col = b.createOrFold<arith::DivUIOp>(l, dc, c(2));
+        } else {
+          first = b.createOrFold<arith::CmpIOp>(l, arith::CmpIPredicate::ult, dc,
+                                                c(rot / 2));
+          partner = b.createOrFold<arith::SelectOp>(
+              l, first, b.createOrFold<arith::AddIOp>(l, dc, c(rot / 2)),
+              b.createOrFold<arith::SubIOp>(l, dc, c(rot / 2)));
+          col = b.createOrFold<arith::SelectOp>(
+              l, first, dc, b.createOrFold<arith::SubIOp>(l, dc, c(rot / 2)));
+        }
+        SmallVector<Value> at(ivs);
+        at[rank - 1] = b.createOrFold<arith::AddIOp>(l, base, partner);
+        Value pv = convertScalar(b, l, b.createOrFold<tensor::ExtractOp>(l, x, at), acc);
+        SmallVector<Value> cacheAt;
+        if (pos) {
+          Value p = b.createOrFold<tensor::ExtractOp>(l, pos, ValueRange{bi, si});
+          cacheAt = {toIndex(b, l, p, ct.getDimSize(0)), col};
+        } else {
+          cacheAt = {bi, si, col};
+        }
+        Value cv = convertScalar(b, l, b.createOrFold<tensor::ExtractOp>(l, cos, cacheAt), acc);
+        Value sv = convertScalar(b, l, b.createOrFold<tensor::ExtractOp>(l, sin, cacheAt), acc);
+        // real = cos x1 - sin x2, imag = sin x1 + cos x2.
+        Value cx = b.createOrFold<arith::MulFOp>(l, cv, xv);
+        Value sp = b.createOrFold<arith::MulFOp>(l, sv, pv);
+        Value y = b.createOrFold<arith::SelectOp>(
+            l, first, b.createOrFold<arith::SubFOp>(l, cx, sp),
+            b.createOrFold<arith::AddFOp>(l, cx, sp));
+        y = b.createOrFold<arith::SelectOp>(l, rotated, y, xv);
+        return convertScalar(b, l, y, elt);
+      }));
+}
+
 } // namespace
 
 void mlir::tmix::onnx_to_tmix::addAttentionRules(RuleTable &t) {
+  t.add("RotaryEmbedding", 23, rotaryEmbedding, 3);
   t.add("Attention", 23, attention, 3);
   t.add("LinearAttention", 27, linearAttention, 3);
 }

@@ -605,6 +605,30 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
             return b.createOrFold<arith::MulFOp>(l, x, sigmoid(b, l, ax));
           };
         }));
+  // a * sigmoid(alpha * a) * b, with a and b of one shape.
+  t.add(
+      "SwiGLU", 28,
+      [](Node &n) -> FailureOr<SmallVector<Value>> {
+        if (n.type(0) != n.type(1) ||
+            !isa<FloatType>(n.type(0).getElementType())) {
+          n.emitError() << "expects two float inputs of one type and shape, "
+                           "got "
+                        << n.type(0) << " and " << n.type(1);
+          return failure();
+        }
+        double alpha = n.getFloat("alpha", 1.0);
+        Type elt = n.type(0).getElementType();
+        return one(elementwise(
+            n, {n.input(0), n.input(1)}, elt,
+            [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+              Value g = sigmoid(b, l,
+                                b.createOrFold<arith::MulFOp>(
+                                    l, fconst(b, l, elt, alpha), a[0]));
+              return b.createOrFold<arith::MulFOp>(
+                  l, b.createOrFold<arith::MulFOp>(l, a[0], g), a[1]);
+            }));
+      },
+      2);
   t.add("Tan", 7, math1(math::TanOp()));
   t.add("Sinh", 9, math1(math::SinhOp()));
   t.add("Cosh", 9, math1(math::CoshOp()));

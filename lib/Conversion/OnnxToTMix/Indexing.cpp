@@ -9,6 +9,9 @@
 #include "Rules.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+#include <cmath>
 
 using namespace mlir;
 using namespace mlir::tmix::onnx_to_tmix;
@@ -583,9 +586,153 @@ Rule spaceDepth(bool toSpace) {
   };
 }
 
+/// CenterCropPad: each listed axis cropped or zero-padded to its target
+/// size around the centre (the odd element goes to the end).
+Results centerCropPad(Node &n) {
+  auto t = n.type(0);
+  auto target = n.constantInts(1, "shape");
+  if (failed(target))
+    return failure();
+  int64_t rank = t.getRank();
+  SmallVector<int64_t> axes;
+  if (auto given = n.getInts("axes")) {
+    for (int64_t a : *given) {
+      FailureOr<int64_t> r = n.axis(a, rank, "axes");
+      if (failed(r))
+        return failure();
+      axes.push_back(*r);
+    }
+  } else {
+    for (int64_t i = 0; i < rank; ++i)
+      axes.push_back(i);
+  }
+  if (target->size() != axes.size()) {
+    n.emitError() << "shape has " << target->size() << " entries for "
+                  << axes.size() << " axes";
+    return failure();
+  }
+  SmallVector<int64_t> offsets(rank, 0), sizes(t.getShape()), low(rank, 0),
+      high(rank, 0);
+  for (auto [a, want] : llvm::zip(axes, *target)) {
+    int64_t dim = t.getDimSize(a);
+    if (want < 0) {
+      n.emitError() << "shape entries must be non-negative, got " << want;
+      return failure();
+    }
+    if (want < dim) {
+      offsets[a] = (dim - want) / 2;
+      sizes[a] = want;
+    } else {
+      low[a] = (want - dim) / 2;
+      high[a] = want - dim - low[a];
+    }
+  }
+  SmallVector<int64_t> strides(rank, 1);
+  Value x = tensor::ExtractSliceOp::create(
+      n.b, n.loc, RankedTensorType::get(sizes, t.getElementType()),
+      n.input(0), ValueRange{}, ValueRange{}, ValueRange{}, offsets, sizes,
+      strides);
+  if (llvm::all_of(low, [](int64_t v) { return v == 0; }) &&
+      llvm::all_of(high, [](int64_t v) { return v == 0; }))
+    return one(x);
+  SmallVector<int64_t> padded(sizes);
+  for (int64_t i = 0; i < rank; ++i)
+    padded[i] += low[i] + high[i];
+  Type elt = t.getElementType();
+  Value zero = arith::ConstantOp::create(
+      n.b, n.loc, cast<TypedAttr>(n.b.getZeroAttr(signless(elt))));
+  Value s = bitcastElements(n, x, signless(elt));
+  Value p = tensor::PadOp::create(
+      n.b, n.loc, RankedTensorType::get(padded, signless(elt)), s,
+      getAsIndexOpFoldResult(n.b.getContext(), low),
+      getAsIndexOpFoldResult(n.b.getContext(), high), zero);
+  return one(bitcastElements(n, p, elt));
+}
+
+/// ReverseSequence: along time_axis, the first sequence_lens[b] elements of
+/// each batch entry b in reverse order, the rest unchanged.
+Results reverseSequence(Node &n) {
+  auto t = n.type(0);
+  int64_t rank = t.getRank();
+  FailureOr<int64_t> timeAxis = n.axis(n.getInt("time_axis", 0), rank),
+                     batchAxis = n.axis(n.getInt("batch_axis", 1), rank);
+  if (failed(timeAxis) || failed(batchAxis))
+    return failure();
+  if (rank < 2 || *timeAxis == *batchAxis) {
+    n.emitError() << "time_axis and batch_axis must differ, on an input of "
+                     "rank >= 2";
+    return failure();
+  }
+  if (failed(integerIndices(n, 1)))
+    return failure();
+  Value lens = n.input(1);
+  Type elt = t.getElementType();
+  Value x = bitcastElements(n, n.input(0), signless(elt));
+  int64_t steps = t.getDimSize(*timeAxis);
+  Value y = generic(
+      n, t.getShape(), signless(elt), lens,
+      AffineMap::get(rank, 0, n.b.getAffineDimExpr(*batchAxis),
+                     n.b.getContext()),
+      [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange a) {
+        Value len = b.createOrFold<arith::IndexCastOp>(l, b.getIndexType(),
+                                                       a[0]);
+        len = b.createOrFold<arith::MaxSIOp>(
+            l, indexConst(b, l, 0),
+            b.createOrFold<arith::MinSIOp>(l, len, indexConst(b, l, steps)));
+        Value tIdx = ivs[*timeAxis];
+        Value inside = b.createOrFold<arith::CmpIOp>(l, IP::slt, tIdx, len);
+        Value reversed = b.createOrFold<arith::SubIOp>(
+            l, b.createOrFold<arith::SubIOp>(l, len, indexConst(b, l, 1)),
+            tIdx);
+        SmallVector<Value> at(ivs);
+        at[*timeAxis] =
+            b.createOrFold<arith::SelectOp>(l, inside, reversed, tIdx);
+        return b.createOrFold<tensor::ExtractOp>(l, x, at);
+      });
+  return one(bitcastElements(n, y, elt));
+}
+
+/// Hann, Hamming and Blackman windows of a constant size:
+/// a0 - a1 cos(2 pi k / N) + a2 cos(4 pi k / N), N = size (periodic) or
+/// size - 1, folded to a constant.
+Rule window(double a0, double a1, double a2) {
+  return [=](Node &n) -> Results {
+    auto size = n.constantInts(0, "size");
+    if (failed(size))
+      return failure();
+    if (size->size() != 1 || (*size)[0] < 0) {
+      n.emitError() << "size must be one non-negative integer";
+      return failure();
+    }
+    int64_t count = (*size)[0];
+    Type elt = onnxElementType(n.b, n.getInt("output_datatype", 1));
+    if (!elt || !(isa<FloatType>(elt) || isa<IntegerType>(elt)) ||
+        isNarrowFloat(elt)) {
+      n.emitError() << "output_datatype " << n.getInt("output_datatype", 1)
+                    << " is not supported";
+      return failure();
+    }
+    double period = n.getInt("periodic", 1) ? count : count - 1;
+    SmallVector<double> values;
+    for (int64_t k = 0; k < count; ++k) {
+      double x = period > 0 ? 2 * M_PI * k / period : 0;
+      values.push_back(a0 - a1 * std::cos(x) + a2 * std::cos(2 * x));
+    }
+    auto f64 = RankedTensorType::get({count}, n.b.getF64Type());
+    Value c = arith::ConstantOp::create(
+        n.b, n.loc, DenseElementsAttr::get(f64, ArrayRef(values)));
+    return one(convertTensor(n, c, elt));
+  };
+}
+
 } // namespace
 
 void mlir::tmix::onnx_to_tmix::addIndexingRules(RuleTable &t) {
+  t.add("CenterCropPad", 18, centerCropPad, 2);
+  t.add("ReverseSequence", 10, reverseSequence, 2);
+  t.add("HannWindow", 17, window(0.5, 0.5, 0));
+  t.add("HammingWindow", 17, window(25.0 / 46, 21.0 / 46, 0));
+  t.add("BlackmanWindow", 17, window(0.42, 0.5, 0.08));
   t.add("CumSum", 11, cumulative(/*product=*/false), 2);
   t.add("CumProd", 26, cumulative(/*product=*/true), 2);
   t.add("Hardmax", 1, hardmax);

@@ -800,6 +800,180 @@ Value padConstant(Node &n, Value x, ArrayRef<int64_t> low,
       .getResult();
 }
 
+/// ConvTranspose: y[n, g*Mg + m, o] = sum over c in group g and k of
+/// x[n, g*Cg + c, i] * w[g*Cg + c, m, k] where o = i*s + k*d - pad_begin,
+/// as one generic that reads x where (o + pad_begin - k*d) is a multiple of
+/// the stride inside the input.
+Results convTranspose(Node &n) {
+  Value x = n.input(0), w = n.input(1), bias = n.input(2);
+  auto xt = n.type(0), wt = n.type(1);
+  int64_t rank = xt.getRank(), spatial = rank - 2;
+  Type elt = xt.getElementType();
+  if (rank < 3 || wt.getRank() != rank || !isa<FloatType>(elt) ||
+      wt.getElementType() != elt) {
+    n.emitError() << "expects float input and weight of one type and rank >= "
+                     "3, got "
+                  << xt << " and " << wt;
+    return failure();
+  }
+  int64_t group = n.getInt("group", 1), cin = xt.getDimSize(1);
+  if (group <= 0 || cin % group || wt.getDimSize(0) != cin) {
+    n.emitError() << "weight " << wt << " does not fit " << cin
+                  << " input channels in " << group << " groups";
+    return failure();
+  }
+  int64_t cpg = cin / group, mpg = wt.getDimSize(1), cout = mpg * group;
+  SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
+  auto attr = [&](StringRef name, int64_t size, int64_t dflt) {
+    return n.getInts(name).value_or(SmallVector<int64_t>(size, dflt));
+  };
+  SmallVector<int64_t> strides = attr("strides", spatial, 1),
+                       dilations = attr("dilations", spatial, 1),
+                       pads = attr("pads", 2 * spatial, 0),
+                       outPad = attr("output_padding", spatial, 0);
+  std::optional<SmallVector<int64_t>> outputShape = n.getInts("output_shape");
+  if ((int64_t)strides.size() != spatial ||
+      (int64_t)dilations.size() != spatial ||
+      (int64_t)pads.size() != 2 * spatial ||
+      (int64_t)outPad.size() != spatial ||
+      (outputShape && (int64_t)outputShape->size() != spatial)) {
+    n.emitError() << "strides, dilations, output_padding and output_shape "
+                     "need "
+                  << spatial << " entries and pads " << 2 * spatial;
+    return failure();
+  }
+  std::string autoPad = n.getString("auto_pad", "NOTSET");
+  SmallVector<int64_t> out;
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t in = xt.getDimSize(2 + i);
+    if (strides[i] <= 0 || dilations[i] <= 0) {
+      n.emitError() << "strides and dilations must be positive";
+      return failure();
+    }
+    int64_t full =
+        strides[i] * (in - 1) + outPad[i] + (kernel[i] - 1) * dilations[i] + 1;
+    int64_t target = outputShape             ? (*outputShape)[i]
+                     : autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER"
+                         ? in * strides[i]
+                         : -1;
+    if (target >= 0) {
+      // A target past the full size makes the padding negative; halves
+      // round down (the reference's floor division).
+      int64_t total = full - target;
+      int64_t half = total >= 0 ? total / 2 : -((1 - total) / 2);
+      bool upper = autoPad == "SAME_UPPER";
+      pads[i] = upper ? half : total - half;
+      pads[i + spatial] = total - pads[i];
+    } else if (autoPad == "VALID") {
+      pads[i] = pads[i + spatial] = 0;
+    } else if (autoPad != "NOTSET") {
+      n.emitError() << "auto_pad '" << autoPad << "' is not supported";
+      return failure();
+    }
+    int64_t size = full - pads[i] - pads[i + spatial];
+    if (size <= 0) {
+      n.emitError() << "spatial dimension " << i << " has no output";
+      return failure();
+    }
+    out.push_back(size);
+  }
+  // Dims: n, m, o..., c, k...
+  unsigned numDims = 3 + 2 * spatial;
+  auto d = [&](unsigned i) { return n.b.getAffineDimExpr(i); };
+  AffineExpr m = d(1), c = d(2 + spatial);
+  SmallVector<AffineExpr> wExprs = {m.floorDiv(mpg) * cpg + c, m % mpg};
+  SmallVector<AffineExpr> oExprs = {d(0), d(1)};
+  for (int64_t i = 0; i < spatial; ++i) {
+    wExprs.push_back(d(3 + spatial + i));
+    oExprs.push_back(d(2 + i));
+  }
+  SmallVector<int64_t> outShape = {xt.getDimSize(0), cout};
+  outShape.append(out);
+  Type acc = accumulatorFor(elt);
+  SmallVector<utils::IteratorType> iters(2 + spatial,
+                                         utils::IteratorType::parallel);
+  iters.append(1 + spatial, utils::IteratorType::reduction);
+  auto ctx = n.b.getContext();
+  Value init = tensor::EmptyOp::create(n.b, n.loc, outShape, acc);
+  init = linalg::FillOp::create(n.b, n.loc, fconst(n.b, n.loc, acc, 0), init)
+             .getResult(0);
+  // The group's channel count as an operand that is never read: c appears
+  // in no other map as a plain dim.
+  Value channels = tensor::EmptyOp::create(n.b, n.loc, {cpg}, elt);
+  Value y =
+      linalg::GenericOp::create(
+          n.b, n.loc, init.getType(), ValueRange{w, channels}, init,
+          {AffineMap::get(numDims, 0, wExprs, ctx),
+           AffineMap::get(numDims, 0, c, ctx),
+           AffineMap::get(numDims, 0, oExprs, ctx)},
+          iters,
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            SmallVector<Value> a = {args[0], args[2]};
+            auto idx = [&](unsigned dim) -> Value {
+              return linalg::IndexOp::create(b, l, dim);
+            };
+            auto cst = [&](int64_t v) -> Value {
+              return arith::ConstantIndexOp::create(b, l, v);
+            };
+            Value valid =
+                arith::ConstantOp::create(b, l, b.getBoolAttr(true));
+            SmallVector<Value> at = {
+                idx(0),
+                b.createOrFold<arith::AddIOp>(
+                    l,
+                    b.createOrFold<arith::MulIOp>(
+                        l, b.createOrFold<arith::DivUIOp>(l, idx(1), cst(mpg)),
+                        cst(cpg)),
+                    idx(2 + spatial))};
+            for (int64_t i = 0; i < spatial; ++i) {
+              // i*s = o + pad_begin - k*d
+              Value num = b.createOrFold<arith::SubIOp>(
+                  l, b.createOrFold<arith::AddIOp>(l, idx(2 + i), cst(pads[i])),
+                  b.createOrFold<arith::MulIOp>(l, idx(3 + spatial + i),
+                                                cst(dilations[i])));
+              Value q = b.createOrFold<arith::DivSIOp>(l, num, cst(strides[i]));
+              Value exact = b.createOrFold<arith::CmpIOp>(
+                  l, arith::CmpIPredicate::eq,
+                  b.createOrFold<arith::MulIOp>(l, q, cst(strides[i])), num);
+              Value inRange = b.createOrFold<arith::AndIOp>(
+                  l,
+                  b.createOrFold<arith::CmpIOp>(l, arith::CmpIPredicate::sge,
+                                                num, cst(0)),
+                  b.createOrFold<arith::CmpIOp>(l, arith::CmpIPredicate::slt, q,
+                                                cst(xt.getDimSize(2 + i))));
+              valid = b.createOrFold<arith::AndIOp>(
+                  l, valid, b.createOrFold<arith::AndIOp>(l, exact, inRange));
+              at.push_back(b.createOrFold<arith::MaxSIOp>(
+                  l, cst(0),
+                  b.createOrFold<arith::MinSIOp>(
+                      l, q, cst(xt.getDimSize(2 + i) - 1))));
+            }
+            Value xv = convertScalar(
+                b, l, b.createOrFold<tensor::ExtractOp>(l, x, at), acc);
+            Value prod = b.createOrFold<arith::MulFOp>(
+                l, xv, convertScalar(b, l, a[0], acc));
+            prod = b.createOrFold<arith::SelectOp>(l, valid, prod,
+                                                   fconst(b, l, acc, 0));
+            linalg::YieldOp::create(b, l,
+                                    b.createOrFold<arith::AddFOp>(l, a[1], prod));
+          })
+          .getResult(0);
+  SmallVector<Value> ins = {y};
+  if (bias) {
+    SmallVector<int64_t> s(rank, 1);
+    s[1] = cout;
+    ins.push_back(reshape(n, bias, s));
+  }
+  return one(elementwise(
+      n, ins, elt, [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+        Value v = a[0];
+        if (a.size() > 1)
+          v = b.createOrFold<arith::AddFOp>(l, v,
+                                            convertScalar(b, l, a[1], acc));
+        return convertScalar(b, l, v, elt);
+      }));
+}
+
 enum class Pooling { Max, Average, Lp };
 
 /// MaxPool (with its optional Indices), AveragePool, LpPool and their
@@ -1498,6 +1672,7 @@ void mlir::tmix::onnx_to_tmix::addNeuralRules(RuleTable &t) {
         return loss;
       },
       2);
+  t.add("ConvTranspose", 1, convTranspose, 2);
   t.add("MaxPool", 1, pool(Pooling::Max, /*global=*/false));
   t.add("AveragePool", 1, pool(Pooling::Average, /*global=*/false));
   t.add("LpPool", 1, pool(Pooling::Lp, /*global=*/false));

@@ -466,13 +466,19 @@ struct ConvertOnnxToTMixPass
                 "--input-shape="
              << (name ? name.getValue() : "NAME") << ":DIMS";
     }
+    auto opsetOf = [&](onnxir::NodeOp node) -> int64_t {
+      StringRef domain = node.getDomain();
+      auto version = opsets.getAs<IntegerAttr>(
+          domain.empty() ? StringRef(onnxir::kDefaultDomain) : domain);
+      return version ? version.getInt() : 1;
+    };
+    if (failed(checkRulesExist(func, opsetOf)))
+      return failure();
     IRMapping mapping;
     SmallVector<Operation *> dead;
     WalkResult walk = func.walk([&](onnxir::NodeOp node) -> WalkResult {
       StringRef domain = node.getDomain();
-      auto version = opsets.getAs<IntegerAttr>(
-          domain.empty() ? StringRef(onnxir::kDefaultDomain) : domain);
-      int64_t opset = version ? version.getInt() : 1;
+      int64_t opset = opsetOf(node);
       SmallVector<Value> inputs;
       for (Value in : node.getInputs()) {
         if (isa<NoneType>(in.getType())) {
@@ -491,18 +497,9 @@ struct ConvertOnnxToTMixPass
       OpBuilder b(node);
       Node n(node, opset, b, inputs, foldLimit, indexChecks);
       int64_t earliest = 0;
+      // checkRulesExist reported nodes without a rule.
       const RuleTable::Entry *rule =
           table.lookup(domain, node.getOpType(), opset, &earliest);
-      if (!rule) {
-        auto diag = n.emitError();
-        if (earliest)
-          diag << "not supported before opset " << earliest;
-        else
-          diag << "unsupported op (no conversion rule for domain '"
-               << (domain.empty() ? StringRef(onnxir::kDefaultDomain) : domain)
-               << "')";
-        return WalkResult::interrupt();
-      }
       for (unsigned i = 0; i < rule->minInputs; ++i)
         if (!n.input(i)) {
           n.emitError() << "expects at least " << rule->minInputs
@@ -564,6 +561,65 @@ struct ConvertOnnxToTMixPass
     func.walk([](onnxir::NoneOp op) { op.erase(); });
     func->removeAttr(onnxir::kOpsetImportAttr);
     return success();
+  }
+
+  /// One error for every op type without a rule (naming the first such
+  /// node, then the other op types), before any conversion work.
+  LogicalResult
+  checkRulesExist(func::FuncOp func,
+                  function_ref<int64_t(onnxir::NodeOp)> opsetOf) {
+    auto keyOf = [&](onnxir::NodeOp node) {
+      StringRef domain = node.getDomain();
+      return (domain.empty() ? "" : (domain + "::").str()) +
+             node.getOpType().str() + ", opset " +
+             std::to_string(opsetOf(node));
+    };
+    onnxir::NodeOp first;
+    std::string firstWhy;
+    // Other op types (in order of appearance) and their node counts.
+    SmallVector<std::pair<std::string, unsigned>> others;
+    func.walk([&](onnxir::NodeOp node) {
+      StringRef domain = node.getDomain();
+      int64_t opset = opsetOf(node), earliest = 0;
+      if (table.lookup(domain, node.getOpType(), opset, &earliest))
+        return;
+      std::string why =
+          earliest ? "not supported before opset " + std::to_string(earliest)
+                   : "unsupported op (no conversion rule for domain '" +
+                         (domain.empty() ? StringRef(onnxir::kDefaultDomain)
+                                         : domain)
+                             .str() +
+                         "')";
+      if (!first) {
+        first = node;
+        firstWhy = why;
+        return;
+      }
+      std::string key = keyOf(node);
+      if (key == keyOf(first))
+        return;
+      auto it = llvm::find_if(others, [&](auto &o) { return o.first == key; });
+      if (it == others.end())
+        others.push_back({key, 1});
+      else
+        ++it->second;
+    });
+    if (!first)
+      return success();
+    OpBuilder b(first);
+    SmallVector<Value> none;
+    Node n(first, opsetOf(first), b, none, foldLimit);
+    auto diag = n.emitError() << firstWhy;
+    if (!others.empty()) {
+      diag << "; also without a rule:";
+      bool comma = false;
+      for (auto &[key, count] : others) {
+        diag << (comma ? "," : "") << " " << key << " (" << count
+             << (count == 1 ? " node)" : " nodes)");
+        comma = true;
+      }
+    }
+    return failure();
   }
 
   void runOnOperation() override {

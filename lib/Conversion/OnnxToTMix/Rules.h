@@ -211,7 +211,7 @@ LogicalResult integerIndices(Node &n, unsigned i);
 /// An index element read as an index into a dimension of `size`: negative
 /// values count from the end; clamped to the dimension.
 Value toIndex(OpBuilder &b, Location l, Value v, int64_t size);
-/// Makes an index of input 1 outside [-bound, bound) an error: at
+/// Makes an index outside [-bound, bound) an error: at
 /// conversion time when constant, at run time otherwise (one bound for all
 /// elements, or one per entry of the last dimension).
 LogicalResult checkIndices(Node &n, Value indices, ArrayRef<int64_t> bounds);

@@ -13,6 +13,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
 #include "mlir/IR/Matchers.h"
+#include "tmix/Utils.h"
 
 #include <limits>
 
@@ -80,7 +81,7 @@ LogicalResult mlir::tmix::onnx_to_tmix::checkIndices(Node &n, Value indices,
                   << bound << ")";
     return failure();
   };
-  if (DenseElementsAttr c = n.constant(1)) {
+  if (DenseElementsAttr c = getConstantElements(indices, n.foldLimit)) {
     int64_t flat = 0;
     for (const APInt &v : c.getValues<APInt>()) {
       int64_t value = v.getSExtValue(), bound = boundOf(flat++);

@@ -245,3 +245,92 @@ func.func @signed_shift(%x: tensor<4xi32>) -> !onnx.value attributes {onnx.opset
   %0 = onnx.node "BitShift"(%x, %x) {name = "shl", attrs = {direction = "LEFT"}} : (tensor<4xi32>, tensor<4xi32>) -> !onnx.value
   return %0 : !onnx.value
 }
+
+// -----
+
+// Every op type without a rule is named in the one error.
+func.func @several_unknown_ops(%x: tensor<4xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64}} {
+  // expected-error @+1 {{node 'a' (FooBar, opset 17): unsupported op (no conversion rule for domain 'ai.onnx'); also without a rule: Baz, opset 17 (2 nodes)}}
+  %0 = onnx.node "FooBar"(%x) {name = "a"} : (tensor<4xf32>) -> !onnx.value
+  %1 = onnx.node "Baz"(%0) {name = "b"} : (!onnx.value) -> !onnx.value
+  %2 = onnx.node "Baz"(%1) {name = "c"} : (!onnx.value) -> !onnx.value
+  return %2 : !onnx.value
+}
+
+// -----
+
+func.func @pool_without_kernel(%x: tensor<1x1x4x4xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 22 : i64}} {
+  // expected-error @+1 {{node 'mp' (MaxPool, opset 22): attribute 'kernel_shape' is required}}
+  %0 = onnx.node "MaxPool"(%x) {name = "mp"} : (tensor<1x1x4x4xf32>) -> !onnx.value
+  return %0 : !onnx.value
+}
+
+// -----
+
+func.func @resize_runtime_scales(%x: tensor<1x4xf32>, %s: tensor<2xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 19 : i64}} {
+  %none = onnx.none
+  // expected-error @+1 {{node 'rs' (Resize, opset 19): scales must be a constant float tensor (an initializer or computed from static shapes)}}
+  %0 = onnx.node "Resize"(%x, %none, %s) {name = "rs"} : (tensor<1x4xf32>, none, tensor<2xf32>) -> !onnx.value
+  return %0 : !onnx.value
+}
+
+// -----
+
+func.func @resize_no_target(%x: tensor<1x4xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 19 : i64}} {
+  %none = onnx.none
+  // expected-error @+1 {{node 'rs' (Resize, opset 19): exactly one of scales and sizes must be given}}
+  %0 = onnx.node "Resize"(%x, %none, %none) {name = "rs"} : (tensor<1x4xf32>, none, none) -> !onnx.value
+  return %0 : !onnx.value
+}
+
+// -----
+
+func.func @top_k_too_many(%x: tensor<3x4xf32>) -> (!onnx.value, !onnx.value) attributes {onnx.opset_import = {"ai.onnx" = 11 : i64}} {
+  %k = arith.constant dense<9> : tensor<1xi64>
+  // expected-error @+1 {{node 'tk' (TopK, opset 11): K = 9 is out of range [0, 4]}}
+  %0:2 = onnx.node "TopK"(%x, %k) {name = "tk"} : (tensor<3x4xf32>, tensor<1xi64>) -> (!onnx.value, !onnx.value)
+  return %0#0, %0#1 : !onnx.value, !onnx.value
+}
+
+// -----
+
+func.func @training_dropout(%x: tensor<4xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 13 : i64}} {
+  %r = arith.constant dense<0.5> : tensor<f32>
+  %t = arith.constant dense<true> : tensor<i1>
+  // expected-error @+1 {{node 'd' (Dropout, opset 13): training-mode dropout with ratio 5.000000e-01 is random; tmix compiles inference graphs}}
+  %0 = onnx.node "Dropout"(%x, %r, %t) {name = "d"} : (tensor<4xf32>, tensor<f32>, tensor<i1>) -> !onnx.value
+  return %0 : !onnx.value
+}
+
+// -----
+
+func.func @bitcast_width(%x: tensor<4xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 26 : i64}} {
+  // expected-error @+1 {{node 'bc' (BitCast, opset 26): cannot reinterpret 'f32' as 'i64': the element widths differ or the type is unknown}}
+  %0 = onnx.node "BitCast"(%x) {name = "bc", attrs = {to = 7 : i64}} : (tensor<4xf32>) -> !onnx.value
+  return %0 : !onnx.value
+}
+
+// -----
+
+func.func @nll_reduction(%p: tensor<3x4xf32>, %t: tensor<3xi64>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 13 : i64}} {
+  // expected-error @+1 {{node 'nll' (NegativeLogLikelihoodLoss, opset 13): attribute 'reduction' must be 'none', 'sum' or 'mean', got 'max'}}
+  %0 = onnx.node "NegativeLogLikelihoodLoss"(%p, %t) {name = "nll", attrs = {reduction = "max"}} : (tensor<3x4xf32>, tensor<3xi64>) -> !onnx.value
+  return %0 : !onnx.value
+}
+
+// -----
+
+func.func @scatter_out_of_range(%d: tensor<4xf32>, %u: tensor<1xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 18 : i64}} {
+  %i = arith.constant dense<[5]> : tensor<1xi64>
+  // expected-error @+1 {{node 'se' (ScatterElements, opset 18): index 5 is out of range [-4, 4)}}
+  %0 = onnx.node "ScatterElements"(%d, %i, %u) {name = "se"} : (tensor<4xf32>, tensor<1xi64>, tensor<1xf32>) -> !onnx.value
+  return %0 : !onnx.value
+}
+
+// -----
+
+func.func @cast_round_mode(%x: tensor<4xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 25 : i64}} {
+  // expected-error @+1 {{node 'c' (Cast, opset 25): attribute 'round_mode' must be up, down or nearest, got 'odd'}}
+  %0 = onnx.node "Cast"(%x) {name = "c", attrs = {to = 24 : i64, round_mode = "odd"}} : (tensor<4xf32>) -> !onnx.value
+  return %0 : !onnx.value
+}
