@@ -329,16 +329,19 @@ def TMixQuantizePass : Pass<"tmix-quantize", "::mlir::ModuleOp"> {
 }
 
 def TMixSignlessPass : Pass<"tmix-signless", "::mlir::ModuleOp"> {
-  let summary = "Make unsigned integer types signless for lowering";
+  let summary = "Make unsigned integer and narrow float types signless "
+                "integers for lowering";
   let description = [{
     ONNX uint8..uint64 tensors keep their signedness in the tensor type
     through the conversion, where casts, comparisons, division and
-    quantization read it; the ops built there already compute on signless
-    scalars. Bufferization and the LLVM lowering want signless types
-    throughout, so this pass rewrites every unsigned integer element type
-    in the module (values, block arguments, function types, dense and
-    resource constants, type attributes) to the signless type of the same
-    width, and erases the `tensor.bitcast`s that become no-ops. The model's
+    quantization read it, and float8/float4 tensors keep their format; the
+    ops built there already compute on signless scalars (the formats'
+    bits). Bufferization and the LLVM lowering want signless types
+    throughout, so this pass rewrites every unsigned integer and narrow
+    float element type in the module (values, block arguments, function
+    types, dense and resource constants, type attributes) to the signless
+    integer type of the same width, and erases the `tensor.bitcast`s that
+    become no-ops. The model's
     ABI (its dtypes) is described before it runs.
   }];
   let dependentDialects = ["::mlir::tensor::TensorDialect"];

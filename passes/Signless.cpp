@@ -1,10 +1,10 @@
 //===- Signless.cpp - tmix-signless ----------------------------*- C++ -*-===//
 //
 // The conversion keeps ONNX's unsigned integer and narrow float types in
-// tensor types so that rules can read them; bufferization (tensor.bitcast has no buffer form) and
-// the LLVM lowering want signless types. By the time this runs every op
-// already computes on signless scalars, so retyping is a relabelling of the
-// same bits.
+// tensor types so that rules can read them; bufferization (tensor.bitcast has
+// no buffer form) and the LLVM lowering want signless types. By the time this
+// runs every op already computes on signless scalars, so retyping is a
+// relabelling of the same bits.
 //
 //===----------------------------------------------------------------------===//
 

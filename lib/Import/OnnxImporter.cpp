@@ -247,9 +247,8 @@ FailureOr<ElementsAttr> Importer::tensorAttr(const ::onnx::TensorProto &t,
   unsigned packedBits = elt->getIntOrFloatBitWidth() < 8 && !elt->isInteger(1)
                             ? elt->getIntOrFloatBitWidth()
                             : 0;
-  unsigned width = elt->isInteger(1) || packedBits
-                       ? 8
-                       : elt->getIntOrFloatBitWidth();
+  unsigned width =
+      elt->isInteger(1) || packedBits ? 8 : elt->getIntOrFloatBitWidth();
   // Element and byte counts, refusing shapes whose size overflows.
   int64_t count = 1;
   for (int64_t d : dims)
@@ -365,10 +364,9 @@ FailureOr<ElementsAttr> Importer::tensorAttr(const ::onnx::TensorProto &t,
     unsigned mask = (1u << packedBits) - 1;
     unpacked.resize(count);
     for (int64_t i = 0; i < count; ++i)
-      unpacked[i] = static_cast<char>(
-          (static_cast<uint8_t>(raw[i / perByte]) >>
-           (packedBits * (i % perByte))) &
-          mask);
+      unpacked[i] = static_cast<char>((static_cast<uint8_t>(raw[i / perByte]) >>
+                                       (packedBits * (i % perByte))) &
+                                      mask);
     raw = unpacked;
   }
   if (raw.size() != bytes)

@@ -66,6 +66,7 @@ _UNCLAIMED = [
     r"not supported before opset",
     r"unsupported element type",
     r"is not a tensor \(sequences, maps and optionals",
+    r"is a sequence, which the model ABI does not carry",
     r"has type GRAPH, which is not supported",
     r"is random; tmix compiles inference graphs",
     r"must be a constant integer tensor",

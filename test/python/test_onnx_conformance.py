@@ -46,7 +46,8 @@ def test_summary(results):
     print(f"\nonnx node tests: {counts['pass']} passed, {counts['fail']} "
           f"failed, {counts['error']} errors, {counts['unsupported']} "
           "unsupported")
-    assert counts["pass"] >= 850
+    # 85% of the 1802 tests (issue 16).
+    assert counts["pass"] >= 1532
 
 
 def test_compiled_matches_reference(results, tmp_path):

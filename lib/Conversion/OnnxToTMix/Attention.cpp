@@ -379,11 +379,12 @@ Results rotaryEmbedding(Node &n) {
   Value cos = n.input(1), sin = n.input(2), pos = n.input(3);
   auto ct = n.type(1);
   int64_t batch = t.getDimSize(0), seq = t.getDimSize(rank == 4 ? 2 : 1);
-  bool cacheOk = ct == n.type(2) && ct.getShape().back() == rot / 2 &&
-                 (pos ? ct.getRank() == 2
-                      : ct.getShape() == ArrayRef<int64_t>{batch, seq, rot / 2});
-  if (!cacheOk || (pos && n.type(3).getShape() !=
-                               ArrayRef<int64_t>{batch, seq})) {
+  bool cacheOk =
+      ct == n.type(2) && ct.getShape().back() == rot / 2 &&
+      (pos ? ct.getRank() == 2
+           : ct.getShape() == ArrayRef<int64_t>{batch, seq, rot / 2});
+  if (!cacheOk ||
+      (pos && n.type(3).getShape() != ArrayRef<int64_t>{batch, seq})) {
     n.emitError() << "cos/sin caches " << ct << " and " << n.type(2)
                   << " do not fit the input " << t
                   << (pos ? " and position_ids" : "");
@@ -403,25 +404,28 @@ Results rotaryEmbedding(Node &n) {
         // d: the position within the head; base: the head's first element
         // in the last dim.
         Value last = ivs[rank - 1];
-        Value d = rank == 4 ? last : b.createOrFold<arith::RemUIOp>(l, last, c(head));
+        Value d =
+            rank == 4 ? last : b.createOrFold<arith::RemUIOp>(l, last, c(head));
         Value base = b.createOrFold<arith::SubIOp>(l, last, d);
-        Value xv = convertScalar(b, l, b.createOrFold<tensor::ExtractOp>(l, x, ivs), acc);
-        Value rotated =
-            b.createOrFold<arith::CmpIOp>(l, arith::CmpIPredicate::ult, d, c(rot));
+        Value xv = convertScalar(
+            b, l, b.createOrFold<tensor::ExtractOp>(l, x, ivs), acc);
+        Value rotated = b.createOrFold<arith::CmpIOp>(
+            l, arith::CmpIPredicate::ult, d, c(rot));
         Value dc = b.createOrFold<arith::MinUIOp>(l, d, c(rot - 1));
         // First of a pair (real part) or second (imaginary part), the
         // partner's position, and the cache column.
         Value first, partner, col;
         if (interleaved) {
           Value odd = b.createOrFold<arith::RemUIOp>(l, dc, c(2));
-          first = b.createOrFold<arith::CmpIOp>(l, arith::CmpIPredicate::eq, odd, c(0));
+          first = b.createOrFold<arith::CmpIOp>(l, arith::CmpIPredicate::eq,
+                                                odd, c(0));
           partner = b.createOrFold<arith::SelectOp>(
               l, first, b.createOrFold<arith::AddIOp>(l, dc, c(1)),
               b.createOrFold<arith::SubIOp>(l, dc, c(1)));
           col = b.createOrFold<arith::DivUIOp>(l, dc, c(2));
         } else {
-          first = b.createOrFold<arith::CmpIOp>(l, arith::CmpIPredicate::ult, dc,
-                                                c(rot / 2));
+          first = b.createOrFold<arith::CmpIOp>(l, arith::CmpIPredicate::ult,
+                                                dc, c(rot / 2));
           partner = b.createOrFold<arith::SelectOp>(
               l, first, b.createOrFold<arith::AddIOp>(l, dc, c(rot / 2)),
               b.createOrFold<arith::SubIOp>(l, dc, c(rot / 2)));
@@ -430,16 +434,20 @@ Results rotaryEmbedding(Node &n) {
         }
         SmallVector<Value> at(ivs);
         at[rank - 1] = b.createOrFold<arith::AddIOp>(l, base, partner);
-        Value pv = convertScalar(b, l, b.createOrFold<tensor::ExtractOp>(l, x, at), acc);
+        Value pv = convertScalar(
+            b, l, b.createOrFold<tensor::ExtractOp>(l, x, at), acc);
         SmallVector<Value> cacheAt;
         if (pos) {
-          Value p = b.createOrFold<tensor::ExtractOp>(l, pos, ValueRange{bi, si});
+          Value p =
+              b.createOrFold<tensor::ExtractOp>(l, pos, ValueRange{bi, si});
           cacheAt = {toIndex(b, l, p, ct.getDimSize(0)), col};
         } else {
           cacheAt = {bi, si, col};
         }
-        Value cv = convertScalar(b, l, b.createOrFold<tensor::ExtractOp>(l, cos, cacheAt), acc);
-        Value sv = convertScalar(b, l, b.createOrFold<tensor::ExtractOp>(l, sin, cacheAt), acc);
+        Value cv = convertScalar(
+            b, l, b.createOrFold<tensor::ExtractOp>(l, cos, cacheAt), acc);
+        Value sv = convertScalar(
+            b, l, b.createOrFold<tensor::ExtractOp>(l, sin, cacheAt), acc);
         // real = cos x1 - sin x2, imag = sin x1 + cos x2.
         Value cx = b.createOrFold<arith::MulFOp>(l, cv, xv);
         Value sp = b.createOrFold<arith::MulFOp>(l, sv, pv);

@@ -80,7 +80,8 @@ Value encodeE8M0(OpBuilder &b, Location l, Value x, bool saturate,
   Value exp = b.createOrFold<arith::AndIOp>(
       l, b.createOrFold<arith::ShRUIOp>(l, bits, i32c(b, l, 23)),
       i32c(b, l, 0xFF));
-  Value special = b.createOrFold<arith::CmpIOp>(l, IP::eq, exp, i32c(b, l, 0xFF));
+  Value special =
+      b.createOrFold<arith::CmpIOp>(l, IP::eq, exp, i32c(b, l, 0xFF));
   Value up = i32c(b, l, 0);
   if (mode == "up") {
     Value frac = b.createOrFold<arith::AndIOp>(l, bits, i32c(b, l, 0x7FFFFF));
@@ -139,7 +140,8 @@ Value encodeNarrow(OpBuilder &b, Location l, Value x, FloatType t,
       i32c(b, l, 1));
   Value rounded = b.createOrFold<arith::AddIOp>(
       l, abits,
-      b.createOrFold<arith::AddIOp>(l, lsb, i32c(b, l, (1 << (shift - 1)) - 1)));
+      b.createOrFold<arith::AddIOp>(l, lsb,
+                                    i32c(b, l, (1 << (shift - 1)) - 1)));
   Value normal = b.createOrFold<arith::SubIOp>(
       l, b.createOrFold<arith::ShRUIOp>(l, rounded, i32c(b, l, shift)),
       i32c(b, l, (127 - f.bias) << f.mantissa));
@@ -154,8 +156,8 @@ Value encodeNarrow(OpBuilder &b, Location l, Value x, FloatType t,
                                               fconst(b, l, f32, minNormal));
   Value code = b.createOrFold<arith::SelectOp>(l, isSub, sub, normal);
   // Past the largest finite value (only without saturation).
-  Value over = b.createOrFold<arith::CmpIOp>(l, IP::sgt, code,
-                                             i32c(b, l, f.maxCode));
+  Value over =
+      b.createOrFold<arith::CmpIOp>(l, IP::sgt, code, i32c(b, l, f.maxCode));
   uint32_t nanCode = f.nanIsNegZero ? 0x80 : f.hasInf ? 0x7E : 0x7F;
   uint32_t overCode = f.hasInf ? 0x7C : nanCode;
   if (!f.hasNaN)
@@ -163,8 +165,8 @@ Value encodeNarrow(OpBuilder &b, Location l, Value x, FloatType t,
   code = b.createOrFold<arith::SelectOp>(l, over, i32c(b, l, overCode), code);
   // The sign, except on a zero of the formats without -0 and on NaN codes
   // that carry none.
-  Value signBit = b.createOrFold<arith::ShLIOp>(l, sign,
-                                                i32c(b, l, f.width - 1));
+  Value signBit =
+      b.createOrFold<arith::ShLIOp>(l, sign, i32c(b, l, f.width - 1));
   if (f.nanIsNegZero) {
     Value keep = b.createOrFold<arith::AndIOp>(
         l, b.createOrFold<arith::CmpIOp>(l, IP::ne, code, i32c(b, l, 0)),
@@ -173,8 +175,8 @@ Value encodeNarrow(OpBuilder &b, Location l, Value x, FloatType t,
   }
   code = b.createOrFold<arith::OrIOp>(l, code, signBit);
   Value isNaN = b.createOrFold<arith::CmpFOp>(l, FP::UNO, x, x);
-  uint32_t nan = !f.hasNaN ? 1u << (f.width - 1)
-                           : (f.nanIsNegZero ? 0x80 : nanCode);
+  uint32_t nan =
+      !f.hasNaN ? 1u << (f.width - 1) : (f.nanIsNegZero ? 0x80 : nanCode);
   code = b.createOrFold<arith::SelectOp>(l, isNaN, i32c(b, l, nan), code);
   return b.createOrFold<arith::TruncIOp>(l, b.getIntegerType(f.width), code);
 }
@@ -186,7 +188,8 @@ Value floatToSubByte(OpBuilder &b, Location l, Value x, Type to) {
   Type f = x.getType();
   Value finite = b.createOrFold<arith::CmpFOp>(
       l, FP::OLT, b.createOrFold<math::AbsFOp>(l, x), fconst(b, l, f, 0x1p62));
-  Value safe = b.createOrFold<arith::SelectOp>(l, finite, x, fconst(b, l, f, 0));
+  Value safe =
+      b.createOrFold<arith::SelectOp>(l, finite, x, fconst(b, l, f, 0));
   Value v = b.createOrFold<arith::FPToSIOp>(l, i64, safe);
   return b.createOrFold<arith::TruncIOp>(l, to, v);
 }

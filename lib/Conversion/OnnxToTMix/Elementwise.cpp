@@ -372,13 +372,13 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
       n.emitError() << "expects an integer input, got " << elt;
       return failure();
     }
-    return one(elementwise(
-        n, n.input(0), elt,
-        [](OpBuilder &b, Location l, ValueRange, ValueRange a) {
-          Value ones = arith::ConstantOp::create(
-              b, l, b.getIntegerAttr(a[0].getType(), -1));
-          return b.createOrFold<arith::XOrIOp>(l, a[0], ones);
-        }));
+    return one(
+        elementwise(n, n.input(0), elt,
+                    [](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+                      Value ones = arith::ConstantOp::create(
+                          b, l, b.getIntegerAttr(a[0].getType(), -1));
+                      return b.createOrFold<arith::XOrIOp>(l, a[0], ones);
+                    }));
   });
   t.add(
       "BitShift", 11,
@@ -499,8 +499,8 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
           double alpha = n.getFloat("alpha", 1.0);
           return [=](OpBuilder &b, Location l, Value x) {
             Type t = x.getType();
-            Value neg = b.createOrFold<arith::CmpFOp>(l, P::OLT, x,
-                                                      fconst(b, l, t, 0));
+            Value neg =
+                b.createOrFold<arith::CmpFOp>(l, P::OLT, x, fconst(b, l, t, 0));
             Value em1 = b.createOrFold<math::ExpM1Op>(l, x);
             return b.createOrFold<arith::SelectOp>(
                 l, neg,
@@ -513,8 +513,8 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
           double gamma = n.getFloat("gamma", 1.05070102214813232421875);
           return [=](OpBuilder &b, Location l, Value x) {
             Type t = x.getType();
-            Value pos = b.createOrFold<arith::CmpFOp>(l, P::OGT, x,
-                                                      fconst(b, l, t, 0));
+            Value pos =
+                b.createOrFold<arith::CmpFOp>(l, P::OGT, x, fconst(b, l, t, 0));
             Value em1 = b.createOrFold<math::ExpM1Op>(l, x);
             Value y = b.createOrFold<arith::SelectOp>(
                 l, pos, x,
@@ -547,7 +547,8 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
     return b.createOrFold<arith::MaximumFOp>(l, y, fconst(b, l, t, 0));
   };
   t.add("HardSigmoid", 6, withAttrs([=](Node &n) -> Fn {
-          double alpha = n.getFloat("alpha", 0.2), beta = n.getFloat("beta", 0.5);
+          double alpha = n.getFloat("alpha", 0.2),
+                 beta = n.getFloat("beta", 0.5);
           return [=](OpBuilder &b, Location l, Value x) {
             return hardSigmoid(b, l, x, alpha, beta);
           };
@@ -560,34 +561,33 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
           double alpha = n.getFloat("alpha", 1.0);
           return [=](OpBuilder &b, Location l, Value x) {
             Type t = x.getType();
-            Value above = b.createOrFold<arith::CmpFOp>(
-                l, P::OGT, x, fconst(b, l, t, alpha));
+            Value above = b.createOrFold<arith::CmpFOp>(l, P::OGT, x,
+                                                        fconst(b, l, t, alpha));
             return b.createOrFold<arith::SelectOp>(l, above, x,
                                                    fconst(b, l, t, 0));
           };
         }));
-  t.add("Shrink", 9, withAttrs([](Node &n) -> Fn {
-          double bias = n.getFloat("bias", 0.0), lambd = n.getFloat("lambd", 0.5);
-          return [=](OpBuilder &b, Location l, Value x) {
-            Type t = x.getType();
-            Value below = b.createOrFold<arith::CmpFOp>(
-                l, P::OLT, x, fconst(b, l, t, -lambd));
-            Value above = b.createOrFold<arith::CmpFOp>(l, P::OGT, x,
-                                                        fconst(b, l, t, lambd));
-            Value lo =
-                b.createOrFold<arith::AddFOp>(l, x, fconst(b, l, t, bias));
-            Value hi =
-                b.createOrFold<arith::SubFOp>(l, x, fconst(b, l, t, bias));
-            return b.createOrFold<arith::SelectOp>(
-                l, below, lo,
-                b.createOrFold<arith::SelectOp>(l, above, hi,
-                                                fconst(b, l, t, 0)));
-          };
-        }));
+  t.add(
+      "Shrink", 9, withAttrs([](Node &n) -> Fn {
+        double bias = n.getFloat("bias", 0.0), lambd = n.getFloat("lambd", 0.5);
+        return [=](OpBuilder &b, Location l, Value x) {
+          Type t = x.getType();
+          Value below = b.createOrFold<arith::CmpFOp>(l, P::OLT, x,
+                                                      fconst(b, l, t, -lambd));
+          Value above = b.createOrFold<arith::CmpFOp>(l, P::OGT, x,
+                                                      fconst(b, l, t, lambd));
+          Value lo = b.createOrFold<arith::AddFOp>(l, x, fconst(b, l, t, bias));
+          Value hi = b.createOrFold<arith::SubFOp>(l, x, fconst(b, l, t, bias));
+          return b.createOrFold<arith::SelectOp>(
+              l, below, lo,
+              b.createOrFold<arith::SelectOp>(l, above, hi,
+                                              fconst(b, l, t, 0)));
+        };
+      }));
   t.add("Softsign", 1, unaryFloat([](OpBuilder &b, Location l, Value x) {
-          Value den = b.createOrFold<arith::AddFOp>(
-              l, fconst(b, l, x.getType(), 1),
-              b.createOrFold<math::AbsFOp>(l, x));
+          Value den =
+              b.createOrFold<arith::AddFOp>(l, fconst(b, l, x.getType(), 1),
+                                            b.createOrFold<math::AbsFOp>(l, x));
           return b.createOrFold<arith::DivFOp>(l, x, den);
         }));
   // x * tanh(softplus(x)).
@@ -652,8 +652,8 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
             Value pos = b.createOrFold<arith::CmpFOp>(l, P::OGT, x, zero);
             Value neg = b.createOrFold<arith::CmpFOp>(l, P::OLT, x, zero);
             Value r = b.createOrFold<arith::SelectOp>(
-                l, neg, fconst(b, l, t, -1), b.createOrFold<arith::MulFOp>(
-                                                 l, x, zero));
+                l, neg, fconst(b, l, t, -1),
+                b.createOrFold<arith::MulFOp>(l, x, zero));
             return b.createOrFold<arith::SelectOp>(l, pos, fconst(b, l, t, 1),
                                                    r);
           }
@@ -661,13 +661,13 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
             return arith::ConstantOp::create(b, l, b.getIntegerAttr(t, v));
           };
           Value zero = ic(0);
-          Value pos = b.createOrFold<arith::CmpIOp>(
-              l, uns ? IP::ugt : IP::sgt, x, zero);
-          Value r = uns ? zero
-                        : b.createOrFold<arith::SelectOp>(
-                              l, b.createOrFold<arith::CmpIOp>(l, IP::slt, x,
-                                                               zero),
-                              ic(-1), zero);
+          Value pos = b.createOrFold<arith::CmpIOp>(l, uns ? IP::ugt : IP::sgt,
+                                                    x, zero);
+          Value r =
+              uns ? zero
+                  : b.createOrFold<arith::SelectOp>(
+                        l, b.createOrFold<arith::CmpIOp>(l, IP::slt, x, zero),
+                        ic(-1), zero);
           return b.createOrFold<arith::SelectOp>(l, pos, ic(1), r);
         }));
   });
@@ -677,24 +677,21 @@ void mlir::tmix::onnx_to_tmix::addElementwiseRules(RuleTable &t) {
         auto body = [](OpBuilder &b, Location l, Value x, Value slope,
                        bool isFloat) -> Value {
           Type t = x.getType();
-          Value neg =
-              isFloat
-                  ? b.createOrFold<arith::CmpFOp>(l, P::OLT, x,
-                                                  fconst(b, l, t, 0))
-                  : b.createOrFold<arith::CmpIOp>(
-                        l, IP::slt, x,
-                        arith::ConstantOp::create(b, l, b.getIntegerAttr(t, 0)));
+          Value neg = isFloat ? b.createOrFold<arith::CmpFOp>(
+                                    l, P::OLT, x, fconst(b, l, t, 0))
+                              : b.createOrFold<arith::CmpIOp>(
+                                    l, IP::slt, x,
+                                    arith::ConstantOp::create(
+                                        b, l, b.getIntegerAttr(t, 0)));
           Value scaled = isFloat ? b.createOrFold<arith::MulFOp>(l, x, slope)
                                  : b.createOrFold<arith::MulIOp>(l, x, slope);
           return b.createOrFold<arith::SelectOp>(l, neg, scaled, x);
         };
-        return binary(
-            [=](OpBuilder &b, Location l, Value x, Value s) {
-              return body(b, l, x, s, true);
-            },
-            [=](OpBuilder &b, Location l, Value x, Value s) {
-              return body(b, l, x, s, false);
-            })(n);
+        return binary([=](OpBuilder &b, Location l, Value x,
+                          Value s) { return body(b, l, x, s, true); },
+                      [=](OpBuilder &b, Location l, Value x, Value s) {
+                        return body(b, l, x, s, false);
+                      })(n);
       },
       2);
   t.add("Gelu", 20, [](Node &n) -> FailureOr<SmallVector<Value>> {

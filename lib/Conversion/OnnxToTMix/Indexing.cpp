@@ -29,8 +29,8 @@ Value indexConst(OpBuilder &b, Location l, int64_t v) {
 Value scalarOf(OpBuilder &b, Location l, Type t, double v) {
   if (isa<FloatType>(t))
     return fconst(b, l, t, v);
-  return arith::ConstantOp::create(b, l,
-                                   b.getIntegerAttr(t, static_cast<int64_t>(v)));
+  return arith::ConstantOp::create(
+      b, l, b.getIntegerAttr(t, static_cast<int64_t>(v)));
 }
 
 /// CumSum/CumProd: out[i] combines x[j] over j <= i along the axis (j < i
@@ -67,11 +67,11 @@ Rule cumulative(bool product) {
     }
     SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
     iters.push_back(utils::IteratorType::reduction);
-    Value init = linalg::FillOp::create(
-                     n.b, n.loc, scalarOf(n.b, n.loc, acc, product ? 1 : 0),
-                     tensor::EmptyOp::create(n.b, n.loc, t.getShape(), acc)
-                         .getResult())
-                     .getResult(0);
+    Value init =
+        linalg::FillOp::create(
+            n.b, n.loc, scalarOf(n.b, n.loc, acc, product ? 1 : 0),
+            tensor::EmptyOp::create(n.b, n.loc, t.getShape(), acc).getResult())
+            .getResult(0);
     Value r =
         linalg::GenericOp::create(
             n.b, n.loc, init.getType(), x, init,
@@ -86,10 +86,11 @@ Rule cumulative(bool product) {
               Value take = b.createOrFold<arith::CmpIOp>(l, p, j, i);
               Value v = convertScalar(b, l, a[0], acc);
               Value c =
-                  product ? (isFloat ? b.createOrFold<arith::MulFOp>(l, a[1], v)
-                                     : b.createOrFold<arith::MulIOp>(l, a[1], v))
-                          : (isFloat ? b.createOrFold<arith::AddFOp>(l, a[1], v)
-                                     : b.createOrFold<arith::AddIOp>(l, a[1], v));
+                  product
+                      ? (isFloat ? b.createOrFold<arith::MulFOp>(l, a[1], v)
+                                 : b.createOrFold<arith::MulIOp>(l, a[1], v))
+                      : (isFloat ? b.createOrFold<arith::AddFOp>(l, a[1], v)
+                                 : b.createOrFold<arith::AddIOp>(l, a[1], v));
               linalg::YieldOp::create(
                   b, l, b.createOrFold<arith::SelectOp>(l, take, c, a[1]));
             })
@@ -179,32 +180,35 @@ Results oneHot(Node &n) {
   bool idxFloat = isa<FloatType>(ielt), idxUns = isUnsigned(ielt);
   Value indices = bitcastElements(n, n.input(0), signless(ielt));
   Type velt = vt.getElementType();
-  Value values = bitcastElements(n, reshape(n, n.input(2), {2}), signless(velt));
+  Value values =
+      bitcastElements(n, reshape(n, n.input(2), {2}), signless(velt));
   SmallVector<AffineExpr> exprs;
   for (int64_t i = 0; i < rank; ++i)
     if (i != *axis)
       exprs.push_back(n.b.getAffineDimExpr(i));
-  Value y = generic(
-      n, shape, signless(velt), indices,
-      AffineMap::get(rank, 0, exprs, n.b.getContext()),
-      [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange a) {
-        Type i64 = b.getI64Type();
-        Value v = convertScalar(b, l, a[0], i64, idxUns);
-        if (idxFloat)
-          v = b.createOrFold<arith::FPToSIOp>(l, i64, a[0]);
-        Value d = arith::ConstantOp::create(b, l, b.getI64IntegerAttr(depth));
-        Value neg = b.createOrFold<arith::CmpIOp>(
-            l, IP::slt, v, arith::ConstantOp::create(b, l, b.getI64IntegerAttr(0)));
-        v = b.createOrFold<arith::SelectOp>(
-            l, neg, b.createOrFold<arith::AddIOp>(l, v, d), v);
-        Value here = arith::IndexCastOp::create(b, l, i64, ivs[*axis]);
-        Value hit = b.createOrFold<arith::CmpIOp>(l, IP::eq, v, here);
-        Value on = b.createOrFold<tensor::ExtractOp>(
-            l, values, ValueRange{indexConst(b, l, 1)});
-        Value off = b.createOrFold<tensor::ExtractOp>(
-            l, values, ValueRange{indexConst(b, l, 0)});
-        return b.createOrFold<arith::SelectOp>(l, hit, on, off);
-      });
+  Value y =
+      generic(n, shape, signless(velt), indices,
+              AffineMap::get(rank, 0, exprs, n.b.getContext()),
+              [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange a) {
+                Type i64 = b.getI64Type();
+                Value v = convertScalar(b, l, a[0], i64, idxUns);
+                if (idxFloat)
+                  v = b.createOrFold<arith::FPToSIOp>(l, i64, a[0]);
+                Value d =
+                    arith::ConstantOp::create(b, l, b.getI64IntegerAttr(depth));
+                Value neg = b.createOrFold<arith::CmpIOp>(
+                    l, IP::slt, v,
+                    arith::ConstantOp::create(b, l, b.getI64IntegerAttr(0)));
+                v = b.createOrFold<arith::SelectOp>(
+                    l, neg, b.createOrFold<arith::AddIOp>(l, v, d), v);
+                Value here = arith::IndexCastOp::create(b, l, i64, ivs[*axis]);
+                Value hit = b.createOrFold<arith::CmpIOp>(l, IP::eq, v, here);
+                Value on = b.createOrFold<tensor::ExtractOp>(
+                    l, values, ValueRange{indexConst(b, l, 1)});
+                Value off = b.createOrFold<tensor::ExtractOp>(
+                    l, values, ValueRange{indexConst(b, l, 0)});
+                return b.createOrFold<arith::SelectOp>(l, hit, on, off);
+              });
   return one(bitcastElements(n, y, velt));
 }
 
@@ -231,16 +235,16 @@ Results eyeLike(Node &n) {
   if (!elt)
     return failure();
   int64_t k = n.getInt("k", 0);
-  Value y = generic(
-      n, t.getShape(), signless(elt), {}, {},
-      [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange) {
-        Value diff = b.createOrFold<arith::SubIOp>(l, ivs[1], ivs[0]);
-        Value hit = b.createOrFold<arith::CmpIOp>(l, IP::eq, diff,
-                                                  indexConst(b, l, k));
-        Type s = signless(elt);
-        return b.createOrFold<arith::SelectOp>(l, hit, scalarOf(b, l, s, 1),
-                                               scalarOf(b, l, s, 0));
-      });
+  Value y =
+      generic(n, t.getShape(), signless(elt), {}, {},
+              [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange) {
+                Value diff = b.createOrFold<arith::SubIOp>(l, ivs[1], ivs[0]);
+                Value hit = b.createOrFold<arith::CmpIOp>(l, IP::eq, diff,
+                                                          indexConst(b, l, k));
+                Type s = signless(elt);
+                return b.createOrFold<arith::SelectOp>(
+                    l, hit, scalarOf(b, l, s, 1), scalarOf(b, l, s, 0));
+              });
   return one(bitcastElements(n, y, elt));
 }
 
@@ -290,7 +294,8 @@ Results topK(Node &n) {
   Type i64 = b.getI64Type();
   auto filled = [&](ArrayRef<int64_t> shape, Type ty, Value v) {
     return linalg::FillOp::create(
-               b, loc, v, tensor::EmptyOp::create(b, loc, shape, ty).getResult())
+               b, loc, v,
+               tensor::EmptyOp::create(b, loc, shape, ty).getResult())
         .getResult(0);
   };
   Value minusOne = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(-1));
@@ -349,9 +354,9 @@ Results topK(Node &n) {
               Value take = gb.createOrFold<arith::AndIOp>(gl, eligible, better);
               linalg::YieldOp::create(
                   gb, gl,
-                  ValueRange{gb.createOrFold<arith::SelectOp>(gl, take, v, bv),
-                             gb.createOrFold<arith::SelectOp>(gl, take, i,
-                                                              bi)});
+                  ValueRange{
+                      gb.createOrFold<arith::SelectOp>(gl, take, v, bv),
+                      gb.createOrFold<arith::SelectOp>(gl, take, i, bi)});
             });
         SmallVector<OpFoldResult> offsets = {lb.getIndexAttr(0), p},
                                   sizes = {lb.getIndexAttr(rows),
@@ -360,18 +365,18 @@ Results topK(Node &n) {
                                              lb.getIndexAttr(1)};
         auto column = [&](Value src, Value dst) {
           auto colType = RankedTensorType::get(
-              {rows, 1}, cast<RankedTensorType>(src.getType()).getElementType());
+              {rows, 1},
+              cast<RankedTensorType>(src.getType()).getElementType());
           Value col = tensor::ExpandShapeOp::create(
               lb, l, colType, src, SmallVector<ReassociationIndices>{{0, 1}});
           return tensor::InsertSliceOp::create(lb, l, col, dst, offsets, sizes,
                                                strides)
               .getResult();
         };
-        scf::YieldOp::create(
-            lb, l,
-            ValueRange{column(g.getResult(0), iter[0]),
-                       column(g.getResult(1), iter[1]), g.getResult(0),
-                       g.getResult(1)});
+        scf::YieldOp::create(lb, l,
+                             ValueRange{column(g.getResult(0), iter[0]),
+                                        column(g.getResult(1), iter[1]),
+                                        g.getResult(0), g.getResult(1)});
       });
   // Back to the input's layout with the axis of length K.
   SmallVector<int64_t> outMoved(moved);
@@ -382,8 +387,9 @@ Results topK(Node &n) {
   auto back = [&](Value v) {
     return transpose(n, reshape(n, v, outMoved), inverse);
   };
-  return SmallVector<Value>{bitcastElements(n, back(loop.getResult(0)), origElt),
-                            back(loop.getResult(1))};
+  return SmallVector<Value>{
+      bitcastElements(n, back(loop.getResult(0)), origElt),
+      back(loop.getResult(1))};
 }
 
 /// Scatter reductions ('none' replaces).
@@ -468,7 +474,8 @@ Results scatterElements(Node &n) {
         Value old = lb.createOrFold<tensor::ExtractOp>(l, iter[0], dst);
         Value v = combineScatter(lb, l, *reduction, old, upd, uns);
         scf::YieldOp::create(
-            lb, l, tensor::InsertOp::create(lb, l, v, iter[0], dst).getResult());
+            lb, l,
+            tensor::InsertOp::create(lb, l, v, iter[0], dst).getResult());
       });
   return one(bitcastElements(n, loop.getResult(0), origElt));
 }
@@ -523,9 +530,9 @@ Results scatterND(Node &n) {
         for (int64_t e = 0; e < tuple; ++e) {
           SmallVector<Value> at(qAt);
           at.push_back(indexConst(ob, l, e));
-          target.push_back(toIndex(
-              ob, l, ob.createOrFold<tensor::ExtractOp>(l, indices, at),
-              dt.getDimSize(e)));
+          target.push_back(
+              toIndex(ob, l, ob.createOrFold<tensor::ExtractOp>(l, indices, at),
+                      dt.getDimSize(e)));
         }
         auto inner = scf::ForOp::create(
             ob, l, c0, indexConst(ob, l, sliceSize), c1, oIter,
@@ -539,7 +546,8 @@ Results scatterND(Node &n) {
               Value v = combineScatter(ib, il, *reduction, old, upd, uns);
               scf::YieldOp::create(
                   ib, il,
-                  tensor::InsertOp::create(ib, il, v, iIter[0], dst).getResult());
+                  tensor::InsertOp::create(ib, il, v, iIter[0], dst)
+                      .getResult());
             });
         scf::YieldOp::create(ob, l, inner.getResult(0));
       });
@@ -553,8 +561,8 @@ Rule spaceDepth(bool toSpace) {
     auto t = n.type(0);
     int64_t bs = n.getInt("blocksize", 0);
     if (t.getRank() != 4 || bs <= 0) {
-      n.emitError() << "expects a 4-D input and a positive blocksize, got "
-                    << t << " and " << bs;
+      n.emitError() << "expects a 4-D input and a positive blocksize, got " << t
+                    << " and " << bs;
       return failure();
     }
     int64_t N = t.getDimSize(0), C = t.getDimSize(1), H = t.getDimSize(2),
@@ -629,9 +637,8 @@ Results centerCropPad(Node &n) {
   }
   SmallVector<int64_t> strides(rank, 1);
   Value x = tensor::ExtractSliceOp::create(
-      n.b, n.loc, RankedTensorType::get(sizes, t.getElementType()),
-      n.input(0), ValueRange{}, ValueRange{}, ValueRange{}, offsets, sizes,
-      strides);
+      n.b, n.loc, RankedTensorType::get(sizes, t.getElementType()), n.input(0),
+      ValueRange{}, ValueRange{}, ValueRange{}, offsets, sizes, strides);
   if (llvm::all_of(low, [](int64_t v) { return v == 0; }) &&
       llvm::all_of(high, [](int64_t v) { return v == 0; }))
     return one(x);
@@ -674,8 +681,8 @@ Results reverseSequence(Node &n) {
       AffineMap::get(rank, 0, n.b.getAffineDimExpr(*batchAxis),
                      n.b.getContext()),
       [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange a) {
-        Value len = b.createOrFold<arith::IndexCastOp>(l, b.getIndexType(),
-                                                       a[0]);
+        Value len =
+            b.createOrFold<arith::IndexCastOp>(l, b.getIndexType(), a[0]);
         len = b.createOrFold<arith::MaxSIOp>(
             l, indexConst(b, l, 0),
             b.createOrFold<arith::MinSIOp>(l, len, indexConst(b, l, steps)));

@@ -151,7 +151,6 @@ Value mlir::tmix::onnx_to_tmix::reduce(
   return op.getResult(0);
 }
 
-
 FailureOr<Value> mlir::tmix::onnx_to_tmix::argIndex(Node &n, Value x,
                                                     int64_t axis, bool isMax,
                                                     bool last) {
@@ -171,17 +170,17 @@ FailureOr<Value> mlir::tmix::onnx_to_tmix::argIndex(Node &n, Value x,
   SmallVector<utils::IteratorType> iters;
   for (int64_t i = 0; i < rank; ++i) {
     outExprs.push_back(i == axis ? n.b.getAffineConstantExpr(0)
-                                  : n.b.getAffineDimExpr(i));
+                                 : n.b.getAffineDimExpr(i));
     iters.push_back(i == axis ? utils::IteratorType::reduction
-                               : utils::IteratorType::parallel);
+                              : utils::IteratorType::parallel);
   }
   Type i64 = n.b.getI64Type();
   unsigned w = isFloat ? 0 : selt.getIntOrFloatBitWidth();
   Attribute worst =
       isFloat ? Attribute(n.b.getFloatAttr(selt, isMax ? -INFINITY : INFINITY))
-      : uns   ? Attribute(n.b.getIntegerAttr(
-                  selt, isMax ? APInt::getMinValue(w) : APInt::getMaxValue(w)))
-              : Attribute(n.b.getIntegerAttr(
+      : uns ? Attribute(n.b.getIntegerAttr(selt, isMax ? APInt::getMinValue(w)
+                                                       : APInt::getMaxValue(w)))
+            : Attribute(n.b.getIntegerAttr(
                   selt, isMax ? APInt::getSignedMinValue(w)
                               : APInt::getSignedMaxValue(w)));
   auto filled = [&](Type t, Attribute v) {
@@ -195,8 +194,8 @@ FailureOr<Value> mlir::tmix::onnx_to_tmix::argIndex(Node &n, Value x,
                               filled(i64, n.b.getI64IntegerAttr(-1))};
   AffineMap outMap = AffineMap::get(rank, 0, outExprs, n.b.getContext());
   auto op = linalg::GenericOp::create(
-      n.b, n.loc, TypeRange{inits[0].getType(), inits[1].getType()}, x,
-      inits, {n.b.getMultiDimIdentityMap(rank), outMap, outMap}, iters,
+      n.b, n.loc, TypeRange{inits[0].getType(), inits[1].getType()}, x, inits,
+      {n.b.getMultiDimIdentityMap(rank), outMap, outMap}, iters,
       [&](OpBuilder &b, Location l, ValueRange a) {
         Value v = a[0], best = a[1], idx = a[2];
         using FP = arith::CmpFPredicate;
@@ -204,7 +203,8 @@ FailureOr<Value> mlir::tmix::onnx_to_tmix::argIndex(Node &n, Value x,
         Value better;
         if (isFloat)
           better = b.createOrFold<arith::CmpFOp>(
-              l, isMax ? (last ? FP::OGE : FP::OGT) : (last ? FP::OLE : FP::OLT),
+              l,
+              isMax ? (last ? FP::OGE : FP::OGT) : (last ? FP::OLE : FP::OLT),
               v, best);
         else
           better = b.createOrFold<arith::CmpIOp>(
@@ -223,8 +223,7 @@ FailureOr<Value> mlir::tmix::onnx_to_tmix::argIndex(Node &n, Value x,
         linalg::YieldOp::create(
             b, l,
             ValueRange{b.createOrFold<arith::SelectOp>(l, better, v, best),
-                       b.createOrFold<arith::SelectOp>(l, better, here,
-                                                       idx)});
+                       b.createOrFold<arith::SelectOp>(l, better, here, idx)});
       });
   return op.getResult(1);
 }
@@ -449,18 +448,19 @@ Rule reduction(ReduceKind kind, int64_t axesInputSince) {
                        return b.createOrFold<arith::MaximumFOp>(l, a, v);
                      });
       // An all -inf slice (or an empty one) shifts by 0, not by -inf.
-      FailureOr<Value> e = elementwise(
-          n, {x, shift}, acc,
-          [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
-            Value m = b.createOrFold<arith::SelectOp>(
-                l,
-                b.createOrFold<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ,
-                                              a[1], fconst(b, l, acc, -INFINITY)),
-                fconst(b, l, acc, 0), a[1]);
-            return b.createOrFold<math::ExpOp>(
-                l, b.createOrFold<arith::SubFOp>(
-                       l, convertScalar(b, l, a[0], acc), m));
-          });
+      FailureOr<Value> e =
+          elementwise(n, {x, shift}, acc,
+                      [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+                        Value m = b.createOrFold<arith::SelectOp>(
+                            l,
+                            b.createOrFold<arith::CmpFOp>(
+                                l, arith::CmpFPredicate::OEQ, a[1],
+                                fconst(b, l, acc, -INFINITY)),
+                            fconst(b, l, acc, 0), a[1]);
+                        return b.createOrFold<math::ExpOp>(
+                            l, b.createOrFold<arith::SubFOp>(
+                                   l, convertScalar(b, l, a[0], acc), m));
+                      });
       if (failed(e))
         return failure();
       summed = *e;
@@ -492,10 +492,10 @@ Rule reduction(ReduceKind kind, int64_t axesInputSince) {
             if (kind == ReduceKind::Mean)
               v = isFloat ? b.createOrFold<arith::DivFOp>(
                                 l, v, fconst(b, l, acc, count))
-                  : uns ? b.createOrFold<arith::DivUIOp>(
-                              l, v,
-                              arith::ConstantOp::create(
-                                  b, l, b.getIntegerAttr(acc, count)))
+                  : uns   ? b.createOrFold<arith::DivUIOp>(
+                                l, v,
+                                arith::ConstantOp::create(
+                                    b, l, b.getIntegerAttr(acc, count)))
                           : b.createOrFold<arith::DivSIOp>(
                                 l, v,
                                 arith::ConstantOp::create(
@@ -526,8 +526,8 @@ Rule argExtreme(bool isMax) {
     FailureOr<int64_t> axis = n.axis(n.getInt("axis", 0), type.getRank());
     if (failed(axis))
       return failure();
-    FailureOr<Value> r = argIndex(n, n.input(0), *axis, isMax,
-                                  n.getInt("select_last_index", 0));
+    FailureOr<Value> r =
+        argIndex(n, n.input(0), *axis, isMax, n.getInt("select_last_index", 0));
     if (failed(r))
       return failure();
     if (n.getInt("keepdims", 1))
@@ -630,11 +630,11 @@ Results negativeLogLikelihood(Node &n, Value logp, Value target, Value weight) {
   // One body for the per-element loss (which = 0) and weight (which = 1).
   auto perElement = [&](bool lossNotWeight) {
     return generic(
-        n, tt.getShape(), acc, target,
-        n.b.getMultiDimIdentityMap(tt.getRank()),
+        n, tt.getShape(), acc, target, n.b.getMultiDimIdentityMap(tt.getRank()),
         [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange a) -> Value {
           Value t = a[0];
-          Value cls = b.createOrFold<arith::IndexCastOp>(l, b.getIndexType(), t);
+          Value cls =
+              b.createOrFold<arith::IndexCastOp>(l, b.getIndexType(), t);
           cls = b.createOrFold<arith::MaxSIOp>(
               l, arith::ConstantIndexOp::create(b, l, 0),
               b.createOrFold<arith::MinSIOp>(
@@ -678,8 +678,8 @@ Results negativeLogLikelihood(Node &n, Value logp, Value target, Value weight) {
         reduce(n, perElement(false), all, acc, n.b.getFloatAttr(acc, 0), add));
   FailureOr<Value> r = elementwise(
       n, ins, elt, [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
-        Value v = a.size() > 1 ? b.createOrFold<arith::DivFOp>(l, a[0], a[1])
-                               : a[0];
+        Value v =
+            a.size() > 1 ? b.createOrFold<arith::DivFOp>(l, a[0], a[1]) : a[0];
         return convertScalar(b, l, v, elt);
       });
   if (failed(r))
@@ -699,8 +699,8 @@ FailureOr<Value> logSoftmax(Node &n, Value x, int64_t axis, Type acc) {
   FailureOr<Value> e = elementwise(
       n, {x, m}, acc, [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
         return b.createOrFold<math::ExpOp>(
-            l, b.createOrFold<arith::SubFOp>(
-                   l, convertScalar(b, l, a[0], acc), a[1]));
+            l, b.createOrFold<arith::SubFOp>(l, convertScalar(b, l, a[0], acc),
+                                             a[1]));
       });
   if (failed(e))
     return failure();
@@ -708,14 +708,13 @@ FailureOr<Value> logSoftmax(Node &n, Value x, int64_t axis, Type acc) {
                    [](OpBuilder &b, Location l, Value a, Value v) {
                      return b.createOrFold<arith::AddFOp>(l, a, v);
                    });
-  return elementwise(
-      n, {x, m, s}, acc,
-      [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
-        Value v = b.createOrFold<arith::SubFOp>(
-            l, convertScalar(b, l, a[0], acc), a[1]);
-        return b.createOrFold<arith::SubFOp>(
-            l, v, b.createOrFold<math::LogOp>(l, a[2]));
-      });
+  return elementwise(n, {x, m, s}, acc,
+                     [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+                       Value v = b.createOrFold<arith::SubFOp>(
+                           l, convertScalar(b, l, a[0], acc), a[1]);
+                       return b.createOrFold<arith::SubFOp>(
+                           l, v, b.createOrFold<math::LogOp>(l, a[2]));
+                     });
 }
 
 /// The windows of a convolution or pooling over `in` spatial dims: the
@@ -772,8 +771,8 @@ FailureOr<Window> windowOf(Node &n, ArrayRef<int64_t> in,
                     << " is too small for the kernel";
       return failure();
     }
-    int64_t out = ceil ? (padded - span + s - 1) / s + 1
-                       : (padded - span) / s + 1;
+    int64_t out =
+        ceil ? (padded - span + s - 1) / s + 1 : (padded - span) / s + 1;
     if (ceil && (out - 1) * s >= in[i] + w.pads[i])
       --out;
     w.out.push_back(out);
@@ -852,7 +851,7 @@ Results convTranspose(Node &n) {
     }
     int64_t full =
         strides[i] * (in - 1) + outPad[i] + (kernel[i] - 1) * dilations[i] + 1;
-    int64_t target = outputShape             ? (*outputShape)[i]
+    int64_t target = outputShape ? (*outputShape)[i]
                      : autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER"
                          ? in * strides[i]
                          : -1;
@@ -915,8 +914,7 @@ Results convTranspose(Node &n) {
             auto cst = [&](int64_t v) -> Value {
               return arith::ConstantIndexOp::create(b, l, v);
             };
-            Value valid =
-                arith::ConstantOp::create(b, l, b.getBoolAttr(true));
+            Value valid = arith::ConstantOp::create(b, l, b.getBoolAttr(true));
             SmallVector<Value> at = {
                 idx(0),
                 b.createOrFold<arith::AddIOp>(
@@ -954,8 +952,8 @@ Results convTranspose(Node &n) {
                 l, xv, convertScalar(b, l, a[0], acc));
             prod = b.createOrFold<arith::SelectOp>(l, valid, prod,
                                                    fconst(b, l, acc, 0));
-            linalg::YieldOp::create(b, l,
-                                    b.createOrFold<arith::AddFOp>(l, a[1], prod));
+            linalg::YieldOp::create(
+                b, l, b.createOrFold<arith::AddFOp>(l, a[1], prod));
           })
           .getResult(0);
   SmallVector<Value> ins = {y};
@@ -990,8 +988,8 @@ Rule pool(Pooling kind, bool global) {
     bool isFloat = isa<FloatType>(elt), uns = isUnsigned(origElt);
     if (rank < 3 || (!isFloat && (kind != Pooling::Max || elt.isInteger(1)))) {
       n.emitError() << "expects an input [N, C, spatial...] of "
-                    << (kind == Pooling::Max ? "numbers" : "floats")
-                    << ", got " << xt;
+                    << (kind == Pooling::Max ? "numbers" : "floats") << ", got "
+                    << xt;
       return failure();
     }
     x = bitcastElements(n, x, elt);
@@ -1024,17 +1022,18 @@ Rule pool(Pooling kind, bool global) {
     for (int64_t i = 0; i < spatial; ++i) {
       int64_t span = (kernel[i] - 1) * win.dilations[i] + 1;
       low[2 + i] = win.pads[i];
-      high[2 + i] = std::max(win.pads[i + spatial],
-                             (win.out[i] - 1) * win.strides[i] + span -
-                                 in[i] - win.pads[i]);
+      high[2 + i] =
+          std::max(win.pads[i + spatial], (win.out[i] - 1) * win.strides[i] +
+                                              span - in[i] - win.pads[i]);
     }
     Attribute padValue = n.b.getZeroAttr(elt);
     if (kind == Pooling::Max) {
       unsigned w = isFloat ? 0 : elt.getIntOrFloatBitWidth();
-      padValue = isFloat ? Attribute(n.b.getFloatAttr(elt, -INFINITY))
-                 : uns   ? Attribute(n.b.getIntegerAttr(elt, 0))
-                         : Attribute(n.b.getIntegerAttr(
-                             elt, APInt::getSignedMinValue(w)));
+      padValue =
+          isFloat ? Attribute(n.b.getFloatAttr(elt, -INFINITY))
+          : uns
+              ? Attribute(n.b.getIntegerAttr(elt, 0))
+              : Attribute(n.b.getIntegerAttr(elt, APInt::getSignedMinValue(w)));
     }
     Value padded = padConstant(n, x, low, high, padValue);
     Type acc = isFloat ? accumulatorFor(elt) : elt;
@@ -1058,8 +1057,8 @@ Rule pool(Pooling kind, bool global) {
       Value c = arith::ConstantOp::create(n.b, n.loc, cast<TypedAttr>(v));
       return linalg::FillOp::create(n.b, n.loc, c, empty).getResult(0);
     };
-    SmallVector<Value> inits = {filled(
-        acc, kind == Pooling::Max ? padValue : n.b.getZeroAttr(acc))};
+    SmallVector<Value> inits = {
+        filled(acc, kind == Pooling::Max ? padValue : n.b.getZeroAttr(acc))};
     AffineMap oMap = AffineMap::get(numDims, 0, oExprs, ctx);
     // The kernel's extent, as linalg's pooling ops give it: an operand that
     // is never read.
@@ -1083,10 +1082,10 @@ Rule pool(Pooling kind, bool global) {
           Value v = convertScalar(b, l, args[0], acc), r = a[1];
           SmallVector<Value> yields;
           if (kind == Pooling::Max) {
-            Value better =
-                isFloat ? b.createOrFold<arith::CmpFOp>(l, FP::OGT, v, r)
-                        : b.createOrFold<arith::CmpIOp>(
-                              l, uns ? IPr::ugt : IPr::sgt, v, r);
+            Value better = isFloat
+                               ? b.createOrFold<arith::CmpFOp>(l, FP::OGT, v, r)
+                               : b.createOrFold<arith::CmpIOp>(
+                                     l, uns ? IPr::ugt : IPr::sgt, v, r);
             if (withIndices)
               better = b.createOrFold<arith::OrIOp>(
                   l, better,
@@ -1111,10 +1110,10 @@ Rule pool(Pooling kind, bool global) {
               };
               SmallVector<Value> pos;
               for (int64_t i = 0; i < spatial; ++i)
-                pos.push_back(add(
-                    add(mul(idx(2 + i), cst(win.strides[i])),
-                        mul(idx(2 + spatial + i), cst(win.dilations[i]))),
-                    cst(-win.pads[i])));
+                pos.push_back(
+                    add(add(mul(idx(2 + i), cst(win.strides[i])),
+                            mul(idx(2 + spatial + i), cst(win.dilations[i]))),
+                        cst(-win.pads[i])));
               Value flat = add(mul(idx(0), cst(xt.getDimSize(1))), idx(1));
               SmallVector<int64_t> order;
               for (int64_t i = 0; i < spatial; ++i)
@@ -1165,7 +1164,8 @@ Rule pool(Pooling kind, bool global) {
           int64_t hi = includePad ? in[i] + win.pads[i + spatial] : in[i];
           int64_t c = 0;
           for (int64_t k = 0; k < kernel[i]; ++k) {
-            int64_t at = o * win.strides[i] + k * win.dilations[i] - win.pads[i];
+            int64_t at =
+                o * win.strides[i] + k * win.dilations[i] - win.pads[i];
             c += at >= lo && at < hi;
           }
           counts[flat] *= c;

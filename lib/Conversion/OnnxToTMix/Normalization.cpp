@@ -44,22 +44,21 @@ FailureOr<Moments> momentsOf(Node &n, Value x, ArrayRef<bool> reduced,
       count *= d;
   Attribute zero = n.b.getFloatAttr(acc, 0);
   auto scaled = [&](Value sum) {
-    return elementwise(n, sum, acc,
-                       [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
-                         return divF(b, l, a[0],
-                                     fconst(b, l, acc, std::max<int64_t>(
-                                                           count, 1)));
-                       });
+    return elementwise(
+        n, sum, acc, [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+          return divF(b, l, a[0],
+                      fconst(b, l, acc, std::max<int64_t>(count, 1)));
+        });
   };
   FailureOr<Value> mean = scaled(reduce(n, x, reduced, acc, zero, addF));
   if (failed(mean))
     return failure();
-  FailureOr<Value> sq = elementwise(
-      n, {x, *mean}, acc,
-      [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
-        Value d = subF(b, l, convertScalar(b, l, a[0], acc), a[1]);
-        return mulF(b, l, d, d);
-      });
+  FailureOr<Value> sq =
+      elementwise(n, {x, *mean}, acc,
+                  [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+                    Value d = subF(b, l, convertScalar(b, l, a[0], acc), a[1]);
+                    return mulF(b, l, d, d);
+                  });
   if (failed(sq))
     return failure();
   FailureOr<Value> var = scaled(reduce(n, *sq, reduced, acc, zero, addF));
@@ -78,8 +77,8 @@ Value perChannel(Node &n, Value v, int64_t rank) {
 
 /// (x - mean) / sqrt(var + eps) * scale + bias, with every operand
 /// broadcast to x.
-FailureOr<Value> normalize(Node &n, Value x, Moments m, Value scale,
-                           Value bias, double eps, Type acc) {
+FailureOr<Value> normalize(Node &n, Value x, Moments m, Value scale, Value bias,
+                           double eps, Type acc) {
   Type elt = getElementTypeOrSelf(x);
   SmallVector<Value> ins = {x, m.mean, m.var};
   if (scale)
@@ -121,7 +120,8 @@ Results instanceNorm(Node &n) {
   FailureOr<Moments> m = momentsOf(n, n.input(0), reduced, acc);
   if (failed(m))
     return failure();
-  return one(normalize(n, n.input(0), *m, perChannel(n, n.input(1), t.getRank()),
+  return one(normalize(n, n.input(0), *m,
+                       perChannel(n, n.input(1), t.getRank()),
                        perChannel(n, n.input(2), t.getRank()),
                        n.getFloat("epsilon", 1e-5), acc));
 }
@@ -134,8 +134,8 @@ Results groupNorm(Node &n) {
   auto t = n.type(0);
   int64_t groups = n.getInt("num_groups", 0), c = t.getDimSize(1);
   if (groups <= 0 || c % groups) {
-    n.emitError() << "num_groups = " << groups << " does not divide the "
-                  << c << " channels";
+    n.emitError() << "num_groups = " << groups << " does not divide the " << c
+                  << " channels";
     return failure();
   }
   int64_t perGroup = t.getNumElements() / (t.getDimSize(0) * groups);
@@ -150,10 +150,9 @@ Results groupNorm(Node &n) {
   int64_t params = cast<RankedTensorType>(scale.getType()).getNumElements();
   if (params == groups && groups != c) {
     // One scale per group: apply it in the grouped shape.
-    FailureOr<Value> y =
-        normalize(n, grouped, *m, reshape(n, scale, {1, groups, 1}),
-                  reshape(n, bias, {1, groups, 1}),
-                  n.getFloat("epsilon", 1e-5), acc);
+    FailureOr<Value> y = normalize(
+        n, grouped, *m, reshape(n, scale, {1, groups, 1}),
+        reshape(n, bias, {1, groups, 1}), n.getFloat("epsilon", 1e-5), acc);
     if (failed(y))
       return failure();
     return one(reshape(n, *y, t.getShape()));
@@ -221,11 +220,10 @@ Results batchNorm(Node &n) {
     FailureOr<Value> running = elementwise(
         n, {reshape(n, given, {c}), reshape(n, batch, {c})}, statElt,
         [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
-          Value v = addF(
-              b, l,
-              mulF(b, l, convertScalar(b, l, a[0], acc),
-                   fconst(b, l, acc, momentum)),
-              mulF(b, l, a[1], fconst(b, l, acc, 1 - momentum)));
+          Value v = addF(b, l,
+                         mulF(b, l, convertScalar(b, l, a[0], acc),
+                              fconst(b, l, acc, momentum)),
+                         mulF(b, l, a[1], fconst(b, l, acc, 1 - momentum)));
           return convertScalar(b, l, v, statElt);
         });
     if (failed(running))
@@ -308,14 +306,14 @@ Results meanVarianceNorm(Node &n) {
   FailureOr<Moments> m = momentsOf(n, n.input(0), reduced, acc);
   if (failed(m))
     return failure();
-  return one(elementwise(
-      n, {n.input(0), m->mean, m->var}, elt,
-      [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
-        Value v = subF(b, l, convertScalar(b, l, a[0], acc), a[1]);
-        Value sd = addF(b, l, b.createOrFold<math::SqrtOp>(l, a[2]),
-                        fconst(b, l, acc, 1e-9));
-        return convertScalar(b, l, divF(b, l, v, sd), elt);
-      }));
+  return one(
+      elementwise(n, {n.input(0), m->mean, m->var}, elt,
+                  [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+                    Value v = subF(b, l, convertScalar(b, l, a[0], acc), a[1]);
+                    Value sd = addF(b, l, b.createOrFold<math::SqrtOp>(l, a[2]),
+                                    fconst(b, l, acc, 1e-9));
+                    return convertScalar(b, l, divF(b, l, v, sd), elt);
+                  }));
 }
 
 /// x / ||x||_p along one axis (p = 1 or 2); 0 where the norm is 0.

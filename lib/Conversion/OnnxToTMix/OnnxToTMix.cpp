@@ -215,8 +215,8 @@ Value onnx_to_tmix::convertScalar(OpBuilder &b, Location loc, Value v, Type to,
   return b.createOrFold<arith::TruncIOp>(loc, to, v);
 }
 
-FailureOr<Value> onnx_to_tmix::convertTensor(Node &n, Value x,
-                                             Type elementType, bool saturate,
+FailureOr<Value> onnx_to_tmix::convertTensor(Node &n, Value x, Type elementType,
+                                             bool saturate,
                                              StringRef roundMode) {
   Type from = getElementTypeOrSelf(x);
   if (from == elementType)
@@ -432,6 +432,105 @@ Value onnx_to_tmix::transpose(Node &n, Value x, ArrayRef<int64_t> perm) {
 }
 
 //===----------------------------------------------------------------------===//
+// Sequences
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// The sequence ops tmix converts when every sequence's length is known
+/// at conversion time: a sequence is the list of its tensors.
+bool isSequenceOp(onnxir::NodeOp node) {
+  return node.getDomain().empty() &&
+         llvm::is_contained({"SplitToSequence", "SequenceConstruct",
+                             "SequenceEmpty", "SequenceAt", "SequenceLength",
+                             "SequenceInsert", "SequenceErase",
+                             "ConcatFromSequence"},
+                            node.getOpType());
+}
+
+/// A constant scalar position into a sequence of `size` (negative counts
+/// from the end; `size` itself allowed when `insert`).
+FailureOr<int64_t> sequencePosition(Node &n, unsigned i, int64_t size,
+                                    bool insert, int64_t dflt) {
+  if (!n.input(i))
+    return dflt;
+  auto pos = n.constantInts(i, "position");
+  if (failed(pos))
+    return failure();
+  if (pos->size() != 1) {
+    n.emitError() << "position must be a scalar";
+    return failure();
+  }
+  int64_t p = (*pos)[0] < 0 ? (*pos)[0] + size : (*pos)[0];
+  if (p < 0 || p > size || (p == size && !insert)) {
+    n.emitError() << "position " << (*pos)[0]
+                  << " is out of range for a sequence of " << size;
+    return failure();
+  }
+  return p;
+}
+
+/// SplitToSequence: `x` cut along the axis into pieces of the sizes given
+/// (1-D split), of one size (scalar split, the last piece shorter) or of 1
+/// (no split; keepdims = 0 drops the axis).
+FailureOr<SmallVector<Value>> splitToSequence(Node &n) {
+  auto t = n.type(0);
+  FailureOr<int64_t> axis = n.axis(n.getInt("axis", 0), t.getRank());
+  if (failed(axis))
+    return failure();
+  int64_t dim = t.getDimSize(*axis);
+  SmallVector<int64_t> sizes;
+  bool drop = false;
+  if (!n.input(1)) {
+    sizes.assign(dim, 1);
+    drop = !n.getInt("keepdims", 1);
+  } else {
+    auto split = n.constantInts(1, "split");
+    if (failed(split))
+      return failure();
+    if (n.type(1).getRank() == 0) {
+      int64_t each = (*split)[0];
+      if (each <= 0) {
+        n.emitError() << "split must be positive, got " << each;
+        return failure();
+      }
+      for (int64_t at = 0; at < dim; at += each)
+        sizes.push_back(std::min(each, dim - at));
+    } else {
+      sizes = *split;
+      int64_t total = 0;
+      for (int64_t s : sizes)
+        total += s < 0 ? dim + 1 : s;
+      if (total != dim) {
+        n.emitError() << "split sizes do not add up to the axis size " << dim;
+        return failure();
+      }
+    }
+  }
+  SmallVector<Value> pieces;
+  int64_t offset = 0;
+  for (int64_t size : sizes) {
+    SmallVector<int64_t> offsets(t.getRank(), 0), shape(t.getShape()),
+        strides(t.getRank(), 1);
+    offsets[*axis] = offset;
+    shape[*axis] = size;
+    Value piece = tensor::ExtractSliceOp::create(
+        n.b, n.loc, RankedTensorType::get(shape, t.getElementType()),
+        n.input(0), ValueRange{}, ValueRange{}, ValueRange{}, offsets, shape,
+        strides);
+    if (drop) {
+      shape.erase(shape.begin() + *axis);
+      piece = reshape(n, piece, shape);
+    }
+    pieces.push_back(piece);
+    offset += size;
+  }
+  return pieces;
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
 // The pass
 //===----------------------------------------------------------------------===//
 
@@ -474,14 +573,28 @@ struct ConvertOnnxToTMixPass
     };
     if (failed(checkRulesExist(func, opsetOf)))
       return failure();
+    sequences.clear();
     IRMapping mapping;
     SmallVector<Operation *> dead;
     WalkResult walk = func.walk([&](onnxir::NodeOp node) -> WalkResult {
       StringRef domain = node.getDomain();
       int64_t opset = opsetOf(node);
       SmallVector<Value> inputs;
+      const SmallVector<Value> *sequence = nullptr;
       for (Value in : node.getInputs()) {
         if (isa<NoneType>(in.getType())) {
+          inputs.push_back(Value());
+          continue;
+        }
+        if (auto it = sequences.find(in); it != sequences.end()) {
+          if (!isSequenceOp(node) || sequence) {
+            node.emitError() << "node '" << node.getName().value_or("") << "' ("
+                             << node.getOpType()
+                             << ") takes a sequence, which only the sequence "
+                                "ops do";
+            return WalkResult::interrupt();
+          }
+          sequence = &it->second;
           inputs.push_back(Value());
           continue;
         }
@@ -496,6 +609,13 @@ struct ConvertOnnxToTMixPass
       }
       OpBuilder b(node);
       Node n(node, opset, b, inputs, foldLimit, indexChecks);
+      if (isSequenceOp(node)) {
+        if (failed(convertSequenceOp(node, n, sequence, mapping)))
+          return WalkResult::interrupt();
+        dead.push_back(node);
+        ++numConverted;
+        return WalkResult::advance();
+      }
       int64_t earliest = 0;
       // checkRulesExist reported nodes without a rule.
       const RuleTable::Entry *rule =
@@ -550,8 +670,13 @@ struct ConvertOnnxToTMixPass
       return failure();
     // Rewire the return and the signature, then drop the onnx ops.
     Operation *ret = func.getBody().back().getTerminator();
-    for (OpOperand &operand : ret->getOpOperands())
+    for (OpOperand &operand : ret->getOpOperands()) {
+      if (sequences.count(operand.get()))
+        return emitError(ret->getLoc())
+               << "graph output " << operand.getOperandNumber()
+               << " is a sequence, which the model ABI does not carry";
       operand.set(mapping.lookupOrDefault(operand.get()));
+    }
     func.setType(FunctionType::get(func.getContext(), func.getArgumentTypes(),
                                    ret->getOperandTypes()));
     for (Operation *op : llvm::reverse(dead)) {
@@ -565,9 +690,8 @@ struct ConvertOnnxToTMixPass
 
   /// One error for every op type without a rule (naming the first such
   /// node, then the other op types), before any conversion work.
-  LogicalResult
-  checkRulesExist(func::FuncOp func,
-                  function_ref<int64_t(onnxir::NodeOp)> opsetOf) {
+  LogicalResult checkRulesExist(func::FuncOp func,
+                                function_ref<int64_t(onnxir::NodeOp)> opsetOf) {
     auto keyOf = [&](onnxir::NodeOp node) {
       StringRef domain = node.getDomain();
       return (domain.empty() ? "" : (domain + "::").str()) +
@@ -581,7 +705,8 @@ struct ConvertOnnxToTMixPass
     func.walk([&](onnxir::NodeOp node) {
       StringRef domain = node.getDomain();
       int64_t opset = opsetOf(node), earliest = 0;
-      if (table.lookup(domain, node.getOpType(), opset, &earliest))
+      if (isSequenceOp(node) ||
+          table.lookup(domain, node.getOpType(), opset, &earliest))
         return;
       std::string why =
           earliest ? "not supported before opset " + std::to_string(earliest)
@@ -622,6 +747,97 @@ struct ConvertOnnxToTMixPass
     return failure();
   }
 
+  /// Converts one sequence op: a sequence result is recorded in
+  /// `sequences`, a tensor result mapped.
+  LogicalResult convertSequenceOp(onnxir::NodeOp node, Node &n,
+                                  const SmallVector<Value> *in,
+                                  IRMapping &mapping) {
+    StringRef op = node.getOpType();
+    SmallVector<Value> empty;
+    const SmallVector<Value> &seq = in ? *in : empty;
+    if (op != "SplitToSequence" && op != "SequenceConstruct" &&
+        op != "SequenceEmpty" && !in) {
+      n.emitError() << "expects a sequence as its first input";
+      return failure();
+    }
+    auto define = [&](SmallVector<Value> tensors) {
+      sequences[node->getResult(0)] = std::move(tensors);
+      return success();
+    };
+    auto produce = [&](FailureOr<Value> v) -> LogicalResult {
+      if (failed(v))
+        return failure();
+      mapping.map(node->getResult(0), *v);
+      return success();
+    };
+    if (op == "SplitToSequence") {
+      FailureOr<SmallVector<Value>> pieces = splitToSequence(n);
+      return failed(pieces) ? failure() : define(*pieces);
+    }
+    if (op == "SequenceConstruct") {
+      SmallVector<Value> all;
+      for (unsigned i = 0; i < n.numInputs(); ++i)
+        all.push_back(n.input(i));
+      return define(all);
+    }
+    if (op == "SequenceEmpty")
+      return define({});
+    if (op == "SequenceLength")
+      return produce(constantOf(n.b, n.loc,
+                                RankedTensorType::get({}, n.b.getI64Type()),
+                                n.b.getI64IntegerAttr(seq.size())));
+    if (op == "SequenceAt") {
+      FailureOr<int64_t> p = sequencePosition(n, 1, seq.size(), false, 0);
+      return failed(p) ? failure() : produce(seq[*p]);
+    }
+    if (op == "SequenceInsert") {
+      if (!n.input(1)) {
+        n.emitError() << "expects a tensor to insert";
+        return failure();
+      }
+      FailureOr<int64_t> p =
+          sequencePosition(n, 2, seq.size(), true, seq.size());
+      if (failed(p))
+        return failure();
+      SmallVector<Value> out(seq);
+      out.insert(out.begin() + *p, n.input(1));
+      return define(out);
+    }
+    if (op == "SequenceErase") {
+      FailureOr<int64_t> p =
+          sequencePosition(n, 1, seq.size(), false, (int64_t)seq.size() - 1);
+      if (failed(p))
+        return failure();
+      SmallVector<Value> out(seq);
+      out.erase(out.begin() + *p);
+      return define(out);
+    }
+    // ConcatFromSequence: the Concat rule on the tensors, each first given
+    // a new axis of 1 with new_axis.
+    if (seq.empty()) {
+      n.emitError() << "cannot concatenate an empty sequence";
+      return failure();
+    }
+    SmallVector<Value> parts(seq);
+    if (n.getInt("new_axis", 0)) {
+      int64_t rank = cast<RankedTensorType>(parts[0].getType()).getRank();
+      FailureOr<int64_t> axis = n.axis(n.getInt("axis", 0), rank + 1);
+      if (failed(axis))
+        return failure();
+      for (Value &v : parts) {
+        SmallVector<int64_t> shape(
+            cast<RankedTensorType>(v.getType()).getShape());
+        shape.insert(shape.begin() + *axis, 1);
+        v = reshape(n, v, shape);
+      }
+    }
+    int64_t earliest = 0;
+    const RuleTable::Entry *concat = table.lookup("", "Concat", 13, &earliest);
+    Node concatNode(node, n.opset, n.b, parts, foldLimit, indexChecks);
+    FailureOr<SmallVector<Value>> r = concat->rule(concatNode);
+    return failed(r) ? failure() : produce((*r)[0]);
+  }
+
   void runOnOperation() override {
     for (auto func : getOperation().getOps<func::FuncOp>()) {
       auto opsets =
@@ -634,5 +850,7 @@ struct ConvertOnnxToTMixPass
   }
 
   RuleTable table;
+  /// Sequence values of the function under conversion, as their tensors.
+  DenseMap<Value, SmallVector<Value>> sequences;
 };
 } // namespace

@@ -178,7 +178,8 @@ Results quantizeLinear(Node &n) {
     }
   }
   bool toFloat = isNarrowFloat(out), saturate = n.getInt("saturate", 1);
-  std::pair<double, double> range = toFloat ? std::pair{0.0, 0.0} : rangeOf(out);
+  std::pair<double, double> range =
+      toFloat ? std::pair{0.0, 0.0} : rangeOf(out);
   return one(generic(
       n, xt.getShape(), out, ins, maps,
       [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
@@ -191,8 +192,8 @@ Results quantizeLinear(Node &n) {
         if (!toFloat)
           q = b.createOrFold<math::RoundEvenOp>(l, q);
         if (a.size() > 2)
-          q = b.createOrFold<arith::AddFOp>(
-              l, q, convertElement(b, l, a[2], out, f));
+          q = b.createOrFold<arith::AddFOp>(l, q,
+                                            convertElement(b, l, a[2], out, f));
         if (toFloat)
           return convertElement(b, l, q, f, out, saturate);
         q = b.createOrFold<arith::MaximumFOp>(l, q,

@@ -32,8 +32,9 @@ SmallVector<double> weightsAt(const ResizeAttrs &a, double ratio,
     if (ratio == std::floor(ratio))
       return {0, 1};
     bool right = a.nearestMode == "round_prefer_floor" ? ratio > 0.5
-                 : a.nearestMode == "round_prefer_ceil" ? ratio >= 0.5
-                 : a.nearestMode == "ceil";
+                 : a.nearestMode == "round_prefer_ceil"
+                     ? ratio >= 0.5
+                     : a.nearestMode == "ceil";
     return {right ? 0.0 : 1.0, right ? 1.0 : 0.0};
   }
   if (a.mode == "linear") {
@@ -126,9 +127,9 @@ AxisPlan planAxis(const ResizeAttrs &a, int64_t in, int64_t out, double scale,
     int64_t pad = (n + 1) / 2;
     double padded = x + pad;
     double p0 = std::floor(padded), frac = padded - p0;
-    int64_t offset = n % 2 == 0 ? (frac == 0 ? -(n / 2) : -(n / 2) + 1)
-                                : (frac <= 0.5 ? -((n - 1) / 2)
-                                               : -((n - 1) / 2) + 1);
+    int64_t offset = n % 2 == 0
+                         ? (frac == 0 ? -(n / 2) : -(n / 2) + 1)
+                         : (frac <= 0.5 ? -((n - 1) / 2) : -((n - 1) / 2) + 1);
     int64_t start = static_cast<int64_t>(p0) + offset - pad;
     if (a.excludeOutside) {
       double sum = 0;
@@ -183,9 +184,8 @@ Value applyAxis(Node &n, Value x, int64_t axis, const AxisPlan &plan,
   if (llvm::is_contained(plan.outside, true))
     outsideT = arith::ConstantOp::create(
         b, n.loc,
-        DenseElementsAttr::get(
-            RankedTensorType::get({plan.out}, b.getI1Type()),
-            ArrayRef(plan.outside)));
+        DenseElementsAttr::get(RankedTensorType::get({plan.out}, b.getI1Type()),
+                               ArrayRef(plan.outside)));
   Type elt = signless(t.getElementType());
   x = bitcastElements(n, x, elt);
   Value y = generic(
@@ -197,7 +197,8 @@ Value applyAxis(Node &n, Value x, int64_t axis, const AxisPlan &plan,
           Value i = b.createOrFold<tensor::ExtractOp>(
               l, idxT, ValueRange{ivs[axis], kk});
           SmallVector<Value> pos(ivs);
-          pos[axis] = b.createOrFold<arith::IndexCastOp>(l, b.getIndexType(), i);
+          pos[axis] =
+              b.createOrFold<arith::IndexCastOp>(l, b.getIndexType(), i);
           Value e = b.createOrFold<tensor::ExtractOp>(l, x, pos);
           if (nearest) {
             v = e;
@@ -258,16 +259,16 @@ Rule resize(bool upsample) {
     a.coordinates =
         v10 ? "asymmetric"
             : n.getString("coordinate_transformation_mode", "half_pixel");
-    a.nearestMode = v10 ? "floor" : n.getString("nearest_mode",
-                                                "round_prefer_floor");
+    a.nearestMode =
+        v10 ? "floor" : n.getString("nearest_mode", "round_prefer_floor");
     a.cubicA = n.getFloat("cubic_coeff_a", -0.75);
     a.extrapolation = n.getFloat("extrapolation_value", 0.0);
     a.antialias = n.getInt("antialias", 0);
     a.excludeOutside = n.getInt("exclude_outside", 0);
     std::string policy = n.getString("keep_aspect_ratio_policy", "stretch");
     static const char *const coordinateModes[] = {
-        "half_pixel",  "half_pixel_symmetric", "pytorch_half_pixel",
-        "align_corners", "asymmetric",         "tf_crop_and_resize"};
+        "half_pixel",    "half_pixel_symmetric", "pytorch_half_pixel",
+        "align_corners", "asymmetric",           "tf_crop_and_resize"};
     static const char *const nearestModes[] = {
         "round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
     if (a.mode == "bilinear" || a.mode == "trilinear")
@@ -287,8 +288,7 @@ Rule resize(bool upsample) {
     }
     Type elt = t.getElementType();
     if (a.mode != "nearest" && !isa<FloatType>(elt)) {
-      n.emitError() << a.mode << " resizing expects a float input, got "
-                    << elt;
+      n.emitError() << a.mode << " resizing expects a float input, got " << elt;
       return failure();
     }
     unsigned scalesAt = v10 ? 1 : 2;

@@ -47,7 +47,7 @@ LogicalResult mlir::tmix::onnx_to_tmix::integerIndices(Node &n, unsigned i) {
 /// dimension so that an out-of-range index never reads outside the data
 /// (checkIndices reports such indices).
 Value mlir::tmix::onnx_to_tmix::toIndex(OpBuilder &b, Location l, Value v,
-                                          int64_t size) {
+                                        int64_t size) {
   Value i = b.createOrFold<arith::IndexCastOp>(l, b.getIndexType(), v);
   Value zero = arith::ConstantIndexOp::create(b, l, 0);
   Value neg =
@@ -69,7 +69,7 @@ Value mlir::tmix::onnx_to_tmix::toIndex(OpBuilder &b, Location l, Value v,
 /// (value, bound, check), which the model's run reports as an error naming
 /// the node (the check's entry in the function's `tmix.index_checks`).
 LogicalResult mlir::tmix::onnx_to_tmix::checkIndices(Node &n, Value indices,
-                                                   ArrayRef<int64_t> bounds) {
+                                                     ArrayRef<int64_t> bounds) {
   auto type = cast<RankedTensorType>(indices.getType());
   bool perTuple = bounds.size() > 1;
   auto boundOf = [&](int64_t flat) {

@@ -30,3 +30,12 @@ func.func @relabel(%x: tensor<4xui8>) -> (tensor<4xui8>, tensor<2xui16>) {
 func.func @others(%x: tensor<2xsi8>, %y: tensor<2xf32>) -> tensor<2xsi8> {
   return %x : tensor<2xsi8>
 }
+
+// Float8 and float4 tensors become their bits.
+// CHECK-LABEL: func.func @narrow_floats(
+// CHECK-SAME:    %{{.*}}: tensor<2xi8>, %{{.*}}: tensor<2xi4>) -> tensor<2xi8>
+// CHECK:       arith.constant dense<[56, -72]> : tensor<2xi8>
+func.func @narrow_floats(%x: tensor<2xf8E4M3FN>, %y: tensor<2xf4E2M1FN>) -> tensor<2xf8E4M3FN> {
+  %c = arith.constant dense<[1.0, -1.0]> : tensor<2xf8E4M3FN>
+  return %c : tensor<2xf8E4M3FN>
+}

@@ -203,3 +203,18 @@ func.func @rotary(%x: tensor<1x2x3x4xf32>, %c: tensor<8x2xf32>, %s: tensor<8x2xf
   %0 = onnx.node "RotaryEmbedding"(%x, %c, %s, %p) {name = "rope"} : (tensor<1x2x3x4xf32>, tensor<8x2xf32>, tensor<8x2xf32>, tensor<1x3xi64>) -> !onnx.value
   return %0 : !onnx.value
 }
+
+// -----
+
+// Sequences of known length are lists of tensors: SplitToSequence into
+// chunks of 2, the second one taken back out.
+// CHECK-LABEL: func.func @split_to_sequence(
+// CHECK:       %[[S:.*]] = tensor.extract_slice %{{.*}}[0, 2] [3, 2] [1, 1] : tensor<3x4xf32> to tensor<3x2xf32>
+// CHECK:       return %[[S]] : tensor<3x2xf32>
+func.func @split_to_sequence(%x: tensor<3x4xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 18 : i64}} {
+  %two = arith.constant dense<2> : tensor<i64>
+  %one = arith.constant dense<1> : tensor<i64>
+  %seq = onnx.node "SplitToSequence"(%x, %two) {name = "split", attrs = {axis = 1 : i64}} : (tensor<3x4xf32>, tensor<i64>) -> !onnx.value
+  %0 = onnx.node "SequenceAt"(%seq, %one) {name = "at"} : (!onnx.value, tensor<i64>) -> !onnx.value
+  return %0 : !onnx.value
+}

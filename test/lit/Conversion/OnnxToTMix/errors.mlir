@@ -334,3 +334,23 @@ func.func @cast_round_mode(%x: tensor<4xf32>) -> !onnx.value attributes {onnx.op
   %0 = onnx.node "Cast"(%x) {name = "c", attrs = {to = 24 : i64, round_mode = "odd"}} : (tensor<4xf32>) -> !onnx.value
   return %0 : !onnx.value
 }
+
+// -----
+
+func.func @sequence_output(%x: tensor<3x4xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 18 : i64}} {
+  %two = arith.constant dense<2> : tensor<i64>
+  %seq = onnx.node "SplitToSequence"(%x, %two) {name = "split", attrs = {axis = 1 : i64}} : (tensor<3x4xf32>, tensor<i64>) -> !onnx.value
+  // expected-error @+1 {{graph output 0 is a sequence, which the model ABI does not carry}}
+  return %seq : !onnx.value
+}
+
+// -----
+
+func.func @sequence_position(%x: tensor<3x4xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 18 : i64}} {
+  %two = arith.constant dense<2> : tensor<i64>
+  %five = arith.constant dense<5> : tensor<i64>
+  %seq = onnx.node "SplitToSequence"(%x, %two) {name = "split", attrs = {axis = 1 : i64}} : (tensor<3x4xf32>, tensor<i64>) -> !onnx.value
+  // expected-error @+1 {{node 'at' (SequenceAt, opset 18): position 5 is out of range for a sequence of 2}}
+  %0 = onnx.node "SequenceAt"(%seq, %five) {name = "at"} : (!onnx.value, tensor<i64>) -> !onnx.value
+  return %0 : !onnx.value
+}
