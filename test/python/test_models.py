@@ -7,13 +7,12 @@ import numpy as np
 import onnx
 import pytest
 
+import exporters
 from tmix.reference import CompiledModule, function_signature, import_onnx
 
 MODELS = os.path.join(os.path.dirname(__file__), "..", "data", "models")
-# The BERT and GPT-2 exports, whose two attention sites must fuse; the
-# other graphs there are test_coverage_models.py's.
-NAMES = sorted(f[:-5] for f in os.listdir(MODELS)
-               if f.endswith(".onnx") and f.startswith(("bert.", "gpt2.")))
+# The BERT and GPT-2 exports, whose two attention sites must fuse.
+NAMES = exporters.NAMES
 
 
 @pytest.fixture(scope="module", params=NAMES)

@@ -39,15 +39,11 @@ Value scalarOf(OpBuilder &b, Location l, Type t, double v) {
 Rule cumulative(bool product) {
   return [=](Node &n) -> Results {
     auto t = n.type(0);
-    auto axisVals = n.constantInts(1, "axis");
-    if (failed(axisVals))
+    FailureOr<int64_t> axisVal = n.constantInt(1, "axis");
+    if (failed(axisVal))
       return failure();
-    if (axisVals->size() != 1) {
-      n.emitError() << "axis must hold one value";
-      return failure();
-    }
     int64_t rank = t.getRank();
-    FailureOr<int64_t> axis = n.axis((*axisVals)[0], rank);
+    FailureOr<int64_t> axis = n.axis(*axisVal, rank);
     if (failed(axis))
       return failure();
     bool exclusive = n.getInt("exclusive", 0), reverse = n.getInt("reverse", 0);
@@ -253,18 +249,14 @@ Results eyeLike(Node &n) {
 /// lower index first), so ties keep ascending indices. O(n K) per row.
 Results topK(Node &n) {
   auto t = n.type(0);
-  auto kVals = n.constantInts(1, "K");
-  if (failed(kVals))
+  FailureOr<int64_t> kVal = n.constantInt(1, "K");
+  if (failed(kVal))
     return failure();
-  if (kVals->size() != 1) {
-    n.emitError() << "K must hold one value";
-    return failure();
-  }
   int64_t rank = t.getRank();
   FailureOr<int64_t> axis = n.axis(n.getInt("axis", -1), rank);
   if (failed(axis))
     return failure();
-  int64_t k = (*kVals)[0], len = t.getDimSize(*axis);
+  int64_t k = *kVal, len = t.getDimSize(*axis);
   if (k < 0 || k > len) {
     n.emitError() << "K = " << k << " is out of range [0, " << len << "]";
     return failure();
@@ -602,18 +594,10 @@ Results centerCropPad(Node &n) {
   if (failed(target))
     return failure();
   int64_t rank = t.getRank();
-  SmallVector<int64_t> axes;
-  if (auto given = n.getInts("axes")) {
-    for (int64_t a : *given) {
-      FailureOr<int64_t> r = n.axis(a, rank, "axes");
-      if (failed(r))
-        return failure();
-      axes.push_back(*r);
-    }
-  } else {
-    for (int64_t i = 0; i < rank; ++i)
-      axes.push_back(i);
-  }
+  FailureOr<SmallVector<int64_t>> axesOr = n.axesAttr(rank);
+  if (failed(axesOr))
+    return failure();
+  SmallVector<int64_t> &axes = *axesOr;
   if (target->size() != axes.size()) {
     n.emitError() << "shape has " << target->size() << " entries for "
                   << axes.size() << " axes";
@@ -704,14 +688,14 @@ Results reverseSequence(Node &n) {
 /// size - 1, folded to a constant.
 Rule window(double a0, double a1, double a2) {
   return [=](Node &n) -> Results {
-    auto size = n.constantInts(0, "size");
+    FailureOr<int64_t> size = n.constantInt(0, "size");
     if (failed(size))
       return failure();
-    if (size->size() != 1 || (*size)[0] < 0) {
-      n.emitError() << "size must be one non-negative integer";
+    if (*size < 0) {
+      n.emitError() << "size must be non-negative, got " << *size;
       return failure();
     }
-    int64_t count = (*size)[0];
+    int64_t count = *size;
     Type elt = onnxElementType(n.b, n.getInt("output_datatype", 1));
     if (!elt || !(isa<FloatType>(elt) || isa<IntegerType>(elt)) ||
         isNarrowFloat(elt)) {

@@ -92,6 +92,34 @@ FailureOr<SmallVector<int64_t>> Node::constantInts(unsigned i, StringRef what) {
   return values;
 }
 
+FailureOr<int64_t> Node::constantInt(unsigned i, StringRef what) {
+  FailureOr<SmallVector<int64_t>> values = constantInts(i, what);
+  if (failed(values))
+    return failure();
+  if (values->size() != 1) {
+    emitError() << what << " must hold one value, got " << values->size();
+    return failure();
+  }
+  return values->front();
+}
+
+FailureOr<SmallVector<int64_t>> Node::axesAttr(int64_t rank) {
+  SmallVector<int64_t> axes;
+  std::optional<SmallVector<int64_t>> given = getInts("axes");
+  if (!given) {
+    for (int64_t i = 0; i < rank; ++i)
+      axes.push_back(i);
+    return axes;
+  }
+  for (int64_t a : *given) {
+    FailureOr<int64_t> r = axis(a, rank, "axes");
+    if (failed(r))
+      return failure();
+    axes.push_back(*r);
+  }
+  return axes;
+}
+
 FailureOr<int64_t> Node::axis(int64_t a, int64_t rank, StringRef what) {
   int64_t r = a < 0 ? a + rank : a;
   if (r < 0 || r >= rank) {
@@ -454,17 +482,13 @@ FailureOr<int64_t> sequencePosition(Node &n, unsigned i, int64_t size,
                                     bool insert, int64_t dflt) {
   if (!n.input(i))
     return dflt;
-  auto pos = n.constantInts(i, "position");
+  FailureOr<int64_t> pos = n.constantInt(i, "position");
   if (failed(pos))
     return failure();
-  if (pos->size() != 1) {
-    n.emitError() << "position must be a scalar";
-    return failure();
-  }
-  int64_t p = (*pos)[0] < 0 ? (*pos)[0] + size : (*pos)[0];
+  int64_t p = *pos < 0 ? *pos + size : *pos;
   if (p < 0 || p > size || (p == size && !insert)) {
-    n.emitError() << "position " << (*pos)[0]
-                  << " is out of range for a sequence of " << size;
+    n.emitError() << "position " << *pos << " is out of range for a sequence of "
+                  << size;
     return failure();
   }
   return p;

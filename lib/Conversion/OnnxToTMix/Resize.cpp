@@ -310,18 +310,10 @@ Rule resize(bool upsample) {
       n.emitError() << "exactly one of scales and sizes must be given";
       return failure();
     }
-    SmallVector<int64_t> axes;
-    if (auto given = n.getInts("axes")) {
-      for (int64_t ax : *given) {
-        FailureOr<int64_t> r = n.axis(ax, rank, "axes");
-        if (failed(r))
-          return failure();
-        axes.push_back(*r);
-      }
-    } else {
-      for (int64_t i = 0; i < rank; ++i)
-        axes.push_back(i);
-    }
+    FailureOr<SmallVector<int64_t>> axesOr = n.axesAttr(rank);
+    if (failed(axesOr))
+      return failure();
+    SmallVector<int64_t> &axes = *axesOr;
     size_t count = axes.size();
     if ((!scales->empty() && scales->size() != count) ||
         (!sizes.empty() && sizes.size() != count) ||

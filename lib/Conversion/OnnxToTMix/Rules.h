@@ -82,6 +82,10 @@ public:
   InFlightDiagnostic emitError();
   /// Resolves a possibly negative axis; an error when out of range.
   FailureOr<int64_t> axis(int64_t axis, int64_t rank, StringRef what = "axis");
+  /// Input `i` as one host integer (a scalar or one-element constant).
+  FailureOr<int64_t> constantInt(unsigned i, StringRef what);
+  /// The `axes` attribute resolved against `rank`, or every dim without it.
+  FailureOr<SmallVector<int64_t>> axesAttr(int64_t rank);
 
 private:
   onnxir::NodeOp op;
