@@ -262,3 +262,113 @@ def test_unsigned_inputs_and_outputs(tmp_path):
         c = np.array([1, 200, 7], dtype=x.dtype)
         assert out[n + "_max"].dtype == x.dtype
         np.testing.assert_array_equal(out[n + "_max"], np.maximum(x, c))
+
+
+# ONNX Runtime's contrib ops (com.microsoft) that its quantization tools and
+# graph optimisations emit, against ONNX Runtime itself on random operands.
+
+def _contrib_model(op, inputs, initializers, out_shape, **attrs):
+    """One com.microsoft node over graph inputs `inputs` ({name: array})
+    and constant `initializers`, output Y of `out_shape` (float32)."""
+    names = list(inputs) + list(initializers)
+    node = helper.make_node(op, names, ["Y"], domain="com.microsoft", **attrs)
+    graph = helper.make_graph(
+        [node], op,
+        [helper.make_tensor_value_info(
+            k, helper.np_dtype_to_tensor_dtype(v.dtype), v.shape)
+         for k, v in inputs.items()],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, out_shape)],
+        [numpy_helper.from_array(v, k) for k, v in initializers.items()])
+    return helper.make_model(graph, opset_imports=[
+        helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)])
+
+
+def _ort_and_tmix(model, feeds, tmp_path, skip_if_ort_cannot=False):
+    path = str(tmp_path / "m.onnx")
+    onnx.save(model, path)
+    try:
+        ref = ort.InferenceSession(
+            path, providers=["CPUExecutionProvider"]).run(None, feeds)[0]
+    except Exception as e:  # noqa: BLE001 - ORT's own exception types
+        if not skip_if_ort_cannot:
+            raise
+        pytest.skip(f"ONNX Runtime does not run this form: {e}")
+    got = tmix.compile(path, str(tmp_path / "m.so")).run(feeds)["Y"]
+    return got, ref
+
+
+@pytest.mark.parametrize("b_signed,per_column,bias", [
+    (True, False, False), (True, True, True), (False, True, False)])
+def test_dynamic_quantize_matmul(b_signed, per_column, bias, tmp_path):
+    rng = np.random.default_rng(3)
+    m, k, n = 6, 64, 24
+    a = rng.normal(size=(2, m, k)).astype(np.float32)
+    b_type = np.int8 if b_signed else np.uint8
+    lo, hi = (-128, 128) if b_signed else (0, 256)
+    inits = {"B": rng.integers(lo, hi, (k, n)).astype(b_type),
+             "b_scale": (rng.uniform(0.5, 2, n if per_column else 1)
+                         * 0.01).astype(np.float32),
+             "b_zero_point": rng.integers(lo // 4 + 32 * (not b_signed),
+                                          hi // 4 + 32 * (not b_signed),
+                                          n if per_column else 1
+                                          ).astype(b_type)}
+    if bias:
+        inits["bias"] = rng.normal(size=n).astype(np.float32)
+    model = _contrib_model("DynamicQuantizeMatMul", {"A": a}, inits,
+                           [2, m, n])
+    got, ref = _ort_and_tmix(model, {"A": a}, tmp_path)
+    # The same integer product and scales; ORT's kernel rounds A's
+    # quantization the same way, so only the f32 scaling order differs.
+    np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-5 * np.abs(ref).max())
+
+
+def test_matmul_integer_to_float(tmp_path):
+    rng = np.random.default_rng(4)
+    m, k, n = 5, 48, 16
+    a = rng.integers(0, 256, (m, k)).astype(np.uint8)
+    inits = {"B": rng.integers(-128, 128, (k, n)).astype(np.int8),
+             "a_scale": np.array(0.02, np.float32),
+             "b_scale": rng.uniform(0.001, 0.01, n).astype(np.float32),
+             "a_zero_point": np.array(128, np.uint8),
+             "b_zero_point": rng.integers(-5, 5, n).astype(np.int8),
+             "bias": rng.normal(size=n).astype(np.float32)}
+    model = _contrib_model("MatMulIntegerToFloat", {"A": a}, inits, [m, n])
+    got, ref = _ort_and_tmix(model, {"A": a}, tmp_path)
+    np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-5 * np.abs(ref).max())
+
+
+def _pack(values, bits):
+    """`bits`-bit values, low bits first, into bytes (rows padded)."""
+    per = 8 // bits
+    rows, count = values.shape
+    out = np.zeros((rows, (count + per - 1) // per), np.uint8)
+    for i in range(count):
+        out[:, i // per] |= (values[:, i].astype(np.uint8) << (bits * (i % per)))
+    return out
+
+
+@pytest.mark.parametrize("bits,zero_points,k", [
+    (4, "packed", 96), (4, None, 64), (4, "float", 64), (8, "packed", 64),
+    (2, "packed", 64)])
+def test_matmul_nbits(bits, zero_points, k, tmp_path):
+    """Weight-only 2/4/8-bit blocks (what ORT's MatMulNBits quantizer
+    writes for LLMs), K not a multiple of the block size included."""
+    rng = np.random.default_rng(5)
+    m, n, block = 3, 20, 32
+    blocks = (k + block - 1) // block
+    q = rng.integers(0, 1 << bits, (n, blocks * block))
+    packed = _pack(q, bits).reshape(n, blocks, block * bits // 8)
+    scales = rng.uniform(0.01, 0.1, n * blocks).astype(np.float32)
+    inits = {"B": packed, "scales": scales}
+    if zero_points == "packed":
+        zp = rng.integers(0, 1 << bits, (n, blocks))
+        inits["zero_points"] = _pack(zp, bits).reshape(-1)
+    elif zero_points == "float":
+        inits["zero_points"] = rng.uniform(0, 1 << bits, n * blocks).astype(
+            np.float32)
+    a = rng.normal(size=(2, m, k)).astype(np.float32)
+    model = _contrib_model("MatMulNBits", {"A": a}, inits, [2, m, n],
+                           K=k, N=n, bits=bits, block_size=block)
+    got, ref = _ort_and_tmix(model, {"A": a}, tmp_path,
+                             skip_if_ort_cannot=True)
+    np.testing.assert_allclose(got, ref, rtol=1e-4, atol=1e-4 * np.abs(ref).max())

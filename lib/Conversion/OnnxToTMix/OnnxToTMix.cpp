@@ -487,8 +487,8 @@ FailureOr<int64_t> sequencePosition(Node &n, unsigned i, int64_t size,
     return failure();
   int64_t p = *pos < 0 ? *pos + size : *pos;
   if (p < 0 || p > size || (p == size && !insert)) {
-    n.emitError() << "position " << *pos << " is out of range for a sequence of "
-                  << size;
+    n.emitError() << "position " << *pos
+                  << " is out of range for a sequence of " << size;
     return failure();
   }
   return p;

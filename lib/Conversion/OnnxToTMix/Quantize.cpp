@@ -289,9 +289,9 @@ Value extremeWithZero(Node &n, Value x, bool isMax) {
   return reduceLast(reduceLast(x, /*all=*/false), /*all=*/true);
 }
 
-Results dynamicQuantizeLinear(Node &n) {
-  Value x = n.input(0);
-  auto xt = n.type(0);
+/// DynamicQuantizeLinear of `x`: {uint8 values, scale, zero point}.
+Results dynamicQuantize(Node &n, Value x) {
+  auto xt = cast<RankedTensorType>(x.getType());
   if (!xt.getElementType().isF32()) {
     n.emitError() << "expects a float32 input, got " << xt.getElementType();
     return failure();
@@ -341,6 +341,10 @@ Results dynamicQuantizeLinear(Node &n) {
                        return convertScalar(b, l, a[0], u8);
                      });
   return SmallVector<Value>{y, scale, zp};
+}
+
+Results dynamicQuantizeLinear(Node &n) {
+  return dynamicQuantize(n, n.input(0));
 }
 
 /// ext(x) - ext(zp) as i32, zp broadcast as `zpShape` (numpy rules).
@@ -637,6 +641,177 @@ Results matmulInteger(Node &n) {
   return one(integerMatmul(n, n.input(0), n.input(1), n.input(2), n.input(3)));
 }
 
+/// float(acc) * a_scale * b_scale (+ bias) in the scales' type: a_scale one
+/// value, b_scale one value or one per column (acc's last dim).
+Results scaledProduct(Node &n, Value acc, Value aScale, Value bScale,
+                      Value bias) {
+  Type out = getElementTypeOrSelf(bScale);
+  int64_t cols = cast<RankedTensorType>(acc.getType()).getShape().back();
+  auto count = [](Value v) {
+    return cast<RankedTensorType>(v.getType()).getNumElements();
+  };
+  if (!isa<FloatType>(out) || getElementTypeOrSelf(aScale) != out ||
+      count(aScale) != 1 || (count(bScale) != 1 && count(bScale) != cols) ||
+      (bias && (getElementTypeOrSelf(bias) != out || count(bias) != cols))) {
+    n.emitError() << "expects a one-value a_scale, a b_scale of one value or "
+                     "one per output column ("
+                  << cols << ") and a bias of " << cols
+                  << " values, all of one float type";
+    return failure();
+  }
+  if (failed(checkScale(n, aScale, "a_scale")) ||
+      failed(checkScale(n, bScale, "b_scale")))
+    return failure();
+  SmallVector<Value> ins = {
+      acc, reshape(n, aScale, {}),
+      reshape(n, bScale, {count(bScale) == 1 ? 1 : cols})};
+  if (bias)
+    ins.push_back(reshape(n, bias, {cols}));
+  Type f = computeType(n, out);
+  return one(elementwise(
+      n, ins, out, [&](OpBuilder &b, Location l, ValueRange, ValueRange a) {
+        Value v = convertScalar(b, l, a[0], f);
+        v = b.createOrFold<arith::MulFOp>(
+            l, v,
+            b.createOrFold<arith::MulFOp>(l, convertScalar(b, l, a[1], f),
+                                          convertScalar(b, l, a[2], f)));
+        if (a.size() > 3)
+          v = b.createOrFold<arith::AddFOp>(l, v, convertScalar(b, l, a[3], f));
+        return convertScalar(b, l, v, out);
+      }));
+}
+
+/// com.microsoft DynamicQuantizeMatMul: A quantized per tensor to uint8 as
+/// DynamicQuantizeLinear does, the integer product with B, then scaled.
+Results dynamicQuantizeMatmul(Node &n) {
+  Results q = dynamicQuantize(n, n.input(0));
+  if (failed(q))
+    return failure();
+  Value a = (*q)[0], aScale = (*q)[1], aZp = (*q)[2];
+  FailureOr<Value> acc = integerMatmul(n, a, n.input(1), aZp, n.input(3));
+  if (failed(acc))
+    return failure();
+  return scaledProduct(n, *acc, aScale, n.input(2), n.input(4));
+}
+
+/// com.microsoft MatMulIntegerToFloat: (A - a_zp)(B - b_zp) * a_scale *
+/// b_scale (+ bias).
+Results matmulIntegerToFloat(Node &n) {
+  FailureOr<Value> acc =
+      integerMatmul(n, n.input(0), n.input(1), n.input(4), n.input(5));
+  if (failed(acc))
+    return failure();
+  return scaledProduct(n, *acc, n.input(2), n.input(3), n.input(6));
+}
+
+/// com.microsoft MatMulNBits: A [.., K] times B^T, B [N, K] stored as
+/// `bits`-bit values (low bits first) in blocks of `block_size` along K,
+/// each block with its scale and zero point (packed like B, or float;
+/// 2^(bits-1) when absent). The weights dequantize to [K, N] in A's type,
+/// then an ordinary matmul (and bias).
+Results matmulNBits(Node &n) {
+  Value a = n.input(0), q = n.input(1), scales = n.input(2), zps = n.input(3);
+  int64_t K = n.getInt("K", 0), N = n.getInt("N", 0),
+          bits = n.getInt("bits", 4), bs = n.getInt("block_size", 0);
+  auto at = n.type(0), qt = n.type(1);
+  Type elt = at.getElementType();
+  if (n.input(4)) {
+    n.emitError() << "g_idx (act-order) is not supported";
+    return failure();
+  }
+  if ((bits != 2 && bits != 4 && bits != 8) || bs < 16 || (bs & (bs - 1)) ||
+      K <= 0 || N <= 0) {
+    n.emitError() << "expects bits 2, 4 or 8, a power-of-two block_size >= "
+                     "16 and positive K and N; got bits "
+                  << bits << ", block_size " << bs << ", K " << K << ", N "
+                  << N;
+    return failure();
+  }
+  int64_t blocks = (K + bs - 1) / bs, blob = bs * bits / 8;
+  int64_t perByte = 8 / bits;
+  if (!isa<FloatType>(elt) || at.getShape().back() != K ||
+      !getElementTypeOrSelf(q).isInteger(8) ||
+      qt.getShape() != ArrayRef<int64_t>{N, blocks, blob} ||
+      n.type(2).getNumElements() != N * blocks ||
+      n.type(2).getElementType() != elt) {
+    n.emitError() << "A " << at << ", B " << qt << " and scales " << n.type(2)
+                  << " do not fit K = " << K << ", N = " << N
+                  << ", block_size = " << bs << ", bits = " << bits;
+    return failure();
+  }
+  bool floatZp = zps && isa<FloatType>(getElementTypeOrSelf(zps));
+  int64_t zpRow = (blocks * bits + 7) / 8;
+  if (zps && n.type(3).getNumElements() != (floatZp ? N * blocks : N * zpRow)) {
+    n.emitError() << "zero_points " << n.type(3) << " do not fit " << N
+                  << " rows of " << blocks << " blocks";
+    return failure();
+  }
+  MLIRContext *ctx = n.b.getContext();
+  AffineExpr k = getAffineDimExpr(0, ctx), col = getAffineDimExpr(1, ctx);
+  AffineExpr block = k.floorDiv(bs);
+  SmallVector<Value> ins = {bitcastElements(n, q, n.b.getI8Type()),
+                            reshape(n, scales, {N * blocks})};
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(2, 0, {col, block, (k % bs).floorDiv(perByte)}, ctx),
+      AffineMap::get(2, 0, {col * blocks + block}, ctx)};
+  if (zps) {
+    Value flat = reshape(n, zps, {n.type(3).getNumElements()});
+    ins.push_back(floatZp ? flat : bitcastElements(n, flat, n.b.getI8Type()));
+    maps.push_back(
+        AffineMap::get(2, 0,
+                       {floatZp ? col * blocks + block
+                                : col * zpRow + (block * bits).floorDiv(8)},
+                       ctx));
+  }
+  Type f = accumulatorFor(elt), i32 = n.b.getI32Type();
+  Value w = generic(
+      n, {K, N}, elt, ins, maps,
+      [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange v) {
+        auto field = [&](Value byte, Value index) {
+          // The `bits`-bit field number `index % perByte` of `byte`.
+          Value shift = b.createOrFold<arith::MulIOp>(
+              l,
+              b.createOrFold<arith::RemUIOp>(
+                  l, index, arith::ConstantIndexOp::create(b, l, perByte)),
+              arith::ConstantIndexOp::create(b, l, bits));
+          Value x = b.createOrFold<arith::ShRUIOp>(
+              l, b.createOrFold<arith::ExtUIOp>(l, i32, byte),
+              b.createOrFold<arith::IndexCastOp>(l, i32, shift));
+          return b.createOrFold<arith::AndIOp>(
+              l, x,
+              arith::ConstantOp::create(b, l,
+                                        b.getI32IntegerAttr((1 << bits) - 1)));
+        };
+        Value within = b.createOrFold<arith::RemUIOp>(
+            l, ivs[0], arith::ConstantIndexOp::create(b, l, bs));
+        Value value = convertScalar(b, l, field(v[0], within), f);
+        Value blk = b.createOrFold<arith::DivUIOp>(
+            l, ivs[0], arith::ConstantIndexOp::create(b, l, bs));
+        Value zp = fconst(b, l, f, 1 << (bits - 1));
+        if (zps)
+          zp = floatZp ? convertScalar(b, l, v[2], f)
+                       : convertScalar(b, l, field(v[2], blk), f);
+        Value d = b.createOrFold<arith::MulFOp>(
+            l, b.createOrFold<arith::SubFOp>(l, value, zp),
+            convertScalar(b, l, v[1], f));
+        return convertScalar(b, l, d, elt);
+      });
+  FailureOr<Value> y = matmulOf(n, a, w);
+  if (failed(y))
+    return failure();
+  if (!n.input(5))
+    return one(*y);
+  return one(
+      elementwise(n, {*y, n.input(5)}, elt,
+                  [&](OpBuilder &b, Location l, ValueRange, ValueRange v) {
+                    return convertScalar(b, l,
+                                         b.createOrFold<arith::AddFOp>(
+                                             l, convertScalar(b, l, v[0], f),
+                                             convertScalar(b, l, v[1], f)),
+                                         elt);
+                  }));
+}
+
 } // namespace
 
 void mlir::tmix::onnx_to_tmix::addQuantizationRules(RuleTable &t) {
@@ -647,4 +822,8 @@ void mlir::tmix::onnx_to_tmix::addQuantizationRules(RuleTable &t) {
   t.add("QLinearMatMul", 10, qlinearMatmul, 8);
   t.add("ConvInteger", 10, convInteger, 2);
   t.add("QLinearConv", 10, qlinearConv, 8);
+  // ONNX Runtime's contrib ops for quantized transformers.
+  t.add("DynamicQuantizeMatMul", 1, dynamicQuantizeMatmul, 3, "com.microsoft");
+  t.add("MatMulIntegerToFloat", 1, matmulIntegerToFloat, 4, "com.microsoft");
+  t.add("MatMulNBits", 1, matmulNBits, 3, "com.microsoft");
 }

@@ -354,3 +354,13 @@ func.func @sequence_position(%x: tensor<3x4xf32>) -> !onnx.value attributes {onn
   %0 = onnx.node "SequenceAt"(%seq, %five) {name = "at"} : (!onnx.value, tensor<i64>) -> !onnx.value
   return %0 : !onnx.value
 }
+
+// -----
+
+func.func @matmul_nbits_block(%a: tensor<3x32xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64, "com.microsoft" = 1 : i64}} {
+  %b = arith.constant dense<17> : tensor<2x2x8xui8>
+  %s = arith.constant dense<0.5> : tensor<4xf32>
+  // expected-error @+1 {{node 'mmnb' (com.microsoft::MatMulNBits, opset 1): expects bits 2, 4 or 8, a power-of-two block_size >= 16 and positive K and N; got bits 3, block_size 16, K 32, N 2}}
+  %0 = onnx.node "MatMulNBits"(%a, %b, %s) {domain = "com.microsoft", name = "mmnb", attrs = {K = 32 : i64, N = 2 : i64, bits = 3 : i64, block_size = 16 : i64}} : (tensor<3x32xf32>, tensor<2x2x8xui8>, tensor<4xf32>) -> !onnx.value
+  return %0 : !onnx.value
+}

@@ -137,3 +137,39 @@ func.func @unsigned_ops(%x: tensor<4xui16>, %y: tensor<4xui16>) -> (!onnx.value,
   %3 = onnx.node "Cast"(%x) {name = "cast", attrs = {to = 1 : i64}} : (tensor<4xui16>) -> !onnx.value
   return %0, %1, %2, %3 : !onnx.value, !onnx.value, !onnx.value, !onnx.value
 }
+
+// -----
+
+// com.microsoft DynamicQuantizeMatMul: A quantized per tensor (min/max),
+// the int8 contraction with B, then a_scale * b_scale per column.
+// CHECK-LABEL: func.func @dynamic_quantize_matmul(
+// CHECK:       linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]{{.*}} outs(%{{.*}} : tensor<4x3xi32>)
+// CHECK:         arith.muli
+// CHECK:       linalg.generic
+// CHECK:         arith.sitofp %{{.*}} : i32 to f32
+// CHECK:         arith.mulf
+// CHECK:       return {{.*}} : tensor<4x3xf32>
+func.func @dynamic_quantize_matmul(%a: tensor<4x8xf32>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64, "com.microsoft" = 1 : i64}} {
+  %b = arith.constant dense<3> : tensor<8x3xi8>
+  %s = arith.constant dense<[0.5, 0.25, 0.125]> : tensor<3xf32>
+  %0 = onnx.node "DynamicQuantizeMatMul"(%a, %b, %s) {domain = "com.microsoft", name = "dqmm"} : (tensor<4x8xf32>, tensor<8x3xi8>, tensor<3xf32>) -> !onnx.value
+  return %0 : !onnx.value
+}
+
+// -----
+
+// com.microsoft MatMulNBits: 4-bit weights in blocks of 16 along K,
+// dequantized to [K, N] (the low nibble first; zero point 8 by default),
+// then an f32 matmul.
+// CHECK-LABEL: func.func @matmul_nbits(
+// CHECK:       linalg.generic {{.*}} outs(%{{.*}} : tensor<32x2xf32>)
+// CHECK:         arith.shrui
+// CHECK:         arith.andi
+// CHECK:         arith.subf
+// CHECK:         arith.mulf
+// CHECK:       linalg.matmul
+func.func @matmul_nbits(%a: tensor<3x32xf32>, %b: tensor<2x2x8xui8>) -> !onnx.value attributes {onnx.opset_import = {"ai.onnx" = 17 : i64, "com.microsoft" = 1 : i64}} {
+  %s = arith.constant dense<0.5> : tensor<4xf32>
+  %0 = onnx.node "MatMulNBits"(%a, %b, %s) {domain = "com.microsoft", name = "mmnb", attrs = {K = 32 : i64, N = 2 : i64, bits = 4 : i64, block_size = 16 : i64}} : (tensor<3x32xf32>, tensor<2x2x8xui8>, tensor<4xf32>) -> !onnx.value
+  return %0 : !onnx.value
+}
