@@ -405,7 +405,11 @@ Value combineScatter(OpBuilder &b, Location l, StringRef reduction, Value old,
   return upd;
 }
 
+/// The scatters' reduction attribute, once their indices are checked to be
+/// integers.
 FailureOr<std::string> scatterReduction(Node &n) {
+  if (failed(integerIndices(n, 1)))
+    return failure();
   std::string r = n.getString("reduction", "none");
   if (r != "none" && r != "add" && r != "mul" && r != "max" && r != "min") {
     n.emitError() << "attribute 'reduction' must be none, add, mul, max or "
@@ -431,8 +435,6 @@ SmallVector<Value> delinearize(OpBuilder &b, Location l, Value flat,
 /// ScatterElements (and the older Scatter): a loop over the indices, in
 /// order, each writing (or combining) one element of a copy of data.
 Results scatterElements(Node &n) {
-  if (failed(integerIndices(n, 1)))
-    return failure();
   FailureOr<std::string> reduction = scatterReduction(n);
   if (failed(reduction))
     return failure();
@@ -475,8 +477,6 @@ Results scatterElements(Node &n) {
 /// ScatterND: each index tuple (the last dim of indices) addresses a slice
 /// of data that the matching slice of updates writes or combines into.
 Results scatterND(Node &n) {
-  if (failed(integerIndices(n, 1)))
-    return failure();
   FailureOr<std::string> reduction = scatterReduction(n);
   if (failed(reduction))
     return failure();
